@@ -1,0 +1,131 @@
+"""The ``churnkit`` command line: scan, history and demo (see README "Commands")."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from churn_logic import SPECS, UnknownCustomerError, customer_history
+
+from . import formats
+from .actions import analyse_workbook
+from .errors import UserError
+from .progress import Progress
+
+EXIT_USER_ERROR = 2
+EXIT_UNEXPECTED = 3
+
+
+def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per setting of the engine's registry (``decline_months`` → ``--decline-months``)."""
+    group = parser.add_argument_group("settings (they win over the settings sheet and churnkit.toml)")
+    for name, spec in SPECS.items():
+        flag = "--" + name.replace("_", "-")
+        if spec.kind == "bool":
+            group.add_argument(flag, dest=name, action="store_const", const="yes", help=spec.help_en)
+        else:
+            metavar = {"month": "YYYY-MM", "choice": "|".join(spec.choices)}.get(spec.kind, "VALUE")
+            if name.endswith("_column"):
+                metavar = "HEADER"
+            group.add_argument(flag, dest=name, metavar=metavar, help=spec.help_en)
+
+
+def _add_reading_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path, help="the order workbook (.xlsx, .xlsm) or .csv file")
+    parser.add_argument("--sheet", nargs="+", metavar="NAME", help="read these sheets (one or several)")
+    parser.add_argument("--all-sheets", action="store_true", help="read every sheet that looks like orders")
+    parser.add_argument("--strict", action="store_true", help="stop when a row cannot be read")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of words (default en)")
+    parser.add_argument("--quiet", action="store_true", help="no progress messages")
+    _add_settings_flags(parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="churnkit", description="Find the customers you are losing, from the order workbook you keep.")
+    parser.add_argument("--debug", action="store_true", help="show the full error on unexpected failures")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    scan = commands.add_parser("scan", help="list at-risk customers", description="List at-risk customers.")
+    _add_reading_flags(scan)
+    scan.add_argument("--all", action="store_true", help="list every scored customer, not only those at risk")
+    scan.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    history = commands.add_parser("history", help="one customer's monthly trend and order lines",
+                                  description="Show one customer's monthly trend and order lines.")
+    _add_reading_flags(history)
+    history.add_argument("customer", help="the customer key, exactly as in the workbook")
+    history.add_argument("--format", choices=("table", "json"), default="table")
+
+    demo = commands.add_parser("demo", help="build the sample order workbook and scan it",
+                               description="Build the bundled sample order workbook and list its at-risk customers.")
+    demo.add_argument("--out", type=Path, default=Path("churnkit-demo"), help="folder for the sample (default ./churnkit-demo)")
+    demo.add_argument("--lang", choices=("en", "zh"), default="en")
+    return parser
+
+
+def _flags(args: argparse.Namespace) -> dict[str, str]:
+    return {name: getattr(args, name) for name in SPECS if getattr(args, name, None) is not None}
+
+
+def _analyse(args: argparse.Namespace):
+    return analyse_workbook(args.path, _flags(args), args.sheet, args.all_sheets, args.strict,
+                            Progress(quiet=args.quiet))
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    analysis = _analyse(args)
+    render = {"table": formats.scan_table, "csv": formats.scan_csv, "json": formats.scan_json}[args.format]
+    sys.stdout.write(render(analysis, args.lang, args.all) + ("\n" if args.format == "json" else ""))
+    return 0
+
+
+def run_history(args: argparse.Namespace) -> int:
+    analysis = _analyse(args)
+    try:
+        history = customer_history(analysis.model, args.customer, args.lang)
+    except UnknownCustomerError:
+        raise UserError(f"No customer '{args.customer}' is scored in {analysis.path.name} "
+                        f"(as of {analysis.model.as_of_label}); the key must match the workbook exactly.") from None
+    text = formats.history_table(analysis, history, args.lang) if args.format == "table" else \
+        formats.history_json(analysis, history) + "\n"
+    sys.stdout.write(text)
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from .sample_data import write_sample_workbook
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / "sample_orders.xlsx"
+    write_sample_workbook(path)
+    print(f"Wrote the sample order workbook {path}", file=sys.stderr)
+    analysis = analyse_workbook(path, {}, progress=Progress())
+    sys.stdout.write(formats.scan_table(analysis, args.lang, include_low=False))
+    return 0
+
+
+COMMANDS = {"scan": run_scan, "history": run_history, "demo": run_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"churnkit: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("churnkit: stopped.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last guard: a person sees one sentence, --debug shows the rest
+        if args.debug or os.environ.get("CHURNKIT_DEBUG"):
+            raise
+        print(f"churnkit: unexpected error: {exc!r}. Run again with --debug and report it, please.", file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

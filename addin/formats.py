@@ -1,0 +1,210 @@
+"""How scan and history results are written out: readable tables, CSV and JSON."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from churn_logic import CustomerHistory
+from churn_logic.verdicts import format_number
+
+from . import texttable
+from .actions import Analysis
+
+FIELDS = ["customer", "name", "risk", "reasons", "decline_streak", "low_streak", "months_without_orders",
+          "last_order_date", "core_class", "value_last_12m", "value_at_stake", "first_month"]
+RISK_WORDS = {"en": {"LOST": "LOST", "HIGH": "HIGH", "MEDIUM": "MEDIUM", "LOW": "LOW"},
+              "zh": {"LOST": "已流失", "HIGH": "高风险", "MEDIUM": "中风险", "LOW": "低风险"}}
+SKIPPED_SHOWN = 20
+
+_WORDS = {
+    "en": {
+        "title": "churnkit · {file} · {sheets} · as of {as_of} · {n} customers scored",
+        "settings": "Settings", "default": "default", "from": "from",
+        "counts": "At risk: {LOST} LOST, {HIGH} HIGH, {MEDIUM} MEDIUM · {LOW} LOW",
+        "none": "No customer is at risk.",
+        "after": "{n} order lines after {as_of} were not scored.",
+        "skipped": "Skipped {n} rows that could not be read:",
+        "more": "… and {n} more (use --format json to list them all).",
+        "headers": ["Risk", "Customer", "Name", "Class", "Down", "Low", "No orders", "Last order",
+                    "Value 12m", "At stake", "Reasons"],
+        "sheet": "sheet", "row": "row",
+        "history_headers": ["Month", "Value", "Amount", "Orders", ""],
+        "lines_headers": ["Date", "Order", "Product", "Qty", "Amount", "Sheet", "Row"],
+        "summary": "{customer} {name}· {risk} · class {core_class} · down {decline_streak} · low {low_streak} · "
+                   "no orders {months_without_orders} · last order {last_order_date} · value 12m {value}",
+        "lines": "Order lines up to {as_of}:",
+    },
+    "zh": {
+        "title": "churnkit · {file} · {sheets} · 评估月份 {as_of} · 共评估 {n} 个客户",
+        "settings": "设置", "default": "默认", "from": "来自",
+        "counts": "风险客户：已流失 {LOST}，高风险 {HIGH}，中风险 {MEDIUM} · 低风险 {LOW}",
+        "none": "没有风险客户。",
+        "after": "{as_of} 之后的 {n} 条订单行未参与评估。",
+        "skipped": "跳过 {n} 行无法读取的数据：",
+        "more": "……另有 {n} 行（用 --format json 查看全部）。",
+        "headers": ["风险", "客户", "名称", "类别", "连降", "低额", "无单月", "最近订单", "近12月", "风险金额", "原因"],
+        "sheet": "工作表", "row": "行",
+        "history_headers": ["月份", "数值", "金额", "订单", ""],
+        "lines_headers": ["日期", "订单", "产品", "数量", "金额", "工作表", "行"],
+        "summary": "{customer} {name}· {risk} · {core_class} 类 · 连降 {decline_streak} · 低额 {low_streak} · "
+                   "无单 {months_without_orders} 个月 · 最近订单 {last_order_date} · 近12月 {value}",
+        "lines": "截至 {as_of} 的订单行：",
+    },
+}
+
+
+def customer_records(analysis: Analysis, lang: str, include_low: bool) -> list[dict[str, Any]]:
+    """One dict per customer with the command-line contract's field names, most urgent first."""
+    model = analysis.model
+    ranked = model.ranked(at_risk_only=not include_low)
+    reasons = model.reasons(lang)
+    frame = ranked.assign(reasons=reasons.loc[ranked.index])
+    return [{field: _plain(getattr(row, field)) for field in FIELDS} for row in frame.itertuples(index=False)]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates as YYYY-MM-DD, money rounded to cents, numpy scalars as Python numbers."""
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return None if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return round(float(value), 2) + 0.0
+    return value
+
+
+def settings_record(analysis: Analysis) -> dict[str, Any]:
+    settings = analysis.model.settings
+    record = settings.public()
+    record["as_of"] = analysis.model.as_of_label
+    record["sources"] = dict(settings.sources)
+    return record
+
+
+def skipped_records(analysis: Analysis) -> list[dict[str, Any]]:
+    return [{"sheet": r.sheet, "row": int(r.row), "reason": r.reason}
+            for r in analysis.read.book.skipped.itertuples(index=False)]
+
+
+def scan_json(analysis: Analysis, lang: str, include_low: bool) -> str:
+    model = analysis.model
+    document = {
+        "as_of": model.as_of_label,
+        "settings": settings_record(analysis),
+        "customers": customer_records(analysis, lang, include_low),
+        "skipped": skipped_records(analysis),
+        "summary": _counts(analysis),
+        "sheets": analysis.read.sheets,
+        "lines_after_as_of": model.lines_after_as_of,
+        "notes": analysis.read.notes,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def scan_csv(analysis: Analysis, lang: str, include_low: bool) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(customer_records(analysis, lang, include_low))
+    return out.getvalue()
+
+
+def _counts(analysis: Analysis) -> dict[str, int]:
+    counts = analysis.model.customers["risk"].value_counts()
+    return {risk: int(counts.get(risk, 0)) for risk in ("LOST", "HIGH", "MEDIUM", "LOW")}
+
+
+def settings_line(analysis: Analysis, lang: str) -> str:
+    """Every rule setting with its value, and where the non-default ones came from."""
+    words = _WORDS[lang]
+    settings = analysis.model.settings
+    parts = []
+    for name in ("decline_months", "min_drop_pct", "low_threshold", "low_months", "lost_months", "measure",
+                 "abc_a_pct", "abc_b_pct"):
+        value = getattr(settings, name)
+        shown = format_number(value) if isinstance(value, float) else value
+        source = settings.sources.get(name)
+        parts.append(f"{name} {shown}" + (f" ({words['from']} {source})" if source else ""))
+    if settings.as_of is not None:
+        parts.append(f"as_of {analysis.model.as_of_label} ({words['from']} {settings.sources.get('as_of')})")
+    for field, header in settings.columns.items():
+        parts.append(f"{field}_column '{header}' ({words['from']} {settings.sources.get(field + '_column')})")
+    return f"{words['settings']}: " + ", ".join(parts)
+
+
+def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
+    words = _WORDS[lang]
+    model = analysis.model
+    records = customer_records(analysis, lang, include_low)
+    counts = _counts(analysis)
+    lines = [words["title"].format(file=analysis.path.name, sheets=", ".join(f"'{s}'" for s in analysis.read.sheets),
+                                   as_of=model.as_of_label, n=len(model.customers)),
+             settings_line(analysis, lang), *analysis.read.notes, words["counts"].format(**counts)]
+    if model.lines_after_as_of:
+        lines.append(words["after"].format(n=model.lines_after_as_of, as_of=model.as_of_label))
+    lines.append("")
+    if records:
+        rows = [[RISK_WORDS[lang][r["risk"]], r["customer"], r["name"] or "", r["core_class"], r["decline_streak"],
+                 r["low_streak"], r["months_without_orders"], r["last_order_date"] or "",
+                 format_number(r["value_last_12m"]), format_number(r["value_at_stake"]), r["reasons"]]
+                for r in records]
+        lines.append(texttable.render(words["headers"], rows, right=[False] * 4 + [True] * 3 + [False] + [True] * 2))
+    else:
+        lines.append(words["none"])
+    lines.extend(_skipped_lines(analysis, lang))
+    return "\n".join(lines) + "\n"
+
+
+def _skipped_lines(analysis: Analysis, lang: str) -> list[str]:
+    words = _WORDS[lang]
+    skipped = analysis.read.book.skipped
+    if skipped.empty:
+        return []
+    out = ["", words["skipped"].format(n=len(skipped))]
+    out += [f"  {words['sheet']} '{r.sheet}' {words['row']} {r.row}: {r.reason}"
+            for r in skipped.head(SKIPPED_SHOWN).itertuples(index=False)]
+    if len(skipped) > SKIPPED_SHOWN:
+        out.append("  " + words["more"].format(n=len(skipped) - SKIPPED_SHOWN))
+    return out
+
+
+def history_table(analysis: Analysis, history: CustomerHistory, lang: str) -> str:
+    words = _WORDS[lang]
+    s = history.summary
+    summary = words["summary"].format(
+        customer=s["customer"], name=f"({s['name']}) " if s.get("name") else "", risk=RISK_WORDS[lang][s["risk"]],
+        core_class=s["core_class"], decline_streak=s["decline_streak"], low_streak=s["low_streak"],
+        months_without_orders=s["months_without_orders"], last_order_date=_plain(s["last_order_date"]) or "—",
+        value=format_number(s["value_last_12m"]))
+    out = [summary]
+    if s["reasons"]:
+        out.append(s["reasons"])
+    out.append("")
+    peak = max(history.monthly["value"].max(), 0) or 1
+    rows = [[m.month, format_number(m.value), format_number(m.amount), m.orders,
+             "█" * int(round(max(m.value, 0) / peak * 30))] for m in history.monthly.itertuples(index=False)]
+    out.append(texttable.render(words["history_headers"], rows, right=[False, True, True, True, False]))
+    out += ["", words["lines"].format(as_of=analysis.model.as_of_label)]
+    lines = history.lines
+    rows = [[_plain(r["date"]), r.get("order") or "", r.get("product") or "",
+             format_number(r["quantity"]) if "quantity" in r and pd.notna(r["quantity"]) else "",
+             format_number(r["amount"]), r["sheet"], r["row"]] for r in lines.to_dict("records")]
+    out.append(texttable.render(words["lines_headers"], rows, right=[False, False, False, True, True, False, True]))
+    return "\n".join(out) + "\n"
+
+
+def history_json(analysis: Analysis, history: CustomerHistory) -> str:
+    summary = {k: _plain(v) for k, v in history.summary.items()}
+    lines = [{k: _plain(v) for k, v in row.items()} for row in history.lines.to_dict("records")]
+    monthly = [{k: _plain(v) for k, v in row.items()} for row in history.monthly.to_dict("records")]
+    return json.dumps({"as_of": analysis.model.as_of_label, "customer": summary, "monthly": monthly,
+                       "lines": lines}, ensure_ascii=False, indent=2)
+

@@ -1,0 +1,65 @@
+"""Where settings come from: ``churnkit.toml`` next to the workbook, the workbook's
+settings sheet, and the command line — flags win over the sheet, the sheet over the
+file, the file over the defaults.
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+
+from churn_logic import Settings, SettingsError, resolve
+
+from .errors import UserError
+from .reader import SETTINGS_SHEETS, open_workbook
+
+CONFIG_FILE = "churnkit.toml"
+_HEADER_WORDS = {"setting", "settings", "name", "设置", "设置项", "参数"}
+
+
+def file_settings(workbook: Path) -> dict[str, Any]:
+    """Settings from ``churnkit.toml`` beside the workbook (a ``[columns]`` table maps fields to headers)."""
+    path = workbook.parent / CONFIG_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path} is not valid TOML: {exc}.") from exc
+    columns = data.pop("columns", {})
+    if not isinstance(columns, dict):
+        raise UserError(f"In {path}, 'columns' must be a table such as [columns] date = \"Order Date\".")
+    nested = data.pop("settings", {})
+    merged = {**data, **nested}
+    merged.update({f"{field}_column": header for field, header in columns.items()})
+    return merged
+
+
+def sheet_settings(workbook: Path) -> tuple[str, dict[str, Any]]:
+    """Settings from the workbook's settings sheet: column A the setting, column B its value."""
+    if workbook.suffix.lower() == ".csv":
+        return "", {}
+    reader = open_workbook(workbook)
+    name = next((s for s in SETTINGS_SHEETS if s in reader.sheet_names), None)
+    if name is None:
+        return "", {}
+    table = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_arrow().to_pandas()
+    values: dict[str, Any] = {}
+    for row in table.itertuples(index=False):
+        key = row[0] if len(row) else None
+        if not isinstance(key, str) or not key.strip() or key.strip().lower() in _HEADER_WORDS:
+            continue
+        values[key.strip()] = row[1] if len(row) > 1 and isinstance(row[1], str) else None
+    return name, values
+
+
+def gather(workbook: Path, flags: Mapping[str, Any]) -> Settings:
+    """Resolve the settings for one workbook from every source."""
+    sheet_name, from_sheet = sheet_settings(workbook)
+    layers = [(CONFIG_FILE, file_settings(workbook)),
+              (f"the '{sheet_name}' sheet", from_sheet),
+              ("the command line", {k: v for k, v in flags.items() if v is not None})]
+    try:
+        return resolve(layers)
+    except SettingsError as exc:
+        raise UserError(str(exc)) from exc

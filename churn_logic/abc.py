@@ -1,0 +1,28 @@
+"""Core customers: ABC classes by value over the 12 months ending at A (SPEC "Core customers (ABC)")."""
+from __future__ import annotations
+
+import numpy as np
+
+_TOLERANCE = 1e-9
+
+
+def core_classes(values: np.ndarray, keys: np.ndarray, a_pct: float = 80.0, b_pct: float = 95.0) -> np.ndarray:
+    """'A', 'B' or 'C' per customer.
+
+    Customers are ranked by value (ties: key ascending). A is the shortest prefix whose
+    cumulative share of the total reaches ``a_pct`` (the customer that crosses the line
+    is in A), B extends it to ``b_pct``; the rest, and every customer without a positive
+    value, are C.
+    """
+    classes = np.full(len(values), "C", dtype="<U1")
+    positive = values > 0
+    total = values[positive].sum()
+    if total <= 0:
+        return classes
+    order = np.lexsort((keys.astype(str), -values))
+    order = order[positive[order]]
+    before = np.cumsum(values[order]) - values[order]   # share already reached before each customer
+    slack = _TOLERANCE * total
+    classes[order[before < total * b_pct / 100 - slack]] = "B"
+    classes[order[before < total * a_pct / 100 - slack]] = "A"
+    return classes

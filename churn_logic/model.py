@@ -1,0 +1,125 @@
+"""The churn model: every customer scored as of one month (SPEC "Verdicts", "Core customers").
+
+``analyse`` is the one entry point the front ends use; the model it returns answers
+the at-risk list, the win-back list, one customer's history and the monthly KPIs.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+
+import numpy as np
+import pandas as pd
+
+from . import monthly, streaks
+from .abc import core_classes
+from .periods import default_as_of, month_label, months_of
+from .settings import Settings
+from .verdicts import RISK_ORDER, classify, reasons
+
+CLASS_ORDER = {"A": 0, "B": 1, "C": 2}
+
+
+class NoOrdersError(ValueError):
+    """There is nothing to score."""
+
+
+@dataclasses.dataclass
+class ChurnModel:
+    settings: Settings
+    as_of: int
+    series: monthly.MonthlySeries
+    customers: pd.DataFrame          # one row per scored customer, in the row order of ``series``
+    lines: pd.DataFrame              # order lines up to the end of the as-of month
+    lines_after_as_of: int
+
+    @property
+    def as_of_label(self) -> str:
+        return month_label(self.as_of)
+
+    @functools.cached_property
+    def _rows(self) -> dict[str, int]:
+        return {key: row for row, key in enumerate(self.series.keys)}
+
+    def position(self, customer: str) -> int | None:
+        """Row of a customer key (exact text), or None when the customer is not scored."""
+        return self._rows.get(customer)
+
+    def reason(self, row: int, lang: str = "en") -> str:
+        """The reasons in words for the customer in ``row`` (empty when no rule fired)."""
+        c = self.customers
+        d = int(c["decline_streak"].iat[row])
+        values = self.series.values[row]
+        return reasons(d, int(c["low_streak"].iat[row]), int(c["months_without_orders"].iat[row]),
+                       values[-1 - d], values[-1], self.as_of, self.settings, lang)
+
+    def reasons(self, lang: str = "en") -> pd.Series:
+        """The reasons in words for every customer (empty for LOW)."""
+        out = pd.Series("", index=self.customers.index, dtype=object)
+        for row in np.flatnonzero(self.customers["risk"].to_numpy() != "LOW"):
+            out.iat[row] = self.reason(row, lang)
+        return out
+
+    def ranked(self, at_risk_only: bool = True) -> pd.DataFrame:
+        """Customers sorted for people: risk, then core class, then value at stake, then key."""
+        c = self.customers
+        order = np.lexsort((c["customer"].astype(str).to_numpy(), -c["value_at_stake"].to_numpy(),
+                            c["core_class"].map(CLASS_ORDER).to_numpy(), c["risk"].map(RISK_ORDER).to_numpy()))
+        ranked = c.iloc[order]
+        return ranked[ranked["risk"] != "LOW"] if at_risk_only else ranked
+
+
+def as_of_month(lines: pd.DataFrame, settings: Settings, today: dt.date | None = None) -> int:
+    """The as-of month: the user's, else the default from the latest order date (SPEC "Periods")."""
+    if settings.as_of is not None:
+        return settings.as_of
+    if lines.empty:
+        raise NoOrdersError("There are no order lines to score.")
+    return default_as_of(lines["date"].max().date(), today or dt.date.today())
+
+
+def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = None) -> ChurnModel:
+    """Score every customer whose history starts by the as-of month."""
+    as_of = as_of_month(lines, settings, today)
+    in_scope = months_of(lines["date"]) <= as_of
+    scoped = lines[in_scope]
+    if scoped.empty:
+        raise NoOrdersError(f"No order lines fall on or before the as-of month {month_label(as_of)}.")
+    series = monthly.build(scoped, as_of, settings.measure)
+    decline = streaks.decline_streak(series, settings.min_drop_pct)
+    low = streaks.low_streak(series, settings.low_threshold)
+    dormant = streaks.dormant_streak(series)
+    risk = classify(decline, low, dormant, settings)
+    last = series.values.shape[1] - 1
+    value_12m = series.window_sum(series.amount, np.full(len(risk), last))
+    trigger = np.select([risk == "LOST", risk == "HIGH", risk == "MEDIUM"], [dormant, low, decline], 0)
+    customers = pd.DataFrame({
+        "customer": series.keys,
+        "name": _latest(scoped, "name", series.keys),
+        "risk": risk,
+        "decline_streak": decline,
+        "low_streak": low,
+        "months_without_orders": dormant,
+        "last_order_date": _last_order_date(scoped, series.keys),
+        "core_class": core_classes(value_12m, series.keys, settings.abc_a_pct, settings.abc_b_pct),
+        "value_last_12m": value_12m,
+        "value_at_stake": series.window_sum(series.amount, last - trigger),
+        "first_month": [month_label(series.first_month + s) for s in series.start],
+    })
+    return ChurnModel(settings, as_of, series, customers, scoped, int((~in_scope).sum()))
+
+
+def _latest(lines: pd.DataFrame, field: str, keys: np.ndarray) -> np.ndarray:
+    """Per customer, the field's value on their latest line that has one (None when the column is absent)."""
+    if field not in lines.columns:
+        return np.full(len(keys), None, dtype=object)
+    known = lines[lines[field].notna()].sort_values("date", kind="stable")
+    latest = known.groupby("customer", sort=False)[field].last()
+    return latest.reindex(keys).astype(object).where(lambda s: s.notna(), None).to_numpy(object)
+
+
+def _last_order_date(lines: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
+    """Per customer, the date of the latest line with a positive amount (NaT when there is none)."""
+    positive = lines[lines["amount"] > 0]
+    return positive.groupby("customer", sort=False)["date"].max().reindex(keys).to_numpy("datetime64[ns]")

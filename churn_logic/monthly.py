@@ -1,0 +1,74 @@
+"""Monthly series per customer (SPEC "Periods").
+
+``v[m]`` is the sum of the measure for a customer in month m, 0 when there are no
+lines. Series are dense customer × month matrices running from the first month in the
+data to the as-of month A; a customer's history starts at their first order line.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from .periods import months_of
+
+
+@dataclasses.dataclass
+class MonthlySeries:
+    """``values`` (the measure) and ``amount`` as customers × months, plus each history's first column."""
+    keys: np.ndarray        # customer keys (object), row order of the matrices
+    first_month: int        # month integer of column 0
+    values: np.ndarray      # measure per customer and month
+    amount: np.ndarray      # amount per customer and month
+    orders: np.ndarray      # orders per customer and month (distinct order numbers, else lines)
+    start: np.ndarray       # column of each customer's first order line
+
+    @property
+    def as_of(self) -> int:
+        return self.first_month + self.values.shape[1] - 1
+
+    @property
+    def in_history(self) -> np.ndarray:
+        """True where a month lies within the customer's history."""
+        return np.arange(self.values.shape[1])[None, :] >= self.start[:, None]
+
+    def window_sum(self, matrix: np.ndarray, end: np.ndarray, months: int = 12) -> np.ndarray:
+        """Per customer, the sum of ``matrix`` over ``months`` months ending at column ``end`` (inclusive)."""
+        cumulative = np.concatenate([np.zeros((matrix.shape[0], 1)), np.cumsum(matrix, axis=1)], axis=1)
+        rows = np.arange(matrix.shape[0])
+        hi = np.clip(end + 1, 0, matrix.shape[1])
+        lo = np.clip(end + 1 - months, 0, matrix.shape[1])
+        return cumulative[rows, hi] - cumulative[rows, lo]
+
+
+def build(lines: pd.DataFrame, as_of: int, measure: str) -> MonthlySeries:
+    """Monthly matrices from order lines dated up to the end of month ``as_of``."""
+    codes, keys = pd.factorize(lines["customer"], sort=True)
+    months = months_of(lines["date"])
+    first_month = int(months.min()) if len(months) else as_of
+    width = as_of - first_month + 1
+    cells = codes * width + (months - first_month)
+    size = len(keys) * width
+
+    def total(weights=None, where=None) -> np.ndarray:
+        picked = cells if where is None else cells[where]
+        w = None if weights is None else (weights if where is None else weights[where])
+        return np.bincount(picked, weights=w, minlength=size).reshape(len(keys), width).astype(float)
+
+    amount_values = lines["amount"].to_numpy(float)
+    amount = total(amount_values)
+    positive = amount_values > 0
+    if "order" in lines.columns:
+        order_keys = pd.DataFrame({"cell": cells, "order": lines["order"].fillna("")})[positive]
+        first_of_order = np.zeros(len(cells), bool)
+        first_of_order[np.flatnonzero(positive)[~order_keys.duplicated().to_numpy()]] = True
+        orders = total(where=first_of_order)
+    else:
+        orders = total(where=positive)
+    values = {"amount": amount, "orders": orders}.get(measure)
+    if values is None:
+        values = total(lines["quantity"].to_numpy(float))
+    start = np.full(len(keys), width, np.int64)
+    np.minimum.at(start, codes, months - first_month)
+    return MonthlySeries(np.asarray(keys, dtype=object), first_month, values, amount, orders, start)

@@ -1,0 +1,92 @@
+"""Reading dates and values the way people type them (SPEC "Input: order lines").
+
+Cells arrive as text (the reader turns every cell into text so that nothing is lost,
+e.g. the leading zeros of ``00042``). Dates: real dates (``2024-03-05 00:00:00``),
+Excel serial numbers, ``2024-03-05``, ``2024/3/5``, ``2024年3月5日``, and a format the
+user names (``DD.MM.YYYY``). Values: numbers, or text with currency signs and thousands
+separators (``¥1,200.50``); a decimal comma (``1 200,50``) only when the user says so,
+and even then a plain machine number such as ``1200.5`` (how a number cell arrives) is
+read as it is.
+Unreadable cells become NaT/NaN; the caller reports them.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_MAX_SERIAL = 2958465  # 9999-12-31
+_YMD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$")
+_CURRENCY = re.compile(r"[¥￥$€£\s\u00a0]|RMB|CNY|USD|EUR|元", re.IGNORECASE)
+_FORMAT_TOKENS = (("YYYY", "%Y"), ("YY", "%y"), ("MM", "%m"), ("DD", "%d"), ("M", "%m"), ("D", "%d"))
+
+
+def strftime_format(user_format: str) -> str:
+    """Turn ``DD.MM.YYYY`` (or a ready ``%d.%m.%Y``) into a strftime format."""
+    if "%" in user_format:
+        return user_format
+    out = user_format.upper()
+    for token, code in _FORMAT_TOKENS:
+        out = out.replace(token, code.replace("%", "\0"))
+    return out.replace("\0", "%")
+
+
+def parse_dates(text: pd.Series, user_format: str | None = None) -> pd.Series:
+    """Dates (day precision, datetime64) from text cells; NaT where unreadable."""
+    text = _as_text(text)
+    out = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    todo = out.isna() & text.notna()
+    if todo.any():
+        out[todo] = _parse_rest(text[todo], user_format)
+    return out.dt.normalize()
+
+
+def _parse_rest(text: pd.Series, user_format: str | None) -> pd.Series:
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if user_format:
+        out = pd.to_datetime(text, format=strftime_format(user_format), errors="coerce")
+    serial = pd.to_numeric(text, errors="coerce")
+    is_serial = out.isna() & serial.between(1, _MAX_SERIAL) & (serial != 60)
+    if is_serial.any():
+        days = np.floor(serial[is_serial].to_numpy(float)).astype("int64")
+        days = np.where(days < 60, days + 1, days)  # Excel counts a 29 Feb 1900 that never was
+        out[is_serial] = _EXCEL_EPOCH + days.astype("timedelta64[D]")
+    left = out.isna() & serial.isna()
+    if left.any():
+        parts = text[left].str.extract(_YMD)
+        ymd = parts.dropna().astype(int)
+        out[ymd.index] = pd.to_datetime(
+            pd.DataFrame({"year": ymd[0], "month": ymd[1], "day": ymd[2]}), errors="coerce")
+    return out
+
+
+def parse_values(text: pd.Series, decimal_comma: bool = False) -> pd.Series:
+    """Numbers from text cells (float); NaN where unreadable."""
+    text = _as_text(text)
+    out = pd.to_numeric(text, errors="coerce").astype(float)
+    todo = out.isna() & text.notna()
+    if todo.any():
+        out[todo] = _clean_numbers(text[todo], decimal_comma).to_numpy(float)
+    return out
+
+
+def _as_text(cells: pd.Series) -> pd.Series:
+    """Cells as trimmed Python strings (object dtype), empty ones as None."""
+    text = cells.astype(object).where(cells.notna(), None)
+    text = text.map(lambda value: value.strip() or None if isinstance(value, str) else value)
+    return text
+
+
+def _clean_numbers(text: pd.Series, decimal_comma: bool) -> pd.Series:
+    cleaned = text.str.replace(_CURRENCY, "", regex=True)
+    negative = cleaned.str.match(r"^\(.*\)$").astype(bool).to_numpy()
+    cleaned = cleaned.str.strip("()")
+    if decimal_comma:
+        cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        cleaned = cleaned.str.replace(r",(?=\d{3}(?:\D|$))", "", regex=True)
+    plain = cleaned.str.fullmatch(r"[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?").astype(bool)
+    numbers = pd.to_numeric(cleaned.where(plain), errors="coerce").to_numpy(float)
+    return pd.Series(np.where(negative, -numbers, numbers), index=text.index)

@@ -1,0 +1,51 @@
+"""Calendar months as integers, and the default as-of month (SPEC "Periods").
+
+A month is represented by ``year * 12 + (month - 1)`` so that consecutive months
+are consecutive integers and month arithmetic is plain integer arithmetic.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+_MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
+
+
+def month_index(year: int, month: int) -> int:
+    """The integer of a calendar month."""
+    return year * 12 + month - 1
+
+
+def month_label(index: int) -> str:
+    """``YYYY-MM`` for a month integer."""
+    year, month0 = divmod(int(index), 12)
+    return f"{year:04d}-{month0 + 1:02d}"
+
+
+def parse_month(text: str) -> int:
+    """Parse ``YYYY-MM`` (also ``YYYY/MM``, ``YYYY年MM月``) into a month integer."""
+    match = _MONTH_RE.match(str(text))
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"'{text}' is not a month; write it as YYYY-MM, e.g. 2024-06")
+    return month_index(int(match.group(1)), int(match.group(2)))
+
+
+def months_of(dates: pd.Series) -> np.ndarray:
+    """Month integers of a datetime64 series."""
+    return (dates.dt.year.to_numpy(np.int64) * 12 + dates.dt.month.to_numpy(np.int64) - 1)
+
+
+def month_start(index: int) -> dt.date:
+    """The first day of a month integer."""
+    year, month0 = divmod(int(index), 12)
+    return dt.date(year, month0 + 1, 1)
+
+
+def default_as_of(latest_order: dt.date, today: dt.date) -> int:
+    """SPEC "Periods": the month of the latest order when that month is over, else the month before it."""
+    latest = month_index(latest_order.year, latest_order.month)
+    current = month_index(today.year, today.month)
+    return latest if latest < current else latest - 1

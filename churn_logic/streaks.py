@@ -1,0 +1,32 @@
+"""The three streaks, counted back from the as-of month (SPEC "The three streaks")."""
+from __future__ import annotations
+
+import numpy as np
+
+from .monthly import MonthlySeries
+
+
+def trailing_run(condition: np.ndarray) -> np.ndarray:
+    """Per row, how many columns at the right end are all True."""
+    if condition.shape[1] == 0:
+        return np.zeros(condition.shape[0], np.int64)
+    reversed_ = condition[:, ::-1]
+    first_false = np.argmin(reversed_, axis=1)
+    return np.where(reversed_.all(axis=1), condition.shape[1], first_false).astype(np.int64)
+
+
+def decline_streak(series: MonthlySeries, min_drop_pct: float = 0.0) -> np.ndarray:
+    """D: the largest k with ``v[t] < v[t-1] × (1 − p/100)`` for the k steps ending at A, within the history."""
+    v = series.values
+    steps = (v[:, 1:] < v[:, :-1] * (1 - min_drop_pct / 100)) & series.in_history[:, :-1]
+    return trailing_run(steps)
+
+
+def low_streak(series: MonthlySeries, threshold: float = 0.0) -> np.ndarray:
+    """L: consecutive months ending at A with ``v ≤ X``, within the history."""
+    return trailing_run((series.values <= threshold) & series.in_history)
+
+
+def dormant_streak(series: MonthlySeries) -> np.ndarray:
+    """Z: consecutive months ending at A with ``v ≤ 0`` (no positive sales): "months without orders"."""
+    return low_streak(series, 0.0)
