@@ -1,0 +1,62 @@
+"""Shared fixtures: small order workbooks written with openpyxl, and a runner for the command line."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from addin.cli import main  # noqa: E402
+
+HEADER = ["Order Date", "Customer ID", "Customer Name", "Amount", "Order No"]
+
+
+def write_orders(path: Path, rows, header=HEADER, sheet="Orders", extra_sheets=None) -> Path:
+    """An order workbook with one header row and ``rows``; ``extra_sheets`` maps names to lists of rows."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append(header)
+    for row in rows:
+        ws.append(list(row))
+    for name, sheet_rows in (extra_sheets or {}).items():
+        other = book.create_sheet(name)
+        for row in sheet_rows:
+            other.append(list(row))
+    book.save(path)
+    return path
+
+
+def monthly_rows(customer, name, values, start=(2024, 1)):
+    """One order line on the 10th of each month with a positive value, from ``start`` on."""
+    year, month = start
+    rows = []
+    for i, value in enumerate(values):
+        y, m = divmod(month - 1 + i, 12)
+        if value:
+            rows.append([dt.datetime(year + y, m + 1, 10), customer, name, value, f"SO-{customer}-{i}"])
+    return rows
+
+
+class Run:
+    """The result of one ``churnkit`` invocation."""
+
+    def __init__(self, code, out, err):
+        self.code, self.out, self.err = code, out, err
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def churnkit(capsys):
+    def run(*argv) -> Run:
+        code = main([str(a) for a in argv])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+    return run

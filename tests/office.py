@@ -1,0 +1,31 @@
+"""Opening what churnkit writes in LibreOffice headless, as a second, independent reader."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+def soffice() -> str:
+    """The LibreOffice binary; under CI its absence fails the test, on a laptop it skips with the reason."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    if os.environ.get("CI") == "true":
+        pytest.fail("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc-nogui.")
+    pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+
+
+def convert(path: Path, out_dir: Path, to: str = "pdf") -> Path:
+    """Convert ``path`` with LibreOffice headless and return the file it wrote."""
+    profile = out_dir / "lo-profile"
+    result = subprocess.run(
+        [soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
+         "--convert-to", to, "--outdir", str(out_dir), str(path)],
+        capture_output=True, text=True, timeout=180)
+    target = out_dir / (path.stem + "." + to.split(":")[0])
+    assert result.returncode == 0 and target.exists(), f"LibreOffice could not open {path.name}: {result.stderr}"
+    return target

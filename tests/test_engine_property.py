@@ -1,0 +1,78 @@
+"""The vectorised engine agrees with the loop implementation in oracle.py on random order histories."""
+import datetime as dt
+import math
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from churn_logic import analyse, churn_kpis, resolve, winback_list
+
+import oracle
+
+KEYS = ["00042", "42", "A", "B", "客户甲", "Zeta & Co"]
+START = dt.date(2023, 1, 1)
+
+
+@st.composite
+def order_histories(draw):
+    n = draw(st.integers(1, 40))
+    lines = []
+    for i in range(n):
+        month = draw(st.integers(0, 23))
+        lines.append({
+            "customer": draw(st.sampled_from(KEYS)),
+            "date": pd.Timestamp(START.year + month // 12, month % 12 + 1, draw(st.integers(1, 28))),
+            "amount": draw(st.sampled_from([0.0, 10.0, 49.99, 50.0, 100.0, 250.5, 1000.0, -20.0, -300.0])),
+            "quantity": float(draw(st.integers(-2, 9))),
+            "order": f"SO-{draw(st.integers(1, 6))}",
+        })
+    settings = {
+        "decline_months": draw(st.integers(1, 4)),
+        "min_drop_pct": draw(st.sampled_from([0.0, 10.0, 50.0])),
+        "low_threshold": draw(st.sampled_from([0.0, 50.0, 100.0])),
+        "low_months": draw(st.integers(1, 4)),
+        "lost_months": draw(st.integers(1, 6)),
+        "measure": draw(st.sampled_from(["amount", "quantity", "orders"])),
+        "abc_a_pct": draw(st.sampled_from([50.0, 80.0])),
+        "abc_b_pct": draw(st.sampled_from([90.0, 95.0, 100.0])),
+    }
+    first = min(oracle.month_of(line["date"]) for line in lines)
+    as_of = draw(st.integers(first, oracle.month_of(dt.date(2025, 3, 1))))
+    return lines, settings, as_of
+
+
+def _close(a, b):
+    if a is None or (isinstance(a, float) and math.isnan(a)):
+        return b is None or (isinstance(b, float) and math.isnan(b))
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(order_histories())
+def test_engine_matches_loop_implementation(case):
+    lines, values, as_of = case
+    label = f"{as_of // 12:04d}-{as_of % 12 + 1:02d}"
+    model = analyse(pd.DataFrame(lines), resolve([("test", {**values, "as_of": label})]))
+    expected = oracle.score(lines, as_of, values)
+
+    got = model.customers.set_index("customer")
+    assert sorted(got.index) == sorted(expected)
+    for customer, want in expected.items():
+        row = got.loc[customer]
+        for field in ("decline_streak", "low_streak", "months_without_orders", "risk", "core_class"):
+            assert row[field] == want[field], (customer, field)
+        for field in ("value_last_12m", "value_at_stake"):
+            assert _close(row[field], want[field]), (customer, field)
+        last = row["last_order_date"]
+        assert (None if pd.isna(last) else last) == want["last_order_date"]
+
+    lost = sorted((c for c in expected if expected[c]["risk"] == "LOST"),
+                  key=lambda c: (-expected[c]["value_at_stake"], c))
+    assert winback_list(model)["customer"].tolist() == lost
+
+    kpis = churn_kpis(model)
+    want_rows = oracle.kpis(lines, as_of, values)
+    assert len(kpis) == len(want_rows)
+    for got_row, want_row in zip(kpis.to_dict("records"), want_rows):
+        for field, want in want_row.items():
+            assert _close(got_row[field], want), (got_row["month"], field)
