@@ -10,7 +10,7 @@ from churn_logic import ChurnModel, NoOrdersError, analyse
 
 from .errors import UserError
 from .progress import Progress
-from .reader import ReadResult, read_order_book
+from .reader import ReadResult, check_file, open_workbook, read_order_book
 from .settings_sources import gather
 
 STRICT_EXAMPLES = 3
@@ -29,8 +29,10 @@ def analyse_workbook(path: Path | str, flags: Mapping[str, Any] | None = None,
                      progress: Progress | None = None, today: dt.date | None = None) -> Analysis:
     """Read the orders of ``path`` with every settings source, and score every customer."""
     path = Path(path)
-    settings = gather(path, flags or {})
-    read = read_order_book(path, settings, sheets, all_sheets, progress)
+    check_file(path)
+    reader = None if path.suffix.lower() == ".csv" else open_workbook(path)
+    settings = gather(path, flags or {}, reader)
+    read = read_order_book(path, settings, sheets, all_sheets, progress, reader)
     skipped = read.book.skipped
     if strict and len(skipped):
         examples = "; ".join(f"sheet '{r.sheet}' row {r.row}: {r.reason}"

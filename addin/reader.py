@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Sequence
 
 import fastexcel
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from churn_logic import OrderBook, RawSheet, Settings, find_header_row, normalise
 from churn_logic.columns import REQUIRED
@@ -44,6 +46,7 @@ class _Candidate:
     name: str
     header_index: int
     columns: dict[str, int]       # field -> column position in the sheet's used range
+    table: pa.Table               # the whole sheet as text
 
 
 def open_workbook(path: Path) -> fastexcel.ExcelReader:
@@ -76,8 +79,9 @@ def check_file(path: Path) -> None:
 
 
 def read_order_book(path: Path, settings: Settings, sheets: Sequence[str] | None = None,
-                    all_sheets: bool = False, progress: Progress | None = None) -> ReadResult:
-    """Read the order lines of a workbook or CSV file."""
+                    all_sheets: bool = False, progress: Progress | None = None,
+                    reader: fastexcel.ExcelReader | None = None) -> ReadResult:
+    """Read the order lines of a workbook (``reader``, when it is already open) or CSV file."""
     progress = progress or Progress(quiet=True)
     path = Path(path)
     if path.suffix.lower() == ".csv":
@@ -85,12 +89,12 @@ def read_order_book(path: Path, settings: Settings, sheets: Sequence[str] | None
         with progress.step(f"Reading {path.name}"):
             raw = _read_csv(path, settings)
         return ReadResult(normalise([raw], settings), [raw.sheet], [])
-    reader = open_workbook(path)
-    candidates, notes = _choose_sheets(reader, path, settings, sheets, all_sheets)
+    reader = reader or open_workbook(path)
+    with progress.step(f"Reading {path.name}"):
+        candidates, notes = _choose_sheets(reader, path, settings, sheets, all_sheets)
     raws = []
     for candidate in candidates:
-        with progress.step(f"Reading sheet '{candidate.name}' of {path.name}"):
-            raws.append(_read_sheet(reader, candidate))
+        raws.append(_read_sheet(candidate))
     with progress.step("Checking order lines"):
         book = normalise(raws, settings)
     return ReadResult(book, [c.name for c in candidates], notes)
@@ -136,25 +140,21 @@ def _no_header_sentence(subject: str, settings: Settings, plural: bool = False) 
 
 
 def _look_at(reader: fastexcel.ExcelReader, name: str, settings: Settings) -> _Candidate | None:
-    top = reader.load_sheet(name, header_row=None, skip_rows=0, n_rows=HEADER_SEARCH_ROWS, dtypes="string")
-    frame = top.to_arrow().to_pandas()
-    rows = frame.astype(object).where(frame.notna(), None).values.tolist()
-    found = find_header_row(rows, settings.columns)
+    """Load a sheet (every cell as text, row i of the table = Excel row i + 1) and find its header row."""
+    table = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+    top = table.slice(0, HEADER_SEARCH_ROWS).to_pylist()
+    found = find_header_row([list(row.values()) for row in top], settings.columns)
     if found is None:
         return None
-    return _Candidate(name, found[0], found[1])
+    return _Candidate(name, found[0], found[1], table)
 
 
-def _read_sheet(reader: fastexcel.ExcelReader, candidate: _Candidate) -> RawSheet:
-    fields = list(candidate.columns)
-    positions = [candidate.columns[f] for f in fields]
-    sheet = reader.load_sheet(candidate.name, header_row=None, skip_rows=0, dtypes="string",
-                              use_columns=sorted(set(positions)))
-    table = sheet.to_arrow()
-    by_position = dict(zip(sorted(set(positions)), table.columns))
+def _read_sheet(candidate: _Candidate) -> RawSheet:
     start = candidate.header_index + 1
-    cells = {field: by_position[pos].slice(start).to_pandas() for field, pos in zip(fields, positions)}
-    rows = pd.RangeIndex(start + 1, table.num_rows + 1).to_numpy()   # Excel rows are 1-based
+    table = candidate.table
+    cells = {field: table.column(pos).slice(start).to_pandas(types_mapper=pd.ArrowDtype)
+             for field, pos in candidate.columns.items()}
+    rows = np.arange(start + 1, table.num_rows + 1)   # Excel rows are 1-based
     return RawSheet(candidate.name, rows, cells)
 
 

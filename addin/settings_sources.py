@@ -8,10 +8,12 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
+import fastexcel
+
 from churn_logic import Settings, SettingsError, resolve
 
 from .errors import UserError
-from .reader import SETTINGS_SHEETS, open_workbook
+from .reader import SETTINGS_SHEETS
 
 CONFIG_FILE = "churnkit.toml"
 _HEADER_WORDS = {"setting", "settings", "name", "设置", "设置项", "参数"}
@@ -35,11 +37,10 @@ def file_settings(workbook: Path) -> dict[str, Any]:
     return merged
 
 
-def sheet_settings(workbook: Path) -> tuple[str, dict[str, Any]]:
+def sheet_settings(reader: fastexcel.ExcelReader | None) -> tuple[str, dict[str, Any]]:
     """Settings from the workbook's settings sheet: column A the setting, column B its value."""
-    if workbook.suffix.lower() == ".csv":
+    if reader is None:
         return "", {}
-    reader = open_workbook(workbook)
     name = next((s for s in SETTINGS_SHEETS if s in reader.sheet_names), None)
     if name is None:
         return "", {}
@@ -53,9 +54,9 @@ def sheet_settings(workbook: Path) -> tuple[str, dict[str, Any]]:
     return name, values
 
 
-def gather(workbook: Path, flags: Mapping[str, Any]) -> Settings:
-    """Resolve the settings for one workbook from every source."""
-    sheet_name, from_sheet = sheet_settings(workbook)
+def gather(workbook: Path, flags: Mapping[str, Any], reader: fastexcel.ExcelReader | None = None) -> Settings:
+    """Resolve the settings for one workbook (``reader``: the open workbook, None for a CSV file)."""
+    sheet_name, from_sheet = sheet_settings(reader)
     layers = [(CONFIG_FILE, file_settings(workbook)),
               (f"the '{sheet_name}' sheet", from_sheet),
               ("the command line", {k: v for k, v in flags.items() if v is not None})]

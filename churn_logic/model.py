@@ -48,18 +48,25 @@ class ChurnModel:
 
     def reason(self, row: int, lang: str = "en") -> str:
         """The reasons in words for the customer in ``row`` (empty when no rule fired)."""
-        c = self.customers
-        d = int(c["decline_streak"].iat[row])
-        values = self.series.values[row]
-        return reasons(d, int(c["low_streak"].iat[row]), int(c["months_without_orders"].iat[row]),
-                       values[-1 - d], values[-1], self.as_of, self.settings, lang)
+        return self._reasons_for(np.array([row]), lang)[0]
 
     def reasons(self, lang: str = "en") -> pd.Series:
         """The reasons in words for every customer (empty for LOW)."""
         out = pd.Series("", index=self.customers.index, dtype=object)
-        for row in np.flatnonzero(self.customers["risk"].to_numpy() != "LOW"):
-            out.iat[row] = self.reason(row, lang)
+        flagged = np.flatnonzero(self.customers["risk"].to_numpy() != "LOW")
+        out.iloc[flagged] = self._reasons_for(flagged, lang)
         return out
+
+    def _reasons_for(self, rows: np.ndarray, lang: str) -> list[str]:
+        c = self.customers
+        d = c["decline_streak"].to_numpy()[rows]
+        low = c["low_streak"].to_numpy()[rows]
+        z = c["months_without_orders"].to_numpy()[rows]
+        values = self.series.values[rows]
+        last = values.shape[1] - 1
+        peak = values[np.arange(len(rows)), last - d]
+        return [reasons(int(d[i]), int(low[i]), int(z[i]), float(peak[i]), float(values[i, last]),
+                        self.as_of, self.settings, lang) for i in range(len(rows))]
 
     def ranked(self, at_risk_only: bool = True) -> pd.DataFrame:
         """Customers sorted for people: risk, then core class, then value at stake, then key."""

@@ -34,12 +34,15 @@ class MonthlySeries:
         return np.arange(self.values.shape[1])[None, :] >= self.start[:, None]
 
     def window_sum(self, matrix: np.ndarray, end: np.ndarray, months: int = 12) -> np.ndarray:
-        """Per customer, the sum of ``matrix`` over ``months`` months ending at column ``end`` (inclusive)."""
-        cumulative = np.concatenate([np.zeros((matrix.shape[0], 1)), np.cumsum(matrix, axis=1)], axis=1)
-        rows = np.arange(matrix.shape[0])
-        hi = np.clip(end + 1, 0, matrix.shape[1])
-        lo = np.clip(end + 1 - months, 0, matrix.shape[1])
-        return cumulative[rows, hi] - cumulative[rows, lo]
+        """Per row, the sum of ``matrix`` over ``months`` months ending at column ``end`` (inclusive).
+
+        Sums are rounded to 6 decimal places, so that equal amounts added in another
+        order still tie when customers are ranked by them.
+        """
+        columns = np.arange(matrix.shape[1])[None, :]
+        end = np.asarray(end)[:, None]
+        inside = (columns <= end) & (columns > end - months)
+        return np.round(np.where(inside, matrix, 0.0).sum(axis=1), 6)
 
 
 def build(lines: pd.DataFrame, as_of: int, measure: str) -> MonthlySeries:

@@ -12,8 +12,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .columns import normalise_header
-from .parsing import _as_text, parse_dates, parse_values
+from .parsing import as_text, parse_dates, parse_values
 from .settings import Settings
 
 TOTALS_WORDS = {"total", "totals", "grand total", "sum", "subtotal", "合计", "总计", "小计", "总合计"}
@@ -64,13 +63,10 @@ def _empty_lines() -> pd.DataFrame:
 def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...]
                      ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     index = pd.RangeIndex(len(raw.rows))
-    text = {field: _as_text(series.reset_index(drop=True)) for field, series in raw.cells.items()}
+    text = {field: as_text(series.reset_index(drop=True)) for field, series in raw.cells.items()}
     present = [text[f].notna() for f in ("date", "customer", "amount") if f in text]
     blank = ~np.logical_or.reduce([p.to_numpy(bool) for p in present]) if present else np.ones(len(index), bool)
-    totals = np.zeros(len(index), bool)
-    for field in ("date", "customer", "order", "name"):
-        if field in text:
-            totals |= text[field].map(normalise_header, na_action="ignore").isin(TOTALS_WORDS).to_numpy()
+    totals = np.logical_or.reduce([_is_totals_word(cells) for cells in text.values()])
     keep = ~(blank | totals)
 
     dates = parse_dates(text["date"], settings.date_format)
@@ -92,19 +88,25 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
     bad = keep & (problems != "").to_numpy()
     good = keep & ~bad
 
-    lines = pd.DataFrame({"customer": text["customer"][good].to_numpy(object),
+    lines = pd.DataFrame({"customer": text["customer"][good].to_numpy(object, na_value=None),
                           "date": dates[good].to_numpy("datetime64[ns]"),
                           "amount": amounts[good].to_numpy(float)})
     if quantity is not None:
         lines["quantity"] = quantity[good].to_numpy(float)
     for field in TEXT_FIELDS:
         if field in text:
-            lines[field] = text[field][good].to_numpy(object)
+            lines[field] = text[field][good].to_numpy(object, na_value=None)
     lines["sheet"] = raw.sheet
     lines["row"] = np.asarray(raw.rows)[good]
     skipped = pd.DataFrame({"sheet": raw.sheet, "row": np.asarray(raw.rows)[bad],
                             "reason": problems[bad].to_numpy(object)}, columns=SKIPPED_COLUMNS)
     return lines, skipped, int((totals & ~blank).sum())
+
+
+def _is_totals_word(cells: pd.Series) -> np.ndarray:
+    """True where a cell says Total / 合计 (any case, a trailing colon allowed)."""
+    words = cells.str.lower().str.rstrip(":：").str.strip()
+    return words.isin(TOTALS_WORDS).fillna(False).to_numpy(bool)
 
 
 def _add(problems: pd.Series, mask: pd.Series, words) -> pd.Series:

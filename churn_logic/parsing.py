@@ -15,6 +15,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _MAX_SERIAL = 2958465  # 9999-12-31
@@ -35,11 +37,11 @@ def strftime_format(user_format: str) -> str:
 
 def parse_dates(text: pd.Series, user_format: str | None = None) -> pd.Series:
     """Dates (day precision, datetime64) from text cells; NaT where unreadable."""
-    text = _as_text(text)
+    text = as_text(text)
     out = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S", errors="coerce")
     todo = out.isna() & text.notna()
     if todo.any():
-        out[todo] = _parse_rest(text[todo], user_format)
+        out[todo] = _parse_rest(text[todo].astype(object), user_format)
     return out.dt.normalize()
 
 
@@ -64,19 +66,21 @@ def _parse_rest(text: pd.Series, user_format: str | None) -> pd.Series:
 
 def parse_values(text: pd.Series, decimal_comma: bool = False) -> pd.Series:
     """Numbers from text cells (float); NaN where unreadable."""
-    text = _as_text(text)
-    out = pd.to_numeric(text, errors="coerce").astype(float)
+    text = as_text(text)
+    out = pd.Series(pd.to_numeric(text, errors="coerce").to_numpy(float, copy=True), index=text.index)
     todo = out.isna() & text.notna()
     if todo.any():
-        out[todo] = _clean_numbers(text[todo], decimal_comma).to_numpy(float)
+        out[todo] = _clean_numbers(text[todo].astype(object), decimal_comma).to_numpy(float)
     return out
 
 
-def _as_text(cells: pd.Series) -> pd.Series:
-    """Cells as trimmed Python strings (object dtype), empty ones as None."""
-    text = cells.astype(object).where(cells.notna(), None)
-    text = text.map(lambda value: value.strip() or None if isinstance(value, str) else value)
-    return text
+def as_text(cells: pd.Series) -> pd.Series:
+    """Cells as trimmed Arrow strings, empty ones as missing."""
+    array = pa.array(cells.astype(object).where(cells.notna(), None), type=pa.string(), from_pandas=True) \
+        if not isinstance(cells.dtype, pd.ArrowDtype) else pa.array(cells.array)
+    trimmed = pc.utf8_trim_whitespace(array)
+    cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    return pd.Series(cleaned, index=cells.index, dtype=pd.ArrowDtype(pa.string()))
 
 
 def _clean_numbers(text: pd.Series, decimal_comma: bool) -> pd.Series:
