@@ -1,7 +1,8 @@
 """A tiny, obviously-correct loop implementation of SPEC.md, to check the vectorised engine against.
 
 Month arithmetic is done on (year, month) tuples turned into integers, one customer and
-one month at a time, straight from the SPEC's words.
+one month at a time, straight from the SPEC's words. Money sums are rounded to 6
+decimal places, as the engine does, so that ties are ties whatever the order of addition.
 """
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def score(lines, as_of, s):
             risk, streak = "MEDIUM", d
         else:
             risk, streak = "LOW", 0
-        window = lambda end: sum(amounts[c].get(m, 0) for m in range(end - 11, end + 1))
+        window = lambda end: round(sum(amounts[c].get(m, 0) for m in range(end - 11, end + 1)), 6)
         positive_dates = [line["date"] for line in lines if line["customer"] == c and line["amount"] > 0]
         out[c] = {"decline_streak": d, "low_streak": low, "months_without_orders": z, "risk": risk,
                   "value_last_12m": window(as_of), "value_at_stake": window(as_of - streak),
@@ -101,7 +102,7 @@ def kpis(lines, as_of, s):
             if z == s["lost_months"]:
                 churned += 1
                 end = m - s["lost_months"]
-                lost_value += sum(amounts[c].get(k, 0) for k in range(end - 11, end + 1))
+                lost_value += round(sum(amounts[c].get(k, 0) for k in range(end - 11, end + 1)), 6)
             if c in lost_before and z == 0:
                 reactivated += 1
         rate = churned / previous_active if previous_active else None
