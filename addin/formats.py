@@ -154,7 +154,7 @@ def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
     if records:
         rows = [[RISK_WORDS[lang][r["risk"]], r["customer"], r["name"] or "", r["core_class"], r["decline_streak"],
                  r["low_streak"], r["months_without_orders"], r["last_order_date"] or "",
-                 format_number(r["value_last_12m"]), format_number(r["value_at_stake"]), r["reasons"]]
+                 f"{r['value_last_12m']:,.2f}", f"{r['value_at_stake']:,.2f}", r["reasons"]]
                 for r in records]
         lines.append(texttable.render(words["headers"], rows, right=[False] * 4 + [True] * 3 + [False] + [True] * 2))
     else:

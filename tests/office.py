@@ -27,5 +27,10 @@ def convert(path: Path, out_dir: Path, to: str = "pdf") -> Path:
          "--convert-to", to, "--outdir", str(out_dir), str(path)],
         capture_output=True, text=True, timeout=180)
     target = out_dir / (path.stem + "." + to.split(":")[0])
+    assert "Error" not in result.stderr, result.stderr
     assert result.returncode == 0 and target.exists(), f"LibreOffice could not open {path.name}: {result.stderr}"
     return target
+
+
+CSV_RAW_VALUES = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false"
+"""LibreOffice's CSV export of the first sheet: UTF-8, numbers as stored (not as shown)."""
