@@ -11,15 +11,17 @@ import numpy as np
 import pandas as pd
 
 from churn_logic import CustomerHistory
-from churn_logic.verdicts import format_number
+from churn_logic.verdicts import RISK_LABELS, format_number
+
+from typing import TYPE_CHECKING
 
 from . import texttable
-from .actions import Analysis
+
+if TYPE_CHECKING:
+    from .actions import Analysis
 
 FIELDS = ["customer", "name", "risk", "reasons", "decline_streak", "low_streak", "months_without_orders",
           "last_order_date", "core_class", "value_last_12m", "value_at_stake", "first_month"]
-RISK_WORDS = {"en": {"LOST": "LOST", "HIGH": "HIGH", "MEDIUM": "MEDIUM", "LOW": "LOW"},
-              "zh": {"LOST": "已流失", "HIGH": "高风险", "MEDIUM": "中风险", "LOW": "低风险"}}
 SKIPPED_SHOWN = 20
 
 _WORDS = {
@@ -101,7 +103,7 @@ def scan_json(analysis: Analysis, lang: str, include_low: bool) -> str:
         "settings": settings_record(analysis),
         "customers": customer_records(analysis, lang, include_low),
         "skipped": skipped_records(analysis),
-        "summary": _counts(analysis),
+        "summary": risk_counts(analysis),
         "sheets": analysis.read.sheets,
         "lines_after_as_of": model.lines_after_as_of,
         "notes": analysis.read.notes,
@@ -117,7 +119,7 @@ def scan_csv(analysis: Analysis, lang: str, include_low: bool) -> str:
     return out.getvalue()
 
 
-def _counts(analysis: Analysis) -> dict[str, int]:
+def risk_counts(analysis: Analysis) -> dict[str, int]:
     counts = analysis.model.customers["risk"].value_counts()
     return {risk: int(counts.get(risk, 0)) for risk in ("LOST", "HIGH", "MEDIUM", "LOW")}
 
@@ -144,7 +146,7 @@ def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
     words = _WORDS[lang]
     model = analysis.model
     records = customer_records(analysis, lang, include_low)
-    counts = _counts(analysis)
+    counts = risk_counts(analysis)
     lines = [words["title"].format(file=analysis.path.name, sheets=", ".join(f"'{s}'" for s in analysis.read.sheets),
                                    as_of=model.as_of_label, n=len(model.customers)),
              settings_line(analysis, lang), *analysis.read.notes, words["counts"].format(**counts)]
@@ -152,7 +154,7 @@ def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
         lines.append(words["after"].format(n=model.lines_after_as_of, as_of=model.as_of_label))
     lines.append("")
     if records:
-        rows = [[RISK_WORDS[lang][r["risk"]], r["customer"], r["name"] or "", r["core_class"], r["decline_streak"],
+        rows = [[RISK_LABELS[lang][r["risk"]], r["customer"], r["name"] or "", r["core_class"], r["decline_streak"],
                  r["low_streak"], r["months_without_orders"], r["last_order_date"] or "",
                  f"{r['value_last_12m']:,.2f}", f"{r['value_at_stake']:,.2f}", r["reasons"]]
                 for r in records]
@@ -180,7 +182,7 @@ def history_table(analysis: Analysis, history: CustomerHistory, lang: str) -> st
     words = _WORDS[lang]
     s = history.summary
     summary = words["summary"].format(
-        customer=s["customer"], name=f"({s['name']}) " if s.get("name") else "", risk=RISK_WORDS[lang][s["risk"]],
+        customer=s["customer"], name=f"({s['name']}) " if s.get("name") else "", risk=RISK_LABELS[lang][s["risk"]],
         core_class=s["core_class"], decline_streak=s["decline_streak"], low_streak=s["low_streak"],
         months_without_orders=s["months_without_orders"], last_order_date=_plain(s["last_order_date"]) or "—",
         value=format_number(s["value_last_12m"]))

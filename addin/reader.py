@@ -22,12 +22,13 @@ from churn_logic import OrderBook, RawSheet, Settings, find_header_row, normalis
 from churn_logic.columns import REQUIRED
 
 from .errors import UserError
+from .lists import SHEET_NAMES
 from .progress import Progress
 
 HEADER_SEARCH_ROWS = 30
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 SETTINGS_SHEETS = ("Churn Settings", "流失设置")
-OUR_SHEETS = {"At-Risk", "Win-Back", "流失预警", "赢回名单", "Customer History", "客户历史", *SETTINGS_SHEETS}
+OUR_SHEETS = {name for names in SHEET_NAMES.values() for name in names.values()} | {*SETTINGS_SHEETS}
 _PERIOD_NAME = re.compile(r"^\s*(\d{4}([-./年]\d{1,2}月?)?|\d{1,2}月|(19|20)\d{2}年|"
                           r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
 _ORDERS_NAME = re.compile(r"order|sales|invoice|shipment|订单|销售|发货|出库|开票", re.IGNORECASE)

@@ -19,6 +19,7 @@ from .settings import Settings
 from .verdicts import RISK_ORDER, classify, reasons
 
 CLASS_ORDER = {"A": 0, "B": 1, "C": 2}
+CONTACT_FIELDS = ("rep", "region", "email")   # per customer: the value on their latest line that has one
 
 
 class NoOrdersError(ValueError):
@@ -103,7 +104,7 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
     trigger = np.select([risk == "LOST", risk == "HIGH", risk == "MEDIUM"], [dormant, low, decline], 0)
     customers = pd.DataFrame({
         "customer": series.keys,
-        "name": _latest(scoped, "name", series.keys),
+        "name": latest_values(scoped, "name", series.keys),
         "risk": risk,
         "decline_streak": decline,
         "low_streak": low,
@@ -113,17 +114,18 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
         "value_last_12m": value_12m,
         "value_at_stake": series.window_sum(series.amount, last - trigger),
         "first_month": [month_label(series.first_month + s) for s in series.start],
+        **{field: latest_values(scoped, field, series.keys) for field in CONTACT_FIELDS},
     })
     return ChurnModel(settings, as_of, series, customers, scoped, int((~in_scope).sum()))
 
 
-def _latest(lines: pd.DataFrame, field: str, keys: np.ndarray) -> np.ndarray:
+def latest_values(lines: pd.DataFrame, field: str, keys: np.ndarray) -> np.ndarray:
     """Per customer, the field's value on their latest line that has one (None when the column is absent)."""
     if field not in lines.columns:
         return np.full(len(keys), None, dtype=object)
     known = lines[lines[field].notna()].sort_values("date", kind="stable")
     latest = known.groupby("customer", sort=False)[field].last()
-    return latest.reindex(keys).astype(object).where(lambda s: s.notna(), None).to_numpy(object)
+    return latest.reindex(keys).to_numpy(object, na_value=None)
 
 
 def _last_order_date(lines: pd.DataFrame, keys: np.ndarray) -> np.ndarray:

@@ -8,6 +8,8 @@ from .settings import Settings
 
 RISKS = ("LOST", "HIGH", "MEDIUM", "LOW")
 RISK_ORDER = {risk: rank for rank, risk in enumerate(RISKS)}
+RISK_LABELS = {"en": {risk: risk for risk in RISKS},
+               "zh": {"LOST": "已流失", "HIGH": "高风险", "MEDIUM": "中风险", "LOW": "低风险"}}
 
 _MEASURE_WORDS = {
     "en": {"amount": "sales", "quantity": "quantity", "orders": "orders"},

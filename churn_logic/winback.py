@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .model import ChurnModel
+from .model import CONTACT_FIELDS, ChurnModel
 from .periods import month_label, months_of
 
 TOP_PRODUCTS = 3
@@ -29,9 +29,10 @@ def winback_list(model: ChurnModel) -> pd.DataFrame:
         "lapsed_since": [month_label(model.as_of - z + 1) for z in lost["months_without_orders"]],
         "value_before_lapse": lost["value_at_stake"].to_numpy(),
     })
+    for field in CONTACT_FIELDS:
+        if field in model.lines.columns:
+            out[field] = lost[field].to_numpy(object)
     lines = model.lines[model.lines["customer"].isin(set(out["customer"]))]
-    if lines.empty:
-        return out
     lapse = dict(zip(out["customer"], model.as_of - out["months_dormant"] + 1))
     month = months_of(lines["date"])
     start = lines["customer"].map(lapse).to_numpy(np.int64)
@@ -40,10 +41,6 @@ def winback_list(model: ChurnModel) -> pd.DataFrame:
         if field in lines.columns:
             top = TOP_PRODUCTS if field == "product" else 1
             out[column] = out["customer"].map(_top_values(window, field, top)).fillna("").to_numpy(object)
-    for field in ("rep", "region", "email"):
-        if field in lines.columns:
-            latest = lines[lines[field].notna()].sort_values("date", kind="stable").groupby("customer")[field].last()
-            out[field] = out["customer"].map(latest).to_numpy(object)
     return out
 
 

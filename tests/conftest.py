@@ -24,6 +24,8 @@ def write_orders(path: Path, rows, header=HEADER, sheet="Orders", extra_sheets=N
     ws.append(header)
     for row in rows:
         ws.append(list(row))
+    for cell in (c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")):
+        cell.data_type = "s"     # text that only looks like a formula, as a user typed it
     for name, sheet_rows in (extra_sheets or {}).items():
         other = book.create_sheet(name)
         for row in sheet_rows:
