@@ -9,11 +9,15 @@ from typing import Any, Mapping, Sequence
 from churn_logic import ChurnModel, NoOrdersError, analyse
 
 from .errors import UserError
+from .formats import risk_counts, settings_line
+from .lists import SHEET_NAMES, WORDS as LIST_WORDS, all_sheet_names, build_sheets, read_user_entries
 from .progress import Progress
 from .reader import ReadResult, check_file, open_workbook, read_order_book
 from .settings_sources import gather
+from .workbook import Workbook
 
 STRICT_EXAMPLES = 3
+LIST_KINDS = ("at_risk", "win_back", "closed")
 
 
 @dataclasses.dataclass
@@ -45,3 +49,39 @@ def analyse_workbook(path: Path | str, flags: Mapping[str, Any] | None = None,
     except NoOrdersError as exc:
         raise UserError(f"{path.name}: {exc}") from exc
     return Analysis(path, read, model)
+
+
+@dataclasses.dataclass
+class RefreshResult:
+    sheets: dict[str, int]          # sheet name -> rows written
+    backup: Path | None
+
+
+def refresh_lists(analysis: Analysis, workbook: Workbook, lang: str = "en",
+                  now: dt.datetime | None = None) -> RefreshResult:
+    """Write the at-risk and win-back lists into ``workbook``, keeping what the user typed in them."""
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    present = set(workbook.sheet_names())
+    tables = {kind: workbook.read_rows(name) for kind in LIST_KINDS
+              for name in all_sheet_names(kind) if name in present}
+    previous = read_user_entries(tables)
+    has_skipped_sheet = any(name in present for name in all_sheet_names("skipped"))
+    sheets = build_sheets(analysis.model, previous, lang, now, list_heading(analysis, lang, now),
+                          analysis.read.book.skipped, has_skipped_sheet)
+    kinds = {SHEET_NAMES[kind][lang]: kind for kind in SHEET_NAMES}
+    for content in sheets:
+        workbook.put_sheet(content, all_sheet_names(kinds[content.name]))
+    workbook.save()
+    return RefreshResult({s.name: len(s.rows) for s in sheets}, getattr(workbook, "backup", None))
+
+
+def list_heading(analysis: Analysis, lang: str, now: dt.datetime) -> list[tuple[str, object]]:
+    """The heading block above both lists: as-of month, source, settings, counts, skipped rows."""
+    words = LIST_WORDS[lang]
+    skipped = len(analysis.read.book.skipped)
+    where = words["skipped_where"].format(n=skipped, sheet=SHEET_NAMES["skipped"][lang]) if skipped else words["none"]
+    source = f"{analysis.path.name} · " + ", ".join(analysis.read.sheets)
+    return [(words["as_of"], analysis.model.as_of_label), (words["refreshed"], now), (words["source"], source),
+            (words["settings"], settings_line(analysis, lang).split(": ", 1)[1]),
+            (words["customers"], words["counts"].format(**risk_counts(analysis))),
+            (words["skipped_rows"], where), (words["stake"], words["stake_text"]), (words["yours"], words["yours_text"])]

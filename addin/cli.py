@@ -10,9 +10,10 @@ from typing import Sequence
 from churn_logic import SPECS, UnknownCustomerError, customer_history
 
 from . import formats
-from .actions import analyse_workbook
+from .actions import analyse_workbook, refresh_lists
 from .errors import UserError
 from .progress import Progress
+from .workbook import FileWorkbook
 
 EXIT_USER_ERROR = 2
 EXIT_UNEXPECTED = 3
@@ -59,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("customer", help="the customer key, exactly as in the workbook")
     history.add_argument("--format", choices=("table", "json"), default="table")
 
+    refresh = commands.add_parser(
+        "refresh", help="write the at-risk and win-back lists into the workbook",
+        description="Add or update the sheets At-Risk and Win-Back in the order workbook (or in --out), "
+                    "keeping everything else in it as it was and what you typed into the lists.")
+    _add_reading_flags(refresh)
+    refresh.add_argument("--out", type=Path, metavar="FILE",
+                         help="write the lists into this workbook instead (created when missing)")
+
     demo = commands.add_parser("demo", help="build the sample order workbook and scan it",
                                description="Build the bundled sample order workbook and list its at-risk customers.")
     demo.add_argument("--out", type=Path, default=Path("churnkit-demo"), help="folder for the sample (default ./churnkit-demo)")
@@ -95,6 +104,23 @@ def run_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_refresh(args: argparse.Namespace) -> int:
+    target = args.out or args.path
+    if target.suffix.lower() not in (".xlsx", ".xlsm"):
+        if args.out is not None:
+            raise UserError(f"--out must name an .xlsx or .xlsm workbook, not {target.name}.")
+        target = args.path.with_name(args.path.stem + "-churnkit.xlsx")
+        print(f"A .csv file cannot hold the lists; writing them to {target.name}.", file=sys.stderr)
+    workbook = FileWorkbook(args.path if target == args.path else None, target)
+    analysis = _analyse(args)
+    result = refresh_lists(analysis, workbook, args.lang)
+    written = ", ".join(f"{name} ({rows} rows)" for name, rows in result.sheets.items())
+    print(f"Updated {target}: {written}.")
+    if result.backup:
+        print(f"The workbook as it was is saved as {result.backup}.")
+    return 0
+
+
 def run_demo(args: argparse.Namespace) -> int:
     from .sample_data import write_sample_workbook
 
@@ -107,7 +133,7 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"scan": run_scan, "history": run_history, "demo": run_demo}
+COMMANDS = {"scan": run_scan, "history": run_history, "refresh": run_refresh, "demo": run_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,254 @@
+"""The at-risk list and the win-back list as sheets, keeping what the user typed into them.
+
+Both lists end with the user's own columns (Owner, Status, Next step, Reason category,
+Notes, and any column the user added). A refresh matches those entries by customer key:
+they follow the customer when rows move or the customer moves between the lists, and
+when a customer leaves both lists the entries go to the "Closed" sheet, from which they
+come back if the customer returns. Nothing typed there is ever dropped.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from churn_logic import ChurnModel, winback_list
+from churn_logic.verdicts import RISK_LABELS
+
+from .sheet_content import Column, SheetContent
+
+SHEET_NAMES = {
+    "at_risk": {"en": "At-Risk", "zh": "流失预警"},
+    "win_back": {"en": "Win-Back", "zh": "赢回名单"},
+    "closed": {"en": "Closed", "zh": "已关闭"},
+    "skipped": {"en": "Skipped Rows", "zh": "跳过的行"},
+}
+TABLE_NAMES = {"at_risk": "ChurnAtRisk", "win_back": "ChurnWinBack", "closed": "ChurnClosed", "skipped": "ChurnSkipped"}
+CLASS_ORDER = {"A": 0, "B": 1, "C": 2}
+
+# key: (English header, Chinese header, kind, width)
+_COLUMNS = {
+    "customer": ("Customer", "客户", "text", 14), "name": ("Name", "名称", "text", 30),
+    "risk": ("Risk", "风险", "risk", 10), "reasons": ("Reasons", "原因", "text", 48),
+    "core_class": ("Core class", "客户等级", "class", 10), "value_at_stake": ("Value at stake", "风险金额", "money", 15),
+    "value_last_12m": ("Value last 12 months", "近12个月金额", "money", 15),
+    "decline_streak": ("Months down", "连续下降月数", "int", 10), "low_streak": ("Low months", "低额月数", "int", 10),
+    "months_without_orders": ("Months without orders", "无订单月数", "int", 11),
+    "last_order_date": ("Last order", "最近订单", "date", 12), "rep": ("Sales rep", "业务员", "text", 14),
+    "region": ("Region", "地区", "text", 14), "email": ("Contact", "联系邮箱", "text", 26),
+    "value_before_lapse": ("Value before lapse", "流失前12个月金额", "money", 15),
+    "months_dormant": ("Months dormant", "沉睡月数", "int", 10), "lapsed_since": ("Lapsed since", "流失起始月", "text", 11),
+    "main_products": ("Main products", "主要产品", "text", 36), "main_category": ("Main category", "主要类别", "text", 16),
+    "closed_on": ("Closed on", "关闭日期", "date", 12), "was_on": ("Was on", "原所在名单", "text", 12),
+    "sheet": ("Sheet", "工作表", "text", 16), "row": ("Row", "行号", "int", 8), "reason": ("Reason", "原因", "text", 60),
+}
+USER_COLUMNS = {  # key: (English header, Chinese header, width, English choices, Chinese choices)
+    "owner": ("Owner", "负责人", 14, (), ()),
+    "status": ("Status", "状态", 14, ("Open", "Contacted", "Won back", "Lost for good"),
+               ("待跟进", "已联系", "已挽回", "确认流失")),
+    "next_step": ("Next step", "下一步", 24, (), ()),
+    "reason_category": ("Reason category", "流失原因类别", 22,
+                        ("Active: natural", "Active: competitive", "Active: service failure",
+                         "Passive: non-payment", "Passive: other"),
+                        ("主动：自然流失", "主动：竞争流失", "主动：服务失误", "被动：欠款", "被动：其他")),
+    "notes": ("Notes", "备注", 40, (), ()),
+}
+LIST_FIELDS = {
+    "at_risk": ["customer", "name", "risk", "reasons", "core_class", "value_at_stake", "value_last_12m",
+                "decline_streak", "low_streak", "months_without_orders", "last_order_date", "rep", "region"],
+    "win_back": ["customer", "name", "core_class", "value_before_lapse", "months_dormant", "lapsed_since",
+                 "last_order_date", "main_products", "main_category", "rep", "region", "email"],
+    "closed": ["customer", "name", "closed_on", "was_on", "risk"],
+}
+_HEADER_TO_FIELD = {h.lower(): key for key, (en, zh, *_) in {**_COLUMNS, **USER_COLUMNS}.items() for h in (en, zh)}
+_OUR_HEADERS = set(_HEADER_TO_FIELD)
+WORDS = {
+    "en": {"at_risk": "At-risk customers", "win_back": "Win-back list: lapsed customers",
+           "closed": "Closed: notes of customers no longer on a list", "skipped": "Order rows churnkit could not read",
+           "as_of": "As of", "refreshed": "Refreshed", "source": "Orders", "settings": "Settings",
+           "customers": "Customers", "skipped_rows": "Skipped rows", "stake": "Value at stake",
+           "yours": "Your columns", "none": "none",
+           "skipped_where": "{n} rows could not be read: see the sheet '{sheet}'",
+           "counts": "{LOST} lost · {HIGH} high · {MEDIUM} medium · {LOW} low risk",
+           "stake_text": "what the customer bought in the 12 months before the warning signs began",
+           "yours_text": "Owner, Status, Next step, Reason category, Notes and any column you add are yours: "
+                         "churnkit keeps them by customer at every refresh.",
+           "closed_text": "When a customer leaves the lists, what you typed for them moves here; it moves back if they return."},
+    "zh": {"at_risk": "流失预警客户", "win_back": "赢回名单：已流失客户", "closed": "已关闭：已离开名单的客户备注",
+           "skipped": "无法读取的订单行", "as_of": "评估月份", "refreshed": "刷新时间", "source": "订单来源",
+           "settings": "设置", "customers": "客户数量", "skipped_rows": "跳过的行", "stake": "风险金额",
+           "yours": "您的列", "none": "无",
+           "skipped_where": "{n} 行无法读取：见工作表“{sheet}”",
+           "counts": "已流失 {LOST} · 高风险 {HIGH} · 中风险 {MEDIUM} · 低风险 {LOW}",
+           "stake_text": "预警开始前 12 个月内该客户的采购金额",
+           "yours_text": "负责人、状态、下一步、流失原因类别、备注以及您新增的列由您填写：每次刷新按客户保留。",
+           "closed_text": "客户离开名单后，您填写的内容移到这里；客户回到名单时会自动移回。"},
+}
+
+
+@dataclasses.dataclass
+class UserEntries:
+    """What the user typed in churnkit's sheets, per customer, with the headers of columns they added."""
+    by_customer: dict[str, dict[str, Any]]
+    found_on: dict[str, str]                   # customer -> list key ("at_risk", "win_back", "closed")
+    extra_headers: list[str]
+    closed_rows: dict[str, dict[str, Any]]     # customer -> closed-sheet fields (closed_on, was_on, ...)
+
+
+def all_sheet_names(kind: str) -> tuple[str, ...]:
+    return tuple(SHEET_NAMES[kind].values())
+
+
+def read_user_entries(tables: Mapping[str, Sequence[Sequence[Any]]]) -> UserEntries:
+    """Collect user entries from the rows of churnkit's existing sheets ({list key: rows})."""
+    entries: dict[str, dict[str, Any]] = {}
+    found_on: dict[str, str] = {}
+    extras: list[str] = []
+    closed: dict[str, dict[str, Any]] = {}
+    for kind in ("closed", "win_back", "at_risk"):    # later lists win: the live lists over Closed
+        rows = tables.get(kind)
+        if not rows:
+            continue
+        for record in _records(rows, extras):
+            customer = record.pop("customer")
+            typed = {k: v for k, v in record.items() if k in USER_COLUMNS or k.startswith("extra:")}
+            if kind == "closed":
+                closed[customer] = record
+            if any(_filled(v) for v in typed.values()):
+                entries[customer] = typed
+                found_on[customer] = kind
+    return UserEntries(entries, found_on, extras, closed)
+
+
+def _records(rows: Sequence[Sequence[Any]], extras: list[str]) -> Iterable[dict[str, Any]]:
+    """Rows under the header row (the one starting with Customer/客户) as dicts, until the first row without a customer."""
+    header_index = next((i for i, row in enumerate(rows) if row and _text(row[0]).lower() in ("customer", "客户")), None)
+    if header_index is None:
+        return
+    keys = []
+    for header in rows[header_index]:
+        text = _text(header)
+        key = _HEADER_TO_FIELD.get(text.lower())
+        if key is None and text:
+            key = f"extra:{text}"
+            if text not in extras:
+                extras.append(text)
+        keys.append(key)
+    for row in rows[header_index + 1:]:
+        customer = _customer_key(row[0] if row else None)
+        if not customer:
+            break
+        record = {key: value for key, value in zip(keys, row) if key}
+        record["customer"] = customer
+        yield record
+
+
+def _customer_key(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _text(value)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip()) and not (
+        isinstance(value, float) and np.isnan(value))
+
+
+def build_sheets(model: ChurnModel, previous: UserEntries, lang: str, now: dt.datetime,
+                 heading: list[tuple[str, Any]], skipped: pd.DataFrame, has_skipped_sheet: bool) -> list[SheetContent]:
+    """The sheets of one refresh: At-Risk, Win-Back, Closed (when it has rows) and Skipped Rows (when needed)."""
+    words = WORDS[lang]
+    customers = model.customers.assign(reasons=model.reasons(lang))
+    at_risk = customers[customers["risk"].isin(["HIGH", "MEDIUM"])]
+    at_risk = at_risk.iloc[np.lexsort((at_risk["customer"].astype(str).to_numpy(), -at_risk["value_at_stake"].to_numpy(),
+                                       at_risk["core_class"].map(CLASS_ORDER).to_numpy()))]
+    winback = winback_list(model)
+    winback = winback.iloc[np.lexsort((winback["customer"].astype(str).to_numpy(),
+                                       -winback["value_before_lapse"].to_numpy(),
+                                       winback["core_class"].map(CLASS_ORDER).to_numpy()))]
+    at_risk = at_risk.assign(risk=at_risk["risk"].map(RISK_LABELS[lang]))
+    extras = previous.extra_headers
+    listed = set(at_risk["customer"]) | set(winback["customer"])
+    sheets = [
+        _list_sheet("at_risk", at_risk, model, previous, lang, heading),
+        _list_sheet("win_back", winback, model, previous, lang, heading),
+    ]
+    closed = _closed_rows(previous, listed, customers, now)
+    if closed or "closed" in previous.found_on.values() or previous.closed_rows:
+        fields = LIST_FIELDS["closed"]
+        sheets.append(SheetContent(
+            SHEET_NAMES["closed"][lang], words["closed"], [(words["refreshed"], now), ("", words["closed_text"])],
+            TABLE_NAMES["closed"], _columns(fields, lang, extras),
+            [[row.get(f) for f in fields] + _user_values(row, extras) for row in closed], tab_color="FF7F7F7F"))
+    if len(skipped) or has_skipped_sheet:
+        sheets.append(SheetContent(
+            SHEET_NAMES["skipped"][lang], words["skipped"], [(words["refreshed"], now)], TABLE_NAMES["skipped"],
+            _columns(["sheet", "row", "reason"], lang, None),
+            skipped[["sheet", "row", "reason"]].values.tolist(), tab_color="FFBF9000"))
+    return sheets
+
+
+def _list_sheet(kind: str, frame: pd.DataFrame, model: ChurnModel, previous: UserEntries, lang: str,
+                heading: list[tuple[str, Any]]) -> SheetContent:
+    fields = [f for f in LIST_FIELDS[kind] if f in frame.columns and (f not in ("rep", "region", "email")
+                                                                      or f in model.lines.columns)]
+    records = frame[fields].to_dict("records")
+    rows = [[_cell_value(r[f]) for f in fields] + _user_values(previous.by_customer.get(r["customer"], {}),
+                                                                previous.extra_headers) for r in records]
+    tab = "FFC00000" if kind == "at_risk" else "FF375623"
+    return SheetContent(SHEET_NAMES[kind][lang], WORDS[lang][kind], heading, TABLE_NAMES[kind],
+                        _columns(fields, lang, previous.extra_headers), rows, tab_color=tab)
+
+
+def _closed_rows(previous: UserEntries, listed: set[str], customers: pd.DataFrame, now: dt.datetime) -> list[dict]:
+    """Closed-sheet rows: earlier ones not back on a list, plus entries of customers who just left the lists."""
+    risk = dict(zip(customers["customer"], customers["risk"]))
+    names = dict(zip(customers["customer"], customers["name"]))
+    rows = []
+    for customer, entry in previous.by_customer.items():
+        if customer in listed:
+            continue
+        was = previous.found_on[customer]
+        base = previous.closed_rows.get(customer, {}) if was == "closed" else {
+            "closed_on": now, "was_on": SHEET_NAMES[was]["en"], "risk": risk.get(customer)}
+        rows.append({**base, **entry, "customer": customer, "name": _cell_value(names.get(customer, base.get("name")))})
+    return sorted(rows, key=lambda r: (_sort_date(r.get("closed_on")), r["customer"]), reverse=True)
+
+
+def _sort_date(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    return dt.datetime.min
+
+
+def _user_values(entry: Mapping[str, Any], extras: Sequence[str] | None) -> list[Any]:
+    return [entry.get(key) for key in USER_COLUMNS] + [entry.get(f"extra:{h}") for h in (extras or [])]
+
+
+def _columns(fields: Sequence[str], lang: str, extras: Sequence[str] | None) -> list[Column]:
+    index = 0 if lang == "en" else 1
+    columns = [Column(_COLUMNS[f][index], _COLUMNS[f][2], _COLUMNS[f][3]) for f in fields]
+    if extras is None:
+        return columns
+    columns += [Column(spec[index], "any", spec[2], user=True, choices=spec[3 + index]) for spec in USER_COLUMNS.values()]
+    columns += [Column(header, "any", 16, user=True) for header in extras]
+    return columns
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, (np.datetime64, pd.Timestamp)):
+        return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+    return value.item() if isinstance(value, np.generic) else value

@@ -1,0 +1,94 @@
+"""Writing a user's workbook so that a crash can never leave it broken.
+
+The new workbook is written next to the original, checked, and only then renamed over
+it (an atomic step); a copy of the original goes to ``churnkit-backups/`` first, and the
+last few copies are kept. At any moment the file on disk is the old workbook or the new
+one, never a mix.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+from typing import Callable
+
+from .errors import UserError
+
+BACKUP_FOLDER = "churnkit-backups"
+BACKUPS_KEPT = 5
+TEMP_SUFFIX = ".churnkit-tmp"
+
+
+def lock_file(path: Path) -> Path:
+    """The owner file Excel keeps beside a workbook it has open (``~$orders.xlsx``)."""
+    return path.with_name("~$" + path.name)
+
+
+def check_can_replace(path: Path) -> None:
+    """Refuse, changing nothing, when the workbook is open in Excel or cannot be written."""
+    if lock_file(path).exists():
+        raise UserError(f"{path.name} is open in Excel (there is a lock file {lock_file(path).name}); "
+                        "close it and run again. Nothing was changed.")
+    if not os.access(path, os.W_OK):
+        raise UserError(f"{path.name} is read-only; nothing was changed.")
+    if not os.access(path.parent, os.W_OK):
+        raise UserError(f"The folder of {path.name} is read-only, so the workbook cannot be replaced safely; "
+                        "nothing was changed.")
+
+
+def temp_path(path: Path) -> Path:
+    return path.with_name(path.name + TEMP_SUFFIX)
+
+
+def replace_file(path: Path, write: Callable[[Path], None], verify: Callable[[Path], None],
+                 now: dt.datetime | None = None) -> Path | None:
+    """Write a new version of ``path`` via ``write(temp)``, ``verify(temp)``, back up the old one, rename.
+
+    Returns the backup's path (None when ``path`` did not exist before).
+    """
+    temp = temp_path(path)
+    temp.unlink(missing_ok=True)          # left over from a run that was killed
+    try:
+        write(temp)
+        _fsync(temp)
+        verify(temp)
+        backup = _back_up(path, now or dt.datetime.now()) if path.exists() else None
+        if path.exists():
+            shutil.copymode(path, temp)
+        os.replace(temp, path)
+        _fsync_folder(path.parent)
+        return backup
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _back_up(path: Path, now: dt.datetime) -> Path:
+    folder = path.parent / BACKUP_FOLDER
+    folder.mkdir(exist_ok=True)
+    stamp = f"{path.stem}-{now:%Y%m%d-%H%M%S}"
+    target, number = folder / f"{stamp}{path.suffix}", 1
+    while target.exists():
+        number += 1
+        target = folder / f"{stamp}-{number}{path.suffix}"
+    partial = target.with_name(target.name + TEMP_SUFFIX)
+    shutil.copy2(path, partial)
+    os.replace(partial, target)
+    mine = sorted(folder.glob(f"{path.stem}-????????-??????*{path.suffix}"), key=lambda p: p.stat().st_mtime_ns)
+    for old in mine[:-BACKUPS_KEPT]:
+        old.unlink()
+    return target
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name == "posix":
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
