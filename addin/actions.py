@@ -79,7 +79,8 @@ def list_heading(analysis: Analysis, lang: str, now: dt.datetime) -> list[tuple[
     """The heading block above both lists: as-of month, source, settings, counts, skipped rows."""
     words = LIST_WORDS[lang]
     skipped = len(analysis.read.book.skipped)
-    where = words["skipped_where"].format(n=skipped, sheet=SHEET_NAMES["skipped"][lang]) if skipped else words["none"]
+    where = words["skipped_where"].format(n=skipped, rows="row" if skipped == 1 else "rows",
+                                          sheet=SHEET_NAMES["skipped"][lang]) if skipped else words["none"]
     source = f"{analysis.path.name} · " + ", ".join(analysis.read.sheets)
     return [(words["as_of"], analysis.model.as_of_label), (words["refreshed"], now), (words["source"], source),
             (words["settings"], settings_line(analysis, lang).split(": ", 1)[1]),

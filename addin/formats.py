@@ -31,7 +31,7 @@ _WORDS = {
         "counts": "At risk: {LOST} LOST, {HIGH} HIGH, {MEDIUM} MEDIUM · {LOW} LOW",
         "none": "No customer is at risk.",
         "after": "{n} order lines after {as_of} were not scored.",
-        "skipped": "Skipped {n} rows that could not be read:",
+        "skipped": "Skipped {n} {rows} that could not be read:",
         "more": "… and {n} more (use --format json to list them all).",
         "headers": ["Risk", "Customer", "Name", "Class", "Down", "Low", "No orders", "Last order",
                     "Value 12m", "At stake", "Reasons"],
@@ -170,7 +170,7 @@ def _skipped_lines(analysis: Analysis, lang: str) -> list[str]:
     skipped = analysis.read.book.skipped
     if skipped.empty:
         return []
-    out = ["", words["skipped"].format(n=len(skipped))]
+    out = ["", words["skipped"].format(n=len(skipped), rows="row" if len(skipped) == 1 else "rows")]
     out += [f"  {words['sheet']} '{r.sheet}' {words['row']} {r.row}: {r.reason}"
             for r in skipped.head(SKIPPED_SHOWN).itertuples(index=False)]
     if len(skipped) > SKIPPED_SHOWN:

@@ -71,7 +71,7 @@ WORDS = {
            "as_of": "As of", "refreshed": "Refreshed", "source": "Orders", "settings": "Settings",
            "customers": "Customers", "skipped_rows": "Skipped rows", "stake": "Value at stake",
            "yours": "Your columns", "none": "none",
-           "skipped_where": "{n} rows could not be read: see the sheet '{sheet}'",
+           "skipped_where": "{n} {rows} could not be read: see the sheet '{sheet}'",
            "counts": "{LOST} lost · {HIGH} high · {MEDIUM} medium · {LOW} low risk",
            "stake_text": "what the customer bought in the 12 months before the warning signs began",
            "yours_text": "Owner, Status, Next step, Reason category, Notes and any column you add are yours: "

@@ -9,14 +9,24 @@ from pathlib import Path
 import pytest
 
 
-def soffice() -> str:
-    """The LibreOffice binary; under CI its absence fails the test, on a laptop it skips with the reason."""
-    found = shutil.which("soffice") or shutil.which("libreoffice")
+def tool(name: str, package: str) -> str:
+    """A command-line tool's path; under CI its absence fails the test, on a laptop it skips with the reason."""
+    found = shutil.which(name)
     if found:
         return found
     if os.environ.get("CI") == "true":
-        pytest.fail("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc-nogui.")
-    pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+        pytest.fail(f"{name} is not installed; .ci/run installs {package}.")
+    pytest.skip(f"{name} is not installed: apt-get install {package}")
+
+
+def soffice() -> str:
+    return tool("soffice", "libreoffice-calc-nogui")
+
+
+def pdf_text(pdf: Path) -> str:
+    """The text of a PDF, by poppler's pdftotext."""
+    return subprocess.run([tool("pdftotext", "poppler-utils"), "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
 
 
 def convert(path: Path, out_dir: Path, to: str = "pdf") -> Path:

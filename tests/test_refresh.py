@@ -166,3 +166,51 @@ def test_first_backup_is_the_original(churnkit, book):
     original = book.read_bytes()
     churnkit("refresh", book)
     assert next((book.parent / "churnkit-backups").iterdir()).read_bytes() == original
+
+
+def test_list_sheets_are_formatted_for_people(churnkit, book):
+    churnkit("refresh", book)
+    ws = openpyxl.load_workbook(book)["At-Risk"]
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Customer")
+    assert ws.freeze_panes == f"A{header + 1}"
+    table = ws.tables["ChurnAtRisk"]
+    assert table.ref.startswith(f"A{header}:") and table.autoFilter is not None
+    headers = [c.value for c in ws[header]]
+    assert headers[:3] == ["Customer", "Name", "Risk"] and headers[-5:] == [
+        "Owner", "Status", "Next step", "Reason category", "Notes"]
+    first = header + 1
+    assert ws.cell(first, headers.index("Value at stake") + 1).number_format == "#,##0.00"
+    assert ws.cell(first, headers.index("Last order") + 1).number_format == "yyyy-mm-dd"
+    assert ws.cell(first, 3).fill.fgColor.rgb in ("FFFFC7CE", "FFFFEB9C")
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.column_dimensions["B"].width >= 20
+    formulas = [dv.formula1 for dv in ws.data_validations.dataValidation]
+    assert any("Active: competitive" in f for f in formulas) and any("Won back" in f for f in formulas)
+    heading = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(2, header)}
+    assert heading["As of"] == "2026-10" and heading["Skipped rows"] == "none"
+
+
+def test_skipped_rows_get_their_own_sheet(churnkit, tmp_path):
+    rows = monthly_rows("K1", "K", [900, 800, 700, 600]) + [["soon", "K2", "K", 5, "x"]]
+    path = write_orders(tmp_path / "o.xlsx", rows)
+    assert churnkit("refresh", path, "--as-of", "2024-04").code == 0
+    skipped = list(openpyxl.load_workbook(path)["Skipped Rows"].iter_rows(values_only=True))
+    assert ("Orders", 6, "date 'soon' is not a date") in skipped
+    heading = rows_of_heading(path, "At-Risk")
+    assert heading["Skipped rows"] == "1 row could not be read: see the sheet 'Skipped Rows'"
+
+
+def rows_of_heading(path: Path, sheet: str) -> dict:
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(2, 12)}
+
+
+def test_password_protected_workbook_is_refused(churnkit, book, tmp_path):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    locked = tmp_path / "locked.xlsx"
+    with book.open("rb") as plain, locked.open("wb") as out:
+        OOXMLFile(plain).encrypt("secret", out)
+    before = locked.read_bytes()
+    run = churnkit("refresh", locked)
+    assert run.code == 2 and "password-protected" in run.err and locked.read_bytes() == before

@@ -2,18 +2,15 @@
 package is consistent, and openpyxl, fastexcel and LibreOffice all open it and see the
 orders, the pivot table and the chart."""
 import datetime as dt
-import os
 import posixpath
 import re
-import shutil
-import subprocess
 import zipfile
 
 import fastexcel
 import openpyxl
 import pytest
 
-from office import convert
+from office import convert, pdf_text
 from rich_books import (HEADER, PART_KINDS, default_orders, part_digests, write_orders_only,
                         write_rich_book)
 
@@ -105,7 +102,7 @@ def test_writing_twice_gives_the_same_parts(tmp_path):
 
 def test_libreoffice_renders_the_pivot_and_chart_sheets(book, tmp_path):
     path, _ = book
-    text = _pdf_text(convert(path, tmp_path))
+    text = pdf_text(convert(path, tmp_path))
     amounts = [amount for _, customer, _, amount in default_orders() if customer == "00007"]
     assert "Monthly sales" in text and "Budget (budget.xlsx)" in text
     assert f"{sum(amounts):,.2f}" in text  # the pivot's row for customer 00007
@@ -118,13 +115,3 @@ def test_libreoffice_imports_the_pivot_as_a_pivot_table(tmp_path):
     with zipfile.ZipFile(convert(path, tmp_path, "ods")) as z:
         content = z.read("content.xml").decode()
     assert '<table:data-pilot-table table:name="SalesByCustomer"' in content
-
-
-def _pdf_text(pdf) -> str:
-    """The text of a PDF, by poppler's pdftotext; skips (fails under CI) without it."""
-    if not shutil.which("pdftotext"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdftotext is not installed; .ci/run installs poppler-utils.")
-        pytest.skip("pdftotext is not installed: apt-get install poppler-utils")
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout

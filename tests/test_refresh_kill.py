@@ -1,0 +1,55 @@
+"""A refresh killed at any moment leaves the old workbook or the new one, never a broken one."""
+import hashlib
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import fastexcel
+
+SAMPLE = Path(__file__).parents[1] / "workbook_templates" / "sample_orders.xlsx"
+KILL_POINTS = [0.5 + 0.08 * i for i in range(10)]   # fractions of a whole run: the reading, then the writing
+
+
+def _state(path: Path) -> str:
+    """'old' or 'new' for a sound workbook; fails the test for anything else."""
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        names = set(z.namelist())
+        orders = hashlib.sha256(z.read("xl/worksheets/sheet1.xml")).hexdigest()
+    assert orders == ORDERS_DIGEST
+    sheets = fastexcel.read_excel(path).sheet_names
+    assert sheets[:3] == ["Orders", "Reps", "Read me"]
+    return "new" if "At-Risk" in sheets and any(n.startswith("xl/worksheets/sheet4") for n in names) else "old"
+
+
+with zipfile.ZipFile(SAMPLE) as _z:
+    ORDERS_DIGEST = hashlib.sha256(_z.read("xl/worksheets/sheet1.xml")).hexdigest()
+
+
+def _refresh(book: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "addin.cli", "refresh", str(book), "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_killed_refresh_never_breaks_the_workbook(tmp_path):
+    book = tmp_path / "orders.xlsx"
+    shutil.copy(SAMPLE, book)
+    started = time.monotonic()
+    assert _refresh(book).wait() == 0
+    whole_run = time.monotonic() - started
+    seen = set()
+    for point in KILL_POINTS:
+        shutil.copy(SAMPLE, book)
+        process = _refresh(book)
+        time.sleep(whole_run * point)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        seen.add(_state(book))
+        assert _refresh(book).wait() == 0     # the next run cleans up after the killed one and succeeds
+        assert _state(book) == "new"
+        assert not list(tmp_path.glob("*.churnkit-tmp"))
+    assert seen == {"old", "new"}, "the kills should land both before and after the file was replaced"
