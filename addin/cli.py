@@ -111,7 +111,7 @@ def run_refresh(args: argparse.Namespace) -> int:
             raise UserError(f"--out must name an .xlsx or .xlsm workbook, not {target.name}.")
         target = args.path.with_name(args.path.stem + "-churnkit.xlsx")
         print(f"A .csv file cannot hold the lists; writing them to {target.name}.", file=sys.stderr)
-    workbook = FileWorkbook(args.path if target == args.path else None, target)
+    workbook = FileWorkbook(target)
     analysis = _analyse(args)
     result = refresh_lists(analysis, workbook, args.lang)
     written = ", ".join(f"{name} ({rows} rows)" for name, rows in result.sheets.items())

@@ -37,33 +37,30 @@ class Workbook(Protocol):
 
 
 class FileWorkbook:
-    """A workbook file: reads from ``source``, writes to ``target`` (the same file by default) on save."""
+    """A workbook file on disk, edited at the package level; a new workbook when the file does not exist yet."""
 
-    def __init__(self, source: Path | None, target: Path | None = None, now: dt.datetime | None = None):
-        self.source = source
-        self.target = Path(target or source)
-        self.name = self.target.name
+    def __init__(self, path: Path, now: dt.datetime | None = None):
+        self.path = Path(path)
+        self.name = self.path.name
         self.now = now
         self.backup: Path | None = None
-        if source is not None:
-            check_file(source)
-        if self.target.exists():
-            check_can_replace(self.target)
-        self._base = source if source is not None and self.target == Path(source) else \
-            (self.target if self.target.exists() else None)
+        self._exists = self.path.exists()
+        if self._exists:
+            check_file(self.path)
+            check_can_replace(self.path)
         try:
-            self.package = WorkbookPackage.open(self._base) if self._base else WorkbookPackage.new()
+            self.package = WorkbookPackage.open(self.path) if self._exists else WorkbookPackage.new()
         except (zipfile.BadZipFile, KeyError, PackageError) as exc:
-            raise UserError(f"{(self._base or self.target).name} is not a workbook churnkit can write into ({exc}).") from exc
+            raise UserError(f"{self.name} is not a workbook churnkit can write into ({exc}).") from exc
         self._sheets = [s["name"] for s in self.package.sheets()]
 
     def sheet_names(self) -> list[str]:
         return list(self._sheets)
 
     def read_rows(self, sheet: str) -> list[list[Any]]:
-        if self._base is None or sheet not in self._sheets:
+        if not self._exists or sheet not in self._sheets:
             return []
-        book = python_calamine.CalamineWorkbook.from_path(str(self._base))
+        book = python_calamine.CalamineWorkbook.from_path(str(self.path))
         return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
 
     def put_sheet(self, content: SheetContent, also_named: Sequence[str] = ()) -> None:
@@ -71,7 +68,7 @@ class FileWorkbook:
         self._sheets = [s["name"] for s in self.package.sheets()]
 
     def save(self) -> None:
-        self.backup = replace_file(self.target, self.package.save, self._verify, self.now)
+        self.backup = replace_file(self.path, self.package.save, self._verify, self.now)
         self.package.parts.close()
 
     def _verify(self, written: Path) -> None:
