@@ -72,7 +72,7 @@ def refresh_lists(analysis: Analysis, workbook: Workbook, lang: str = "en",
     for content in sheets:
         workbook.put_sheet(content, all_sheet_names(kinds[content.name]))
     workbook.save()
-    return RefreshResult({s.name: len(s.rows) for s in sheets}, getattr(workbook, "backup", None))
+    return RefreshResult({s.name: len(s.tables[0].rows) for s in sheets}, getattr(workbook, "backup", None))
 
 
 def list_heading(analysis: Analysis, lang: str, now: dt.datetime) -> list[tuple[str, object]]:

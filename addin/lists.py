@@ -18,7 +18,7 @@ import pandas as pd
 from churn_logic import ChurnModel, winback_list
 from churn_logic.verdicts import RISK_LABELS
 
-from .sheet_content import Column, SheetContent
+from .sheet_content import Column, SheetContent, Table
 
 SHEET_NAMES = {
     "at_risk": {"en": "At-Risk", "zh": "流失预警"},
@@ -183,15 +183,15 @@ def build_sheets(model: ChurnModel, previous: UserEntries, lang: str, now: dt.da
     closed = _closed_rows(previous, listed, customers, now)
     if closed or "closed" in previous.found_on.values() or previous.closed_rows:
         fields = LIST_FIELDS["closed"]
+        rows = [[row.get(f) for f in fields] + _user_values(row, extras) for row in closed]
         sheets.append(SheetContent(
             SHEET_NAMES["closed"][lang], words["closed"], [(words["refreshed"], now), ("", words["closed_text"])],
-            TABLE_NAMES["closed"], _columns(fields, lang, extras),
-            [[row.get(f) for f in fields] + _user_values(row, extras) for row in closed], tab_color="FF7F7F7F"))
+            [Table(TABLE_NAMES["closed"], _columns(fields, lang, extras), rows)], tab_color="FF7F7F7F"))
     if len(skipped) or has_skipped_sheet:
-        sheets.append(SheetContent(
-            SHEET_NAMES["skipped"][lang], words["skipped"], [(words["refreshed"], now)], TABLE_NAMES["skipped"],
-            _columns(["sheet", "row", "reason"], lang, None),
-            skipped[["sheet", "row", "reason"]].values.tolist(), tab_color="FFBF9000"))
+        table = Table(TABLE_NAMES["skipped"], _columns(["sheet", "row", "reason"], lang, None),
+                      skipped[["sheet", "row", "reason"]].values.tolist())
+        sheets.append(SheetContent(SHEET_NAMES["skipped"][lang], words["skipped"], [(words["refreshed"], now)],
+                                   [table], tab_color="FFBF9000"))
     return sheets
 
 
@@ -203,8 +203,8 @@ def _list_sheet(kind: str, frame: pd.DataFrame, model: ChurnModel, previous: Use
     rows = [[_cell_value(r[f]) for f in fields] + _user_values(previous.by_customer.get(r["customer"], {}),
                                                                 previous.extra_headers) for r in records]
     tab = "FFC00000" if kind == "at_risk" else "FF375623"
-    return SheetContent(SHEET_NAMES[kind][lang], WORDS[lang][kind], heading, TABLE_NAMES[kind],
-                        _columns(fields, lang, previous.extra_headers), rows, tab_color=tab)
+    table = Table(TABLE_NAMES[kind], _columns(fields, lang, previous.extra_headers), rows)
+    return SheetContent(SHEET_NAMES[kind][lang], WORDS[lang][kind], heading, [table], tab_color=tab)
 
 
 def _closed_rows(previous: UserEntries, listed: set[str], customers: pd.DataFrame, now: dt.datetime) -> list[dict]:

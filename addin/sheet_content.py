@@ -1,7 +1,8 @@
 """What churnkit writes into a workbook, independent of how it gets there.
 
-A :class:`SheetContent` is a heading block (label, value rows) above one Excel table.
-The file adapter renders it as sheet XML; the live-Excel adapter writes it through Excel.
+A :class:`SheetContent` is a title and a heading block (label, value rows) above one or
+more Excel tables placed side by side, and optionally charts over their columns. The
+file adapter renders it as sheet XML; the live-Excel adapter writes it through Excel.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import dataclasses
 from typing import Any, Sequence
 
 KINDS = ("text", "int", "money", "date", "datetime", "risk", "class", "any")
+TABLE_GAP = 1                       # empty columns between two tables
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,16 +23,44 @@ class Column:
 
 
 @dataclasses.dataclass
+class Table:
+    name: str                     # the Excel table's name, unique in the workbook
+    columns: list[Column]
+    rows: list[Sequence[Any]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Chart:
+    """A chart of some columns of one table, with the first listed column as categories."""
+    title: str
+    table: int
+    category: int
+    values: tuple[int, ...]
+    kind: str = "line"            # line or column
+
+
+@dataclasses.dataclass
 class SheetContent:
     name: str
     title: str
     heading: list[tuple[str, Any]]          # label, value rows under the title
-    table_name: str                          # the Excel table's name, unique in the workbook
-    columns: list[Column]
-    rows: list[Sequence[Any]]
+    tables: list[Table]
+    charts: list[Chart] = dataclasses.field(default_factory=list)
     tab_color: str = "FF1F4E79"              # ARGB
 
     @property
     def header_row(self) -> int:
-        """1-based row of the table's header: title, heading rows, one blank row."""
+        """1-based row of the tables' headers: title, heading rows, one blank row."""
         return len(self.heading) + 3
+
+    def first_column(self, index: int) -> int:
+        """1-based column where table ``index`` starts."""
+        return 1 + sum(len(t.columns) + TABLE_GAP for t in self.tables[:index])
+
+    def last_row(self, index: int) -> int:
+        """1-based last row of table ``index`` (an empty table keeps one blank row)."""
+        return self.header_row + max(len(self.tables[index].rows), 1)
+
+    @property
+    def width(self) -> int:
+        return self.first_column(len(self.tables)) - 1 - TABLE_GAP if self.tables else 2

@@ -15,21 +15,19 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from .sheet_content import SheetContent
-from .xlsx_sheet import render_sheet, render_table
+from .xlsx_sheet import render_chart, render_drawing, render_sheet, render_table
 from .xlsx_styles import MINIMAL_STYLES, Style, StyleSheet
 from .zip_parts import ZipParts
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-REL_TYPES = {
-    "worksheet": f"{REL_NS}/worksheet",
-    "table": f"{REL_NS}/table",
-    "styles": f"{REL_NS}/styles",
-}
+REL_TYPES = {kind: f"{REL_NS}/{kind}" for kind in ("worksheet", "table", "styles", "drawing", "chart")}
 CONTENT_TYPES = {
     "worksheet": "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml",
     "table": "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml",
     "styles": "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml",
+    "drawing": "application/vnd.openxmlformats-officedocument.drawing+xml",
+    "chart": "application/vnd.openxmlformats-officedocument.drawingml.chart+xml",
 }
 _SHEET = re.compile(r"<(?:\w+:)?sheet\b[^>]*?/>")
 _RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b[^>]*?/>")
@@ -106,29 +104,55 @@ class WorkbookPackage:
         """Add ``content`` as a sheet, or replace the sheet named like it (or one of ``also_named``)."""
         existing = next((s for s in self.sheets() if s["name"] in (content.name, *also_named)), None)
         if existing is None:
-            part, sheet_rel = self._add_sheet_entry(content.name)
+            part = self._add_sheet_entry(content.name)
+            self._override(part, CONTENT_TYPES["worksheet"])
         else:
-            part, sheet_rel = existing["part"], None
+            part = existing["part"]
             if existing["name"] != content.name:
                 self._rename_sheet(existing, content.name)
             if re.search(rb"<(?:\w+:)?f[ >]", self.parts.read(part)):
                 self._drop_calc_chain()
-        old_tables = [_resolve(part, r["Target"]) for r in self.relationships(_rels_path(part))
-                      if r.get("Type") == REL_TYPES["table"]]
-        table_part = old_tables[0] if old_tables else self._free_name("xl/tables/table{}.xml")
-        for stale in old_tables[1:]:
+        old = self.relationships(_rels_path(part))
+        old_tables = [_resolve(part, r["Target"]) for r in old if r.get("Type") == REL_TYPES["table"]]
+        for drawing in (_resolve(part, r["Target"]) for r in old if r.get("Type") == REL_TYPES["drawing"]):
+            for chart in self.relationships(_rels_path(drawing)):
+                self._remove_part(_resolve(drawing, chart["Target"]))
+            self.parts.remove(_rels_path(drawing))
+            self._remove_part(drawing)
+        for stale in old_tables[len(content.tables):]:
             self._remove_part(stale)
-        table_id = self._table_id(table_part)
-        content.table_name = self._table_name(content.table_name, table_part)
-        self.parts.write(part, render_sheet(content, self._style_index, "rId1"))
-        self.parts.write(_rels_path(part), _rels_xml([("rId1", REL_TYPES["table"], _relative(part, table_part))]))
-        self.parts.write(table_part, render_table(content, table_id))
-        self._override(table_part, CONTENT_TYPES["table"])
-        if sheet_rel is not None:
-            self._override(part, CONTENT_TYPES["worksheet"])
+        relationships = []
+        for index, table in enumerate(content.tables):
+            table_part = old_tables[index] if index < len(old_tables) else self._free_name("xl/tables/table{}.xml")
+            table_id = self._table_id(table_part)
+            name = self._table_name(table.name, table_part)
+            self.parts.write(table_part, render_table(content, index, table_id, name))
+            self._override(table_part, CONTENT_TYPES["table"])
+            relationships.append((f"rId{index + 1}", REL_TYPES["table"], _relative(part, table_part)))
+        drawing_rel = None
+        if content.charts:
+            drawing_rel = f"rId{len(relationships) + 1}"
+            relationships.append((drawing_rel, REL_TYPES["drawing"], _relative(part, self._write_charts(content))))
+        table_rels = [rel_id for rel_id, kind, _ in relationships if kind == REL_TYPES["table"]]
+        self.parts.write(part, render_sheet(content, self._style_index, table_rels, drawing_rel))
+        self.parts.write(_rels_path(part), _rels_xml(relationships))
         self._flush_styles()
 
-    def _add_sheet_entry(self, name: str) -> tuple[str, str]:
+    def _write_charts(self, content: SheetContent) -> str:
+        """Write the drawing part and one chart part per chart; return the drawing part's name."""
+        drawing = self._free_name("xl/drawings/drawing{}.xml")
+        chart_rels = []
+        for number, chart in enumerate(content.charts, start=1):
+            chart_part = self._free_name("xl/charts/chart{}.xml")
+            self.parts.write(chart_part, render_chart(content, chart))
+            self._override(chart_part, CONTENT_TYPES["chart"])
+            chart_rels.append((f"rId{number}", REL_TYPES["chart"], _relative(drawing, chart_part)))
+        self.parts.write(drawing, render_drawing(content, [rel_id for rel_id, _, _ in chart_rels]))
+        self.parts.write(_rels_path(drawing), _rels_xml(chart_rels))
+        self._override(drawing, CONTENT_TYPES["drawing"])
+        return drawing
+
+    def _add_sheet_entry(self, name: str) -> str:
         part = self._free_name("xl/worksheets/sheet{}.xml")
         rel_id = self._free_rel_id()
         rels = self._text(self.rels_part)
@@ -146,7 +170,7 @@ class WorkbookPackage:
             workbook = _insert_before_close(workbook, f"{prefix}sheets", entry)
         self.parts.write(self.workbook_part, workbook.encode())
         self._app_titles(add=name)
-        return part, rel_id
+        return part
 
     def _rename_sheet(self, sheet: dict[str, str], name: str) -> None:
         element = sheet["element"]
