@@ -6,14 +6,17 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from churn_logic import ChurnModel, NoOrdersError, analyse
+from churn_logic import ChurnModel, CustomerHistory, NoOrdersError, SettingsError, UnknownCustomerError, analyse, customer_history
+from churn_logic.settings import canonical_name
 
 from .errors import UserError
 from .formats import risk_counts, settings_line
+from .history_sheet import SHEET_NAMES as HISTORY_SHEETS, history_sheet
 from .lists import SHEET_NAMES, WORDS as LIST_WORDS, all_sheet_names, build_sheets, read_user_entries
 from .progress import Progress
-from .reader import ReadResult, check_file, open_workbook, read_order_book
-from .settings_sources import gather
+from .reader import SETTINGS_SHEETS, ReadResult, check_file, open_workbook, read_order_book
+from .settings_sheet import settings_sheet
+from .settings_sources import gather, settings_from_rows
 from .workbook import Workbook
 
 STRICT_EXAMPLES = 3
@@ -86,3 +89,36 @@ def list_heading(analysis: Analysis, lang: str, now: dt.datetime) -> list[tuple[
             (words["settings"], settings_line(analysis, lang).split(": ", 1)[1]),
             (words["customers"], words["counts"].format(**risk_counts(analysis))),
             (words["skipped_rows"], where), (words["stake"], words["stake_text"]), (words["yours"], words["yours_text"])]
+
+
+def history_of(analysis: Analysis, customer: str, lang: str = "en") -> CustomerHistory:
+    """One customer's history, or a clear error when no scored customer has exactly that key."""
+    try:
+        return customer_history(analysis.model, customer, lang)
+    except UnknownCustomerError:
+        raise UserError(f"No customer '{customer}' is scored in {analysis.path.name} "
+                        f"(as of {analysis.model.as_of_label}); the key must match the workbook exactly.") from None
+
+
+def write_customer_history(analysis: Analysis, workbook: Workbook, customer: str, lang: str = "en") -> str:
+    """Write the Customer History sheet for one customer; returns the sheet's name."""
+    history = history_of(analysis, customer, lang)
+    content = history_sheet(analysis.model, history, lang)
+    workbook.put_sheet(content, tuple(HISTORY_SHEETS.values()))
+    workbook.save()
+    return content.name
+
+
+def write_settings_sheet(workbook: Workbook, lang: str = "en") -> str:
+    """Create or renew the settings sheet, keeping every value already set there; returns its name."""
+    present = [name for name in SETTINGS_SHEETS if name in workbook.sheet_names()]
+    current = {}
+    for key, value in (settings_from_rows(workbook.read_rows(present[0])) if present else {}).items():
+        try:
+            current[canonical_name(key)] = value
+        except SettingsError:
+            continue        # a line the user added that is no setting: the sheet is rewritten without it
+    content = settings_sheet(current, lang)
+    workbook.put_sheet(content, SETTINGS_SHEETS)
+    workbook.save()
+    return content.name

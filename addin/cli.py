@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from churn_logic import SPECS, UnknownCustomerError, customer_history
+from churn_logic import SPECS
 
 from . import formats
-from .actions import analyse_workbook, refresh_lists
+from .actions import analyse_workbook, history_of, refresh_lists, write_customer_history, write_settings_sheet
 from .errors import UserError
 from .progress import Progress
 from .workbook import FileWorkbook
@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_flags(history)
     history.add_argument("customer", help="the customer key, exactly as in the workbook")
     history.add_argument("--format", choices=("table", "json"), default="table")
+    history.add_argument("--write", action="store_true",
+                         help="write the Customer History sheet (trend, chart, order lines) into the workbook")
+
+    settings = commands.add_parser("settings", help="create the settings sheet in the workbook",
+                                   description="Create or renew the settings sheet (every setting, its default and "
+                                               "meaning), keeping the values already set there.")
+    settings.add_argument("path", type=Path, help="the order workbook (.xlsx, .xlsm)")
+    settings.add_argument("--lang", choices=("en", "zh"), default="en")
 
     refresh = commands.add_parser(
         "refresh", help="write the at-risk and win-back lists into the workbook",
@@ -92,16 +100,34 @@ def run_scan(args: argparse.Namespace) -> int:
 
 
 def run_history(args: argparse.Namespace) -> int:
+    if args.write:
+        return _write_history(args)
     analysis = _analyse(args)
-    try:
-        history = customer_history(analysis.model, args.customer, args.lang)
-    except UnknownCustomerError:
-        raise UserError(f"No customer '{args.customer}' is scored in {analysis.path.name} "
-                        f"(as of {analysis.model.as_of_label}); the key must match the workbook exactly.") from None
+    history = history_of(analysis, args.customer, args.lang)
     text = formats.history_table(analysis, history, args.lang) if args.format == "table" else \
         formats.history_json(analysis, history) + "\n"
     sys.stdout.write(text)
     return 0
+
+
+def _write_history(args: argparse.Namespace) -> int:
+    workbook = FileWorkbook(_writable(args.path))
+    name = write_customer_history(_analyse(args), workbook, args.customer, args.lang)
+    print(f"Wrote the sheet '{name}' into {args.path}.")
+    return 0
+
+
+def run_settings(args: argparse.Namespace) -> int:
+    workbook = FileWorkbook(_writable(args.path))
+    name = write_settings_sheet(workbook, args.lang)
+    print(f"Wrote the sheet '{name}' into {args.path}; change values in its column B.")
+    return 0
+
+
+def _writable(path: Path) -> Path:
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UserError(f"{path.name} is not an .xlsx or .xlsm workbook, so churnkit cannot add sheets to it.")
+    return path
 
 
 def run_refresh(args: argparse.Namespace) -> int:
@@ -133,7 +159,8 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"scan": run_scan, "history": run_history, "refresh": run_refresh, "demo": run_demo}
+COMMANDS = {"scan": run_scan, "history": run_history, "refresh": run_refresh, "settings": run_settings,
+            "demo": run_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

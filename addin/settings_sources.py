@@ -38,20 +38,29 @@ def file_settings(workbook: Path) -> dict[str, Any]:
 
 
 def sheet_settings(reader: fastexcel.ExcelReader | None) -> tuple[str, dict[str, Any]]:
-    """Settings from the workbook's settings sheet: column A the setting, column B its value."""
+    """Settings from the workbook's settings sheet, with the sheet's name ('' when there is none)."""
     if reader is None:
         return "", {}
     name = next((s for s in SETTINGS_SHEETS if s in reader.sheet_names), None)
     if name is None:
         return "", {}
-    table = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_arrow().to_pandas()
+    table = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+    return name, settings_from_rows([list(row.values()) for row in table.to_pylist()])
+
+
+def settings_from_rows(rows: list[list[Any]]) -> dict[str, Any]:
+    """Column A the setting, column B its value; rows above a header row (Setting | Value) are a title."""
+    header = next((i for i, row in enumerate(rows) if row and _key(row[0]).lower() in _HEADER_WORDS), None)
     values: dict[str, Any] = {}
-    for row in table.itertuples(index=False):
-        key = row[0] if len(row) else None
-        if not isinstance(key, str) or not key.strip() or key.strip().lower() in _HEADER_WORDS:
-            continue
-        values[key.strip()] = row[1] if len(row) > 1 and isinstance(row[1], str) else None
-    return name, values
+    for row in rows[header + 1 if header is not None else 0:]:
+        key = _key(row[0]) if row else ""
+        if key:
+            values[key] = row[1] if len(row) > 1 else None
+    return values
+
+
+def _key(cell: Any) -> str:
+    return cell.strip() if isinstance(cell, str) else ""
 
 
 def gather(workbook: Path, flags: Mapping[str, Any], reader: fastexcel.ExcelReader | None = None) -> Settings:

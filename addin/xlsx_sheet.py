@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 
+from . import texttable
 from .sheet_content import Chart, SheetContent
 from .xlsx_styles import Style
 
@@ -77,9 +78,10 @@ def render_sheet(content: SheetContent, style_of: Callable[[Style], int], table_
                     style = typed[column.kind]
                 row.append((first + i, value, style))
     last_row = max([content.last_row(i) for i in range(len(content.tables))] + [max(cells)])
-    cols = "".join(f'<col min="{content.first_column(t) + i}" max="{content.first_column(t) + i}" '
-                   f'width="{c.width:g}" customWidth="1"/>'
-                   for t, table in enumerate(content.tables) for i, c in enumerate(table.columns))
+    widths = {content.first_column(t) + i: c.width for t, table in enumerate(content.tables)
+              for i, c in enumerate(table.columns)}
+    widths[1] = max([widths.get(1, 8), *(texttable.width(str(label)) + 2 for label, _ in content.heading)])
+    cols = "".join(f'<col min="{n}" max="{n}" width="{w:g}" customWidth="1"/>' for n, w in sorted(widths.items()))
     parts = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
         f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">',

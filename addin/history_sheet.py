@@ -1,0 +1,56 @@
+"""The Customer History sheet: one customer's verdict, monthly trend (with a chart) and order lines."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from churn_logic import ChurnModel, CustomerHistory
+from churn_logic.verdicts import RISK_LABELS
+
+from .sheet_content import Chart, Column, SheetContent, Table
+
+SHEET_NAMES = {"en": "Customer History", "zh": "客户历史"}
+_WORDS = {
+    "en": {"title": "Customer history: {customer}", "name": "Name", "risk": "Risk", "reasons": "Reasons",
+           "class": "Core class", "streaks": "Months down / low / without orders", "value": "Value last 12 months",
+           "as_of": "As of", "chart": "Monthly sales", "monthly": ("Month", "Value", "Amount", "Orders"),
+           "lines": ("Date", "Order", "Product", "Quantity", "Amount", "Sheet", "Row")},
+    "zh": {"title": "客户历史：{customer}", "name": "名称", "risk": "风险", "reasons": "原因", "class": "客户等级",
+           "streaks": "连续下降 / 低额 / 无订单月数", "value": "近12个月金额", "as_of": "评估月份",
+           "chart": "月度销售额", "monthly": ("月份", "数值", "金额", "订单数"),
+           "lines": ("日期", "订单", "产品", "数量", "金额", "工作表", "行号")},
+}
+
+
+def history_sheet(model: ChurnModel, history: CustomerHistory, lang: str = "en") -> SheetContent:
+    """The sheet for one customer's history (see ``churn_logic.customer_history``)."""
+    words = _WORDS[lang]
+    s = history.summary
+    heading = [
+        (words["name"], _plain(s.get("name"))), (words["risk"], RISK_LABELS[lang][s["risk"]]),
+        (words["reasons"], s["reasons"]), (words["class"], s["core_class"]),
+        (words["streaks"], f"{s['decline_streak']} / {s['low_streak']} / {s['months_without_orders']}"),
+        (words["value"], float(s["value_last_12m"])), (words["as_of"], model.as_of_label),
+    ]
+    monthly = Table("ChurnHistoryMonths", [Column(words["monthly"][0], width=10), Column(words["monthly"][1], "money"),
+                                           Column(words["monthly"][2], "money"), Column(words["monthly"][3], "int", 9)],
+                    history.monthly[["month", "value", "amount", "orders"]].values.tolist())
+    lines = history.lines
+    line_rows = [[_plain(r["date"]), _plain(r.get("order")), _plain(r.get("product")), _plain(r.get("quantity")),
+                  float(r["amount"]), r["sheet"], int(r["row"])] for r in lines.to_dict("records")]
+    kinds = ("date", "text", "text", "int", "money", "text", "int")
+    widths = (12, 12, 24, 9, 13, 12, 7)
+    order_lines = Table("ChurnHistoryLines", [Column(h, k, w) for h, k, w in zip(words["lines"], kinds, widths)],
+                        line_rows)
+    return SheetContent(SHEET_NAMES[lang], words["title"].format(customer=s["customer"]), heading,
+                        [monthly, order_lines], [Chart(words["chart"], table=0, category=0, values=(2,))],
+                        tab_color="FF2E75B6")
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
