@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from churn_logic import ChurnModel, CustomerHistory, NoOrdersError, SettingsError, UnknownCustomerError, analyse, customer_history
+from churn_logic import (ChurnModel, CustomerHistory, NoOrdersError, Settings, SettingsError, UnknownCustomerError,
+                         analyse, customer_history)
 from churn_logic.settings import canonical_name
 
 from .errors import UserError
@@ -14,7 +15,8 @@ from .formats import risk_counts, settings_line
 from .history_sheet import SHEET_NAMES as HISTORY_SHEETS, history_sheet
 from .lists import SHEET_NAMES, WORDS as LIST_WORDS, all_sheet_names, build_sheets, read_user_entries
 from .progress import Progress
-from .reader import SETTINGS_SHEETS, ReadResult, check_file, open_workbook, read_order_book
+from .reader import (SETTINGS_SHEETS, ExcelFileTables, ReadResult, ValueTables, check_file, open_workbook,
+                     read_order_book, read_order_values)
 from .settings_sheet import settings_sheet
 from .settings_sources import gather, settings_from_rows
 from .workbook import Workbook
@@ -34,12 +36,25 @@ class Analysis:
 def analyse_workbook(path: Path | str, flags: Mapping[str, Any] | None = None,
                      sheets: Sequence[str] | None = None, all_sheets: bool = False, strict: bool = False,
                      progress: Progress | None = None, today: dt.date | None = None) -> Analysis:
-    """Read the orders of ``path`` with every settings source, and score every customer."""
+    """Read the orders of the workbook or CSV file ``path`` with every settings source, and score every customer."""
     path = Path(path)
     check_file(path)
-    reader = None if path.suffix.lower() == ".csv" else open_workbook(path)
-    settings = gather(path, flags or {}, reader)
-    read = read_order_book(path, settings, sheets, all_sheets, progress, reader)
+    tables = None if path.suffix.lower() == ".csv" else ExcelFileTables(open_workbook(path), path.name)
+    settings = gather(path.parent, flags or {}, tables)
+    read = read_order_book(path, settings, sheets, all_sheets, progress, tables)
+    return _score(path, read, settings, strict, today)
+
+
+def analyse_values(tables: ValueTables, path: Path, flags: Mapping[str, Any] | None = None,
+                   sheets: Sequence[str] | None = None, all_sheets: bool = False, strict: bool = False,
+                   today: dt.date | None = None) -> Analysis:
+    """The same from the sheet values of an open workbook saved at ``path`` (its folder may hold churnkit.toml)."""
+    folder = path.parent if path.is_absolute() else None       # an unsaved workbook has no folder yet
+    settings = gather(folder, flags or {}, tables)
+    return _score(path, read_order_values(tables, settings, sheets, all_sheets), settings, strict, today)
+
+
+def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today: dt.date | None) -> Analysis:
     skipped = read.book.skipped
     if strict and len(skipped):
         examples = "; ".join(f"sheet '{r.sheet}' row {r.row}: {r.reason}"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 import fastexcel
 import numpy as np
@@ -48,6 +49,54 @@ class _Candidate:
     header_index: int
     columns: dict[str, int]       # field -> column position in the sheet's used range
     table: pa.Table               # the whole sheet as text
+    first_row: int                # Excel row number of the table's first row
+
+
+class SheetTables(Protocol):
+    """Where sheets come from: a workbook file, or the values of an open workbook."""
+    label: str                    # how messages name the workbook
+    sheet_names: list[str]
+
+    def load(self, sheet: str) -> tuple[int, pa.Table]:
+        """The Excel row number of its first row, and the sheet with every cell as text."""
+
+
+class ExcelFileTables:
+    """The sheets of a workbook file, read by fastexcel."""
+
+    def __init__(self, reader: fastexcel.ExcelReader, label: str):
+        self.reader, self.label, self.sheet_names = reader, label, list(reader.sheet_names)
+
+    def load(self, sheet: str) -> tuple[int, pa.Table]:
+        return 1, self.reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+
+
+class ValueTables:
+    """Sheets given as values, the way xlwings hands over a used range: {sheet: (first row, 2-D list)}."""
+
+    def __init__(self, label: str, sheets: Mapping[str, tuple[int, Sequence[Sequence[Any]]]]):
+        self.label, self.sheets, self.sheet_names = label, dict(sheets), list(sheets)
+
+    def load(self, sheet: str) -> tuple[int, pa.Table]:
+        first_row, values = self.sheets[sheet]
+        width = max((len(row) for row in values), default=0)
+        columns = [[cell_text(row[i]) if i < len(row) else None for row in values] for i in range(width)]
+        return first_row, pa.table({f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)})
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell value as fastexcel renders it as text, so both paths read the same (42.0 -> "42")."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d 00:00:00")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def open_workbook(path: Path) -> fastexcel.ExcelReader:
@@ -81,8 +130,8 @@ def check_file(path: Path) -> None:
 
 def read_order_book(path: Path, settings: Settings, sheets: Sequence[str] | None = None,
                     all_sheets: bool = False, progress: Progress | None = None,
-                    reader: fastexcel.ExcelReader | None = None) -> ReadResult:
-    """Read the order lines of a workbook (``reader``, when it is already open) or CSV file."""
+                    tables: ExcelFileTables | None = None) -> ReadResult:
+    """Read the order lines of a workbook (``tables``, when it is already open) or CSV file."""
     progress = progress or Progress(quiet=True)
     path = Path(path)
     if path.suffix.lower() == ".csv":
@@ -90,35 +139,39 @@ def read_order_book(path: Path, settings: Settings, sheets: Sequence[str] | None
         with progress.step(f"Reading {path.name}"):
             raw = _read_csv(path, settings)
         return ReadResult(normalise([raw], settings), [raw.sheet], [])
-    reader = reader or open_workbook(path)
+    tables = tables or ExcelFileTables(open_workbook(path), path.name)
     with progress.step(f"Reading {path.name}"):
-        candidates, notes = _choose_sheets(reader, path, settings, sheets, all_sheets)
-    raws = []
-    for candidate in candidates:
-        raws.append(_read_sheet(candidate))
+        candidates, notes = _choose_sheets(tables, settings, sheets, all_sheets)
     with progress.step("Checking order lines"):
-        book = normalise(raws, settings)
+        book = normalise([_read_sheet(c) for c in candidates], settings)
     return ReadResult(book, [c.name for c in candidates], notes)
 
 
-def _choose_sheets(reader: fastexcel.ExcelReader, path: Path, settings: Settings,
-                   names: Sequence[str] | None, all_sheets: bool) -> tuple[list[_Candidate], list[str]]:
+def read_order_values(tables: ValueTables, settings: Settings, sheets: Sequence[str] | None = None,
+                      all_sheets: bool = False) -> ReadResult:
+    """Read the order lines from sheet values (an open workbook), choosing sheets as for a file."""
+    candidates, notes = _choose_sheets(tables, settings, sheets, all_sheets)
+    return ReadResult(normalise([_read_sheet(c) for c in candidates], settings), [c.name for c in candidates], notes)
+
+
+def _choose_sheets(tables: SheetTables, settings: Settings, names: Sequence[str] | None,
+                   all_sheets: bool) -> tuple[list[_Candidate], list[str]]:
     if names:
-        missing = [name for name in names if name not in reader.sheet_names]
+        missing = [name for name in names if name not in tables.sheet_names]
         if missing:
-            raise UserError(f"{path.name} has no sheet named '{missing[0]}'; its sheets are: "
-                            f"{', '.join(reader.sheet_names)}.")
+            raise UserError(f"{tables.label} has no sheet named '{missing[0]}'; its sheets are: "
+                            f"{', '.join(tables.sheet_names)}.")
         chosen = []
         for name in names:
-            candidate = _look_at(reader, name, settings)
+            candidate = _look_at(tables, name, settings)
             if candidate is None:
-                raise UserError(_no_header_sentence(f"Sheet '{name}' of {path.name}", settings))
+                raise UserError(_no_header_sentence(f"Sheet '{name}' of {tables.label}", settings))
             chosen.append(candidate)
         return chosen, []
-    found = [c for name in reader.sheet_names if name not in OUR_SHEETS
-             for c in [_look_at(reader, name, settings)] if c is not None]
+    found = [c for name in tables.sheet_names if name not in OUR_SHEETS
+             for c in [_look_at(tables, name, settings)] if c is not None]
     if not found:
-        raise UserError(_no_header_sentence(f"No sheet of {path.name}", settings, plural=True))
+        raise UserError(_no_header_sentence(f"No sheet of {tables.label}", settings, plural=True))
     if all_sheets or len(found) == 1:
         return found, []
     if all(_PERIOD_NAME.match(c.name) for c in found):
@@ -140,14 +193,14 @@ def _no_header_sentence(subject: str, settings: Settings, plural: bool = False) 
     return f"{subject} {verb} {wanted}{hint}."
 
 
-def _look_at(reader: fastexcel.ExcelReader, name: str, settings: Settings) -> _Candidate | None:
-    """Load a sheet (every cell as text, row i of the table = Excel row i + 1) and find its header row."""
-    table = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+def _look_at(tables: SheetTables, name: str, settings: Settings) -> _Candidate | None:
+    """Load a sheet (every cell as text) and find its header row."""
+    first_row, table = tables.load(name)
     top = table.slice(0, HEADER_SEARCH_ROWS).to_pylist()
     found = find_header_row([list(row.values()) for row in top], settings.columns)
     if found is None:
         return None
-    return _Candidate(name, found[0], found[1], table)
+    return _Candidate(name, found[0], found[1], table, first_row)
 
 
 def _read_sheet(candidate: _Candidate) -> RawSheet:
@@ -155,7 +208,7 @@ def _read_sheet(candidate: _Candidate) -> RawSheet:
     table = candidate.table
     cells = {field: table.column(pos).slice(start).to_pandas(types_mapper=pd.ArrowDtype)
              for field, pos in candidate.columns.items()}
-    rows = np.arange(start + 1, table.num_rows + 1)   # Excel rows are 1-based
+    rows = np.arange(start, table.num_rows) + candidate.first_row
     return RawSheet(candidate.name, rows, cells)
 
 

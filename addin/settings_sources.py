@@ -8,20 +8,18 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
-import fastexcel
-
 from churn_logic import Settings, SettingsError, resolve
 
 from .errors import UserError
-from .reader import SETTINGS_SHEETS
+from .reader import SETTINGS_SHEETS, SheetTables
 
 CONFIG_FILE = "churnkit.toml"
 _HEADER_WORDS = {"setting", "settings", "name", "设置", "设置项", "参数"}
 
 
-def file_settings(workbook: Path) -> dict[str, Any]:
-    """Settings from ``churnkit.toml`` beside the workbook (a ``[columns]`` table maps fields to headers)."""
-    path = workbook.parent / CONFIG_FILE
+def file_settings(folder: Path) -> dict[str, Any]:
+    """Settings from ``churnkit.toml`` in the workbook's folder (a ``[columns]`` table maps fields to headers)."""
+    path = folder / CONFIG_FILE
     if not path.exists():
         return {}
     try:
@@ -37,14 +35,12 @@ def file_settings(workbook: Path) -> dict[str, Any]:
     return merged
 
 
-def sheet_settings(reader: fastexcel.ExcelReader | None) -> tuple[str, dict[str, Any]]:
+def sheet_settings(tables: SheetTables | None) -> tuple[str, dict[str, Any]]:
     """Settings from the workbook's settings sheet, with the sheet's name ('' when there is none)."""
-    if reader is None:
-        return "", {}
-    name = next((s for s in SETTINGS_SHEETS if s in reader.sheet_names), None)
+    name = next((s for s in SETTINGS_SHEETS if tables is not None and s in tables.sheet_names), None)
     if name is None:
         return "", {}
-    table = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+    _, table = tables.load(name)
     return name, settings_from_rows([list(row.values()) for row in table.to_pylist()])
 
 
@@ -63,10 +59,10 @@ def _key(cell: Any) -> str:
     return cell.strip() if isinstance(cell, str) else ""
 
 
-def gather(workbook: Path, flags: Mapping[str, Any], reader: fastexcel.ExcelReader | None = None) -> Settings:
-    """Resolve the settings for one workbook (``reader``: the open workbook, None for a CSV file)."""
-    sheet_name, from_sheet = sheet_settings(reader)
-    layers = [(CONFIG_FILE, file_settings(workbook)),
+def gather(folder: Path | None, flags: Mapping[str, Any], tables: SheetTables | None = None) -> Settings:
+    """Resolve the settings for one workbook: ``churnkit.toml`` in ``folder``, its settings sheet, the flags."""
+    sheet_name, from_sheet = sheet_settings(tables)
+    layers = [(CONFIG_FILE, file_settings(folder) if folder is not None else {}),
               (f"the '{sheet_name}' sheet", from_sheet),
               ("the command line", {k: v for k, v in flags.items() if v is not None})]
     try:
