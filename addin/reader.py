@@ -94,8 +94,8 @@ def cell_text(value: Any) -> str | None:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.strftime("%Y-%m-%d 00:00:00")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.9f}".rstrip("0").rstrip(".")
     return str(value)
 
 
@@ -196,7 +196,7 @@ def _no_header_sentence(subject: str, settings: Settings, plural: bool = False) 
 def _look_at(tables: SheetTables, name: str, settings: Settings) -> _Candidate | None:
     """Load a sheet (every cell as text) and find its header row."""
     first_row, table = tables.load(name)
-    top = table.slice(0, HEADER_SEARCH_ROWS).to_pylist()
+    top = table.slice(0, max(0, HEADER_SEARCH_ROWS + 1 - first_row)).to_pylist()   # the sheet's rows 1 to 30
     found = find_header_row([list(row.values()) for row in top], settings.columns)
     if found is None:
         return None

@@ -11,7 +11,8 @@ import re
 import numpy as np
 import pandas as pd
 
-_MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
+_MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:\s*[-/.]\s*1\s*日?|\s*[-/.]\s*01)?"
+                       r"(?:\s+00:00:00)?\s*$")
 
 
 def month_index(year: int, month: int) -> int:
@@ -26,7 +27,7 @@ def month_label(index: int) -> str:
 
 
 def parse_month(text: str) -> int:
-    """Parse ``YYYY-MM`` (also ``YYYY/MM``, ``YYYY年MM月``) into a month integer."""
+    """Parse ``YYYY-MM`` (also ``YYYY/MM``, ``YYYY年MM月``, and a first-of-month date as Excel makes of a typed month)."""
     match = _MONTH_RE.match(str(text))
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"'{text}' is not a month; write it as YYYY-MM, e.g. 2024-06")
