@@ -76,6 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--out", type=Path, metavar="FILE",
                          help="write the lists into this workbook instead (created when missing)")
 
+    addin = commands.add_parser("addin", help="build or install the Excel add-in",
+                                description="Build churnkit.xlam, or install it where Excel loads add-ins.")
+    addin_commands = addin.add_subparsers(dest="addin_command", required=True, metavar="ACTION")
+    build = addin_commands.add_parser("build", help="write churnkit.xlam")
+    build.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="folder for churnkit.xlam")
+    build.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the ribbon")
+    install = addin_commands.add_parser("install", help="build and install the add-in for this Python")
+    install.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the ribbon")
+    addin_commands.add_parser("remove", help="uninstall the add-in and its configuration")
+    addin_commands.add_parser("status", help="where the add-in and its configuration are")
+
     demo = commands.add_parser("demo", help="build the sample order workbook and scan it",
                                description="Build the bundled sample order workbook and list its at-risk customers.")
     demo.add_argument("--out", type=Path, default=Path("churnkit-demo"), help="folder for the sample (default ./churnkit-demo)")
@@ -147,6 +158,19 @@ def run_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_addin(args: argparse.Namespace) -> int:
+    from . import addin_install
+    from .addin_build import build_addin
+
+    if args.addin_command == "build":
+        print(f"Wrote {build_addin(args.out, args.lang)}.")
+        return 0
+    lines = {"install": lambda: addin_install.install(args.lang), "remove": addin_install.remove,
+             "status": addin_install.status}[args.addin_command]()
+    print("\n".join(lines))
+    return 0
+
+
 def run_demo(args: argparse.Namespace) -> int:
     from .sample_data import write_sample_workbook
 
@@ -160,7 +184,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"scan": run_scan, "history": run_history, "refresh": run_refresh, "settings": run_settings,
-            "demo": run_demo}
+            "addin": run_addin, "demo": run_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,131 @@
+"""churnkit.xlam, built here and checked without Excel: package, VBA project, ribbon, dispatcher, wrappers."""
+import inspect
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import olefile
+import pytest
+import xlwings
+from oletools.olevba import VBA_Parser
+
+import addin.udfs
+from addin.addin_build import XLWINGS_DIR, build_addin, vba_modules
+from addin.addin_install import Locations, install, remove, status
+from addin.ribbon import ACTIONS
+
+CUSTOM_UI = "{http://schemas.microsoft.com/office/2009/07/customui}"
+CODEPAGE = "cp1252"
+
+
+@pytest.fixture(scope="module")
+def xlam(tmp_path_factory) -> Path:
+    return build_addin(tmp_path_factory.mktemp("addin"))
+
+
+@pytest.fixture(scope="module")
+def extracted(xlam) -> dict[str, str]:
+    """Module name -> source, as olevba extracts it from the built add-in."""
+    parser = VBA_Parser(str(xlam))
+    modules = {stream.rsplit("/", 1)[-1]: code for _, stream, _, code in parser.extract_macros()}
+    parser.close()
+    return modules
+
+
+def test_every_relationship_and_content_type_resolves(xlam):
+    with zipfile.ZipFile(xlam) as z:
+        names = set(z.namelist())
+        types = ET.fromstring(z.read("[Content_Types].xml"))
+        defaults = {e.get("Extension") for e in types if e.tag.endswith("Default")}
+        overrides = {e.get("PartName").lstrip("/") for e in types if e.tag.endswith("Override")}
+        for name in names:
+            assert name in overrides or name.rsplit(".", 1)[-1] in defaults, f"{name} has no content type"
+        assert overrides <= names
+        for rels in (n for n in names if n.endswith(".rels")):
+            source = rels.replace("_rels/", "").removesuffix(".rels")
+            for rel in ET.fromstring(z.read(rels)):
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(source), rel.get("Target")))
+                assert target in names, f"{rels}: {rel.get('Target')} is missing"
+        main = next(e for e in types if e.get("PartName") == "/xl/workbook.xml")
+        assert main.get("ContentType") == "application/vnd.ms-excel.addin.macroEnabled.main+xml"
+
+
+def test_vba_project_parses_strictly_and_olevba_gets_every_module_byte_for_byte(xlam, extracted):
+    with zipfile.ZipFile(xlam) as z:
+        vba = z.read("xl/vbaProject.bin")
+    ole = olefile.OleFileIO(vba, raise_defects=olefile.DEFECT_INCORRECT)
+    assert ole.exists("VBA/dir") and ole.exists("PROJECT")
+    ours = {m.name: m.source for m in vba_modules()}
+    assert set(extracted) == set(ours)
+    for name, source in ours.items():
+        assert extracted[name].encode(CODEPAGE) == source.encode(CODEPAGE), name
+
+
+def test_xlwings_module_is_the_installed_one(extracted):
+    installed = (XLWINGS_DIR / "xlwings_custom_addin.bas").read_text(encoding="utf-8")
+    assert extracted["xlwings"].splitlines() == installed.replace('"myaddin"', '"churnkit"').splitlines()
+    assert f"'Version: {xlwings.__version__}" in extracted["xlwings"]
+
+
+def _ribbon(xlam) -> ET.Element:
+    with zipfile.ZipFile(xlam) as z:
+        return ET.fromstring(z.read("customUI/customUI14.xml"))
+
+
+def test_every_button_calls_a_vba_callback_that_exists(xlam, extracted):
+    subs = {m.group(1) for code in extracted.values()
+            for m in re.finditer(r"^\s*(?:Public\s+)?Sub\s+(\w+)\(control As IRibbonControl\)", code, re.M)}
+    buttons = list(_ribbon(xlam).iter(f"{CUSTOM_UI}button"))
+    assert buttons
+    for button in buttons:
+        assert button.get("onAction") in subs, button.get("id")
+    assert "r.dispatch('\" & control.Id & \"', '\" & control.Tag & \"')" in extracted["Churnkit"]
+
+
+def test_buttons_and_python_actions_match(xlam):
+    ids = {button.get("id") for button in _ribbon(xlam).iter(f"{CUSTOM_UI}button")}
+    assert ids == set(ACTIONS)
+    assert {b.get("label") for b in _ribbon(xlam).iter(f"{CUSTOM_UI}button")} >= {"Refresh at-risk list"}
+
+
+def test_chinese_ribbon(tmp_path):
+    ribbon = _ribbon(build_addin(tmp_path, lang="zh"))
+    assert next(ribbon.iter(f"{CUSTOM_UI}tab")).get("label") == "流失分析"
+    assert {b.get("tag") for b in ribbon.iter(f"{CUSTOM_UI}button")} == {"zh"}
+
+
+def test_every_worksheet_function_has_a_wrapper_with_the_same_arguments(extracted):
+    wrappers = {m.group(1): [a.replace("Optional ", "").strip() for a in m.group(2).split(",") if a.strip()]
+                for m in re.finditer(r"^Function (\w+)\((.*)\)", extracted["xlwings_udfs"], re.M)}
+    functions = {name: f for name, f in vars(addin.udfs).items()
+                 if callable(f) and name.isupper() and getattr(f, "__module__", "") == "addin.udfs"}
+    assert functions and set(wrappers) == set(functions)
+    for name, function in functions.items():
+        parameters = [p for p in inspect.signature(function).parameters if p != "caller"]
+        assert wrappers[name] == parameters, name
+        assert f'XLPy.CallUDF("addin.udfs", "{name}"' in extracted["xlwings_udfs"]
+
+
+def test_building_twice_gives_the_same_vba_project(tmp_path, xlam):
+    again = build_addin(tmp_path)
+    with zipfile.ZipFile(xlam) as a, zipfile.ZipFile(again) as b:
+        assert a.read("xl/vbaProject.bin") == b.read("xl/vbaProject.bin")
+
+
+def test_install_remove_and_status_where_excel_runs(tmp_path):
+    where = Locations(tmp_path / "XLSTART", tmp_path / ".churnkit" / "churnkit.conf",
+                      r"C:\Python311\pythonw.exe", "INTERPRETER_WIN")
+    done = install("en", where)
+    assert (where.startup / "churnkit.xlam").exists() and "Installed" in done[0]
+    assert where.config.read_bytes() == \
+        b'"INTERPRETER_WIN","C:\\Python311\\pythonw.exe"\r\n"UDF MODULES","addin.udfs"\r\n'
+    assert "installed" in status(where)[0]
+    assert len(remove(where)) == 2 and not where.config.exists()
+    assert "not installed" in status(where)[0]
+
+
+def test_install_on_linux_says_excel_is_needed(churnkit):
+    run = churnkit("addin", "install")
+    assert run.code == 2 and "Excel runs on Windows and macOS" in run.err and "XLSTART" in run.err
