@@ -1,0 +1,1 @@
+"""Report workbooks made from templates, and e-mailing them (``churnkit report``)."""

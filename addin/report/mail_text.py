@@ -1,0 +1,81 @@
+"""What a report e-mail says: a subject with the as-of month and the counts, and a short summary
+(headline figures and the top at-risk customers) as plain text and HTML, in English or Chinese."""
+from __future__ import annotations
+
+import dataclasses
+import html
+
+from churn_logic.verdicts import format_number
+
+from .report_data import ReportData
+
+TOP_CUSTOMERS = 5
+TITLES = {
+    "en": {"at-risk": "At-risk report", "win-back": "Win-back campaign", "review": "Monthly churn review",
+           "customer-card": "Customer card", None: "Churn report"},
+    "zh": {"at-risk": "流失预警报告", "win-back": "客户赢回行动", "review": "月度流失回顾", "customer-card": "客户档案",
+           None: "客户流失报告"},
+}
+WORDS = {
+    "en": {"subject": "{title} {as_of}: {high} high risk, {medium} medium risk, {lost} lost",
+           "heading": "{title}, as of {as_of} ({scope})",
+           "figures": "{high} high risk, {medium} medium risk and {lost} lost customers; {core} core customers at risk; "
+                      "value at stake {stake}.",
+           "rate": "Churn rate this month {rate} (last month {previous}).",
+           "top": "Top at-risk customers:", "none": "No customer is at high or medium risk.",
+           "row": "{customer} {name} — {risk}, class {core_class}, value at stake {stake}: {reasons}",
+           "attached": "The report is attached: {file}", "na": "n/a",
+           "headers": ["Customer", "Name", "Risk", "Class", "Value at stake", "Reasons"]},
+    "zh": {"subject": "{title} {as_of}：高风险 {high}，中风险 {medium}，已流失 {lost}",
+           "heading": "{title}，评估月份 {as_of}（{scope}）",
+           "figures": "高风险 {high} 个，中风险 {medium} 个，已流失 {lost} 个；风险核心客户 {core} 个；风险金额 {stake}。",
+           "rate": "本月客户流失率 {rate}（上月 {previous}）。",
+           "top": "风险金额最高的客户：", "none": "没有高风险或中风险客户。",
+           "row": "{customer} {name} — {risk}，{core_class} 类，风险金额 {stake}：{reasons}",
+           "attached": "报告见附件：{file}", "na": "无",
+           "headers": ["客户", "名称", "风险", "等级", "风险金额", "原因"]},
+}
+
+
+@dataclasses.dataclass
+class MailText:
+    subject: str
+    text: str
+    html: str
+
+
+def mail_text(data: ReportData, kind: str | None, attachment: str, subject: str | None = None) -> MailText:
+    """The subject (``subject`` when the user gave one) and both bodies for one report."""
+    words, figures, as_of = WORDS[data.lang], data.headlines, data.model.as_of_label
+    title = TITLES[data.lang].get(kind, TITLES[data.lang][None])
+    counts = {"high": figures["high"], "medium": figures["medium"], "lost": figures["lost"]}
+    default_subject = words["subject"].format(title=title, as_of=as_of, **counts)
+    if data.rep is not None:
+        default_subject += f" — {data.rep}"
+    rate = {key: words["na"] if figures[key] is None else f"{figures[key]:.1%}"
+            for key in ("churn_rate", "churn_rate_previous")}
+    heading = words["heading"].format(title=title, as_of=as_of, scope=data.scope())
+    summary = [words["figures"].format(core=figures["core_at_risk"],
+                                       stake=format_number(round(figures["value_at_stake"])), **counts),
+               words["rate"].format(rate=rate["churn_rate"], previous=rate["churn_rate_previous"])]
+    rows = [dict(zip(("customer", "name", "risk", "core_class", "stake", "reasons"),
+                     (r[0], r[1] or "", r[2], r[3], format_number(round(r[4])), r[9])))
+            for r in data.at_risk_rows()[:TOP_CUSTOMERS]]
+    listed = [words["top"], *(f"{i}. " + words["row"].format(**row) for i, row in enumerate(rows, 1))] if rows \
+        else [words["none"]]
+    text = "\n".join([heading, "", *summary, "", *listed, "", words["attached"].format(file=attachment)]) + "\n"
+    return MailText(subject or default_subject, text, _html(heading, summary, rows, words, attachment))
+
+
+def _html(heading: str, summary: list[str], rows: list[dict], words: dict, attachment: str) -> str:
+    e = html.escape
+    cell = 'style="padding:4px 8px;border-bottom:1px solid #D9D9D9;text-align:{}"'
+    head = "".join(f'<th {cell.format("right" if i == 4 else "left")}>{e(h)}</th>' for i, h in enumerate(words["headers"]))
+    body = "".join("<tr>" + "".join(f'<td {cell.format("right" if k == "stake" else "left")}>{e(str(row[k]))}</td>'
+                                    for k in ("customer", "name", "risk", "core_class", "stake", "reasons")) + "</tr>"
+                   for row in rows)
+    table = (f'<p>{e(words["top"])}</p><table style="border-collapse:collapse">'
+             f"<tr>{head}</tr>{body}</table>") if rows else f"<p>{e(words['none'])}</p>"
+    return ('<html><body style="font-family:Arial,sans-serif;font-size:14px;color:#1F3864">'
+            f"<h2>{e(heading)}</h2><p>{'<br>'.join(e(line) for line in summary)}</p>{table}"
+            f'<p>{e(words["attached"].format(file=attachment))}</p></body></html>')

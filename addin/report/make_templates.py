@@ -1,0 +1,486 @@
+"""The bundled report templates, made with XlsxWriter, in English and Simplified Chinese.
+
+    python -m addin.report.make_templates [--out DIR]
+
+writes ``at-risk``, ``win-back``, ``review`` and ``customer-card`` (``.xlsx`` and
+``.zh.xlsx``) into ``workbook_templates/``. The output is the same on every run. Each
+place churnkit fills is a defined name (``ck_…``: ``report_data.CELLS`` and ``BLOCKS``); charts are
+native Excel charts reading the blocks churnkit fills. Every sheet prints landscape, one
+page wide, and the charts sit above the growing lists so that no chart splits over pages.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from .templates import TEMPLATE_DIR, template_file
+
+CREATED = dt.datetime(2026, 1, 1)
+MONTHS_SINCE = 24
+NAVY, BLUE, LIGHT, PALE, GREY, RULE = "#1F3864", "#2E75B6", "#EEF3FA", "#F7F9FC", "#595959", "#D9D9D9"
+RED, AMBER, SLATE, GREEN = "#C0504D", "#F0A030", "#8497B0", "#548235"
+FONTS = {"en": "Arial", "zh": "Microsoft YaHei"}
+MONEY, COUNT, PERCENT, DATE = "#,##0", "#,##0", "0.0%", "yyyy-mm-dd"
+RISK_COLOURS = {"LOST": ("#D9D9D9", "#404040"), "HIGH": ("#FFC7CE", "#9C0006"),
+                "MEDIUM": ("#FFEB9C", "#9C5700"), "LOW": ("#C6EFCE", "#006100")}
+RISK_WORDS = {"en": {r: r for r in RISK_COLOURS}, "zh": {"LOST": "已流失", "HIGH": "高风险", "MEDIUM": "中风险", "LOW": "低风险"}}
+
+TEXT: dict[str, dict[str, Any]] = {
+    "en": {
+        "as_of": "As of", "orders": "Orders", "scope": "Customers", "generated": "Generated", "footer": "churnkit",
+        "at_risk_title": "Customers at risk",
+        "at_risk_sub": "Who is buying less, or only token amounts, and what the business stands to lose.",
+        "high": "High risk", "medium": "Medium risk", "lost": "Lost", "customers": "customers",
+        "core_at_risk": "Core customers at risk", "core_sub": "class A, high or medium risk", "class_a": "class A customers",
+        "stake": "Value at stake", "stake_sub": "12 months before the warning signs",
+        "churn_rate": "Churn rate this month", "last_month": "last month", "lost_sub": "see the win-back report",
+        "chart_by_rep": "At-risk customers by sales rep", "chart_by_region": "Value at stake by region",
+        "by_rep": "By sales rep", "by_region": "By region",
+        "breakdown": ["Customers", "High", "Medium", "Lost", "Value at stake"], "rep": "Sales rep", "region": "Region",
+        "list_title": "At-risk customers", "list_sub": "High and medium risk, most valuable first within each core class.",
+        "list": ["Customer", "Name", "Risk", "Class", "Value at stake", "Value last 12 months", "Last order",
+                 "Sales rep", "Region", "Reasons"],
+        "sheets": {"summary": "Summary", "list": "At-risk list", "win_back": "Win-back", "review": "Review",
+                   "cohorts": "Cohorts", "card": "Customer", "lines": "Order lines"},
+        "wb_title": "Win-back campaign",
+        "wb_sub": "Lapsed customers, ranked by what they used to buy. Fill in the campaign columns as you go.",
+        "lapsed": "Lapsed customers", "lapsed_value": "What they used to buy", "lapsed_value_sub": "in the 12 months before they lapsed",
+        "core_lapsed": "Core customers lapsed", "churned_12m": "Lapsed in the last 12 months",
+        "reactivated": "came back", "wb_group": "Customer", "campaign_group": "Campaign",
+        "wb": ["#", "Customer", "Name", "Class", "Value before lapse", "Lapsed since", "Last order", "Main products",
+               "Sales rep", "Contact"],
+        "campaign": ["Contacted on", "Offer", "Outcome", "Won-back value", "Notes"],
+        "outcomes": ["Not contacted", "Contacted", "Interested", "Won back", "Declined"],
+        "review_title": "Monthly churn review",
+        "review_sub": "Active, new, churned and reactivated customers month by month, and what churn cost.",
+        "active": "Active customers", "active_sub": "not lost at the end of the month",
+        "churned_12m_card": "Churned, last 12 months", "revenue_lost_12m": "Revenue lost, last 12 months",
+        "new_12m": "new customers", "chart_rate": "Customer churn rate", "chart_revenue_lost": "Revenue lost",
+        "chart_flow": "New, churned and reactivated customers", "monthly_title": "Month by month",
+        "monthly": ["Month", "Active", "New", "Churned", "Reactivated", "Churn rate", "Revenue", "Revenue lost"],
+        "cohort_title": "Cohort retention",
+        "cohort_sub": "Customers grouped by the month of their first order: the share still active (not lost) "
+                      "each month after it.",
+        "cohort": ["First order", "Customers"], "months_since": "Months since the first order",
+        "card_title": "Customer card", "verdict": "Verdict", "class": "Core class", "value_12m": "Value last 12 months",
+        "why": "Why", "first_order": "First order", "last_order": "Last order", "no_orders": "Months without orders",
+        "months_down": "Months down", "low_months": "Low months", "contact": "Contact",
+        "chart_trend": "Monthly sales", "trend_title": "Month by month",
+        "card_monthly": ["Month", "Sales", "Orders", "Value the rules count"],
+        "lines_title": "Order lines", "lines": ["Date", "Order", "Product", "Category", "Quantity", "Amount"],
+    },
+    "zh": {
+        "as_of": "评估月份", "orders": "订单来源", "scope": "客户范围", "generated": "生成日期", "footer": "churnkit",
+        "at_risk_title": "流失预警报告", "at_risk_sub": "哪些客户在减少采购或只下零星订单，以及可能损失的金额。",
+        "high": "高风险", "medium": "中风险", "lost": "已流失", "customers": "个客户",
+        "core_at_risk": "风险核心客户", "core_sub": "A 类客户，高或中风险", "class_a": "A 类客户",
+        "stake": "风险金额", "stake_sub": "预警开始前 12 个月的采购额",
+        "churn_rate": "本月客户流失率", "last_month": "上月", "lost_sub": "见赢回报告",
+        "chart_by_rep": "各业务员的风险客户", "chart_by_region": "各地区的风险金额",
+        "by_rep": "按业务员", "by_region": "按地区",
+        "breakdown": ["客户数", "高风险", "中风险", "已流失", "风险金额"], "rep": "业务员", "region": "地区",
+        "list_title": "风险客户名单", "list_sub": "高风险和中风险客户，按客户等级和风险金额排序。",
+        "list": ["客户", "名称", "风险", "等级", "风险金额", "近12个月金额", "最近订单", "业务员", "地区", "原因"],
+        "sheets": {"summary": "概览", "list": "风险客户", "win_back": "赢回", "review": "月度回顾",
+                   "cohorts": "客户群留存", "card": "客户", "lines": "订单明细"},
+        "wb_title": "客户赢回行动", "wb_sub": "已流失客户，按流失前的采购额排序。行动各列请随进展填写。",
+        "lapsed": "已流失客户", "lapsed_value": "流失前采购额", "lapsed_value_sub": "流失前 12 个月",
+        "core_lapsed": "已流失核心客户", "churned_12m": "近 12 个月流失",
+        "reactivated": "个已回流", "wb_group": "客户", "campaign_group": "赢回行动",
+        "wb": ["序号", "客户", "名称", "等级", "流失前12个月金额", "流失起始月", "最近订单", "主要产品", "业务员", "联系邮箱"],
+        "campaign": ["联系日期", "优惠方案", "结果", "挽回金额", "备注"],
+        "outcomes": ["未联系", "已联系", "有意向", "已挽回", "已拒绝"],
+        "review_title": "月度流失回顾", "review_sub": "每月的活跃、新增、流失和回流客户，以及流失造成的损失。",
+        "active": "活跃客户", "active_sub": "月末未流失的客户",
+        "churned_12m_card": "近 12 个月流失客户", "revenue_lost_12m": "近 12 个月流失金额",
+        "new_12m": "个新客户", "chart_rate": "客户流失率", "chart_revenue_lost": "流失金额",
+        "chart_flow": "新增、流失和回流客户", "monthly_title": "逐月数据",
+        "monthly": ["月份", "活跃", "新增", "流失", "回流", "流失率", "销售额", "流失金额"],
+        "cohort_title": "客户群留存", "cohort_sub": "按首次下单月份分组的客户，在之后每个月仍然活跃（未流失）的比例。",
+        "cohort": ["首单月份", "客户数"], "months_since": "首单后的月数",
+        "card_title": "客户档案", "verdict": "结论", "class": "客户等级", "value_12m": "近12个月金额",
+        "why": "原因", "first_order": "首单月份", "last_order": "最近订单", "no_orders": "无订单月数",
+        "months_down": "连续下降月数", "low_months": "低额月数", "contact": "联系邮箱",
+        "chart_trend": "月度销售额", "trend_title": "逐月数据",
+        "card_monthly": ["月份", "销售额", "订单数", "规则计量值"],
+        "lines_title": "订单明细", "lines": ["日期", "订单号", "产品", "类别", "数量", "金额"],
+    },
+}
+
+
+class _Book:
+    """One template workbook being designed: formats, names and the common pieces of every sheet."""
+
+    def __init__(self, path: Path, lang: str):
+        self.lang, self.t, self.font = lang, TEXT[lang], FONTS[lang]
+        self.wb = xlsxwriter.Workbook(str(path), {"default_format_properties": {"font_name": self.font, "font_size": 10}})
+        self.wb.set_properties({"author": "churnkit", "created": CREATED, "comments": "churnkit report template"})
+        self._formats: dict[tuple, Any] = {}
+
+    def fmt(self, **props: Any):
+        key = tuple(sorted(props.items()))
+        if key not in self._formats:
+            self._formats[key] = self.wb.add_format({"font_name": self.font, "font_size": 10, "valign": "vcenter", **props})
+        return self._formats[key]
+
+    def sheet(self, key: str, width: list[float]):
+        ws = self.wb.add_worksheet(self.t["sheets"][key])
+        for col, w in enumerate(width):
+            ws.set_column(col, col, w)
+        ws.hide_gridlines(2)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.set_footer(f"&L&8{self.t['footer']}&R&8&P / &N")
+        return ws
+
+    def name(self, ws, name: str, row: int, col: int, last_col: int | None = None) -> None:
+        first = xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+        ref = first if last_col is None else f"{first}:{xl_rowcol_to_cell(row, last_col, row_abs=True, col_abs=True)}"
+        self.wb.define_name(name, f"='{ws.name}'!{ref}")
+
+    def value(self, ws, name: str, row: int, col: int, fmt, last_col: int | None = None) -> None:
+        """An empty, styled cell (merged to ``last_col``) that churnkit fills through ``name``."""
+        if last_col is not None and last_col > col:
+            ws.merge_range(row, col, row, last_col, "", fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+        self.name(ws, name, row, col)
+
+    def banner(self, ws, title: str, subtitle: str, last_col: int) -> None:
+        ws.set_row(0, 36)
+        ws.merge_range(0, 0, 0, last_col, title, self.fmt(bold=True, font_size=18, font_color="white", bg_color=NAVY, indent=1))
+        if subtitle:
+            ws.set_row(1, 20)
+            ws.merge_range(1, 0, 1, last_col, subtitle, self.fmt(italic=True, font_color=GREY, indent=1))
+
+    def info(self, ws, row: int, items: list[tuple[str, str, int, int, str | None]], suffix: str = "") -> None:
+        """Label/value pairs on one row: (label key, name, label column, last value column, number format)."""
+        ws.set_row(row, 18)
+        label = self.fmt(font_color=GREY, font_size=9, align="right")
+        for key, name, col, last, num_format in items:
+            ws.write(row, col, self.t[key], label)
+            fmt = self.fmt(bold=True, font_color=NAVY, align="left", **({"num_format": num_format} if num_format else {}))
+            self.value(ws, name + suffix, row, col + 1, fmt, last)
+
+    def card(self, ws, row: int, col: int, last: int, label: str, name: str, num_format: str,
+             sub: str | tuple[str, str, str] = "", accent: str = BLUE) -> None:
+        """A headline figure: label, big number, and a line under it (text, or a label with a filled value)."""
+        ws.merge_range(row, col, row, last, label, self.fmt(font_size=9, font_color=GREY, bg_color=LIGHT, top=5,
+                                                            top_color=accent, indent=1))
+        self.value(ws, name, row + 1, col, self.fmt(bold=True, font_size=20, font_color=NAVY, bg_color=LIGHT,
+                                                    num_format=num_format, align="left", indent=1), last)
+        small = dict(font_size=9, font_color=GREY, bg_color=LIGHT)
+        if isinstance(sub, tuple):
+            text, sub_name, sub_format = sub
+            label = self.fmt(**small, indent=1)
+            if last - 1 > col:
+                ws.merge_range(row + 2, col, row + 2, last - 1, text, label)
+            else:
+                ws.write(row + 2, col, text, label)
+            self.value(ws, sub_name, row + 2, last, self.fmt(**small, bold=True, num_format=sub_format, align="left"))
+        else:
+            ws.merge_range(row + 2, col, row + 2, last, sub, self.fmt(**small, indent=1))
+
+    def section(self, ws, row: int, col: int, text: str, last_col: int | None = None) -> None:
+        fmt = self.fmt(bold=True, font_size=12, font_color=NAVY, bottom=2, bottom_color=BLUE)
+        if last_col is not None and last_col > col:
+            ws.merge_range(row, col, row, last_col, text, fmt)
+        else:
+            ws.write(row, col, text, fmt)
+
+    def block(self, ws, name: str, header_row: int, first_col: int, headers: list[str], formats: list[dict],
+              table: bool = False, stripes: bool = True, risk_col: int | None = None) -> None:
+        """Column headers, the first (empty, styled) data row named ``name``, zebra stripes, an optional Excel table.
+
+        ``formats`` holds each column's cell format (``head``: its header colour); ``risk_col``
+        is a column coloured by risk level.
+        """
+        last_col = first_col + len(headers) - 1
+        ws.set_row(header_row, 30)
+        row = header_row + 1
+        heads = []
+        for offset, (header, extra) in enumerate(zip(headers, formats)):
+            col = first_col + offset
+            number = "num_format" in extra and extra.get("align") is None
+            heads.append(self.fmt(bold=True, font_color="white", bg_color=extra.get("head", NAVY), text_wrap=True,
+                                  align="right" if number else extra.get("align", "left"), border=1,
+                                  border_color="white"))
+            ws.write(header_row, col, header, heads[-1])
+            cell = {k: v for k, v in extra.items() if k != "head"}
+            ws.write_blank(row, col, None, self.fmt(bottom=1, bottom_color=RULE, **cell))
+        if table:
+            ws.add_table(header_row, first_col, row, last_col, {
+                "style": None, "autofilter": True, "name": name.removeprefix("ck_").removesuffix("_rows").title().replace("_", ""),
+                "columns": [{"header": h, "header_format": f} for h, f in zip(headers, heads)]})
+        if risk_col is not None:
+            self.risk_colours(ws, row, risk_col)
+        if stripes:
+            ws.conditional_format(row, first_col, row, last_col, {
+                "type": "formula", "criteria": "=MOD(ROW(),2)=0", "format": self.wb.add_format({"bg_color": PALE})})
+        self.name(ws, name, row, first_col, last_col)
+
+    def risk_colours(self, ws, row: int, col: int) -> None:
+        """Risk cells coloured by level (in the template's language)."""
+        for risk, (fill, font) in RISK_COLOURS.items():
+            ws.conditional_format(row, col, row, col, {
+                "type": "cell", "criteria": "==", "value": f'"{RISK_WORDS[self.lang][risk]}"',
+                "format": self.wb.add_format({"bg_color": fill, "font_color": font, "bold": True})})
+
+    def chart(self, kind: str, title: str, subtype: str | None = None):
+        chart = self.wb.add_chart({"type": kind, **({"subtype": subtype} if subtype else {})})
+        font = {"name": self.font, "size": 9, "color": GREY}
+        chart.set_title({"name": title, "name_font": {"name": self.font, "size": 11, "bold": True, "color": NAVY},
+                         "overlay": False})
+        chart.set_legend({"position": "bottom", "font": font})
+        chart.set_chartarea({"border": {"none": True}, "fill": {"color": "white"}})
+        grid = {"visible": True, "line": {"color": RULE, "width": 0.5}}
+        axis = {"num_font": font, "line": {"color": RULE}}
+        if kind == "bar":
+            chart.set_x_axis({**axis, "visible": False, "major_gridlines": {"visible": False}})
+            chart.set_y_axis({**axis, "reverse": True})
+        else:
+            chart.set_x_axis(axis)
+            chart.set_y_axis({**axis, "major_gridlines": grid})
+        return chart
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+def _series(ws, chart, name_cell: tuple[int, int], first_row: int, cat_col: int, val_col: int, colour: str,
+            **extra: Any) -> None:
+    """A series over one block column (one row now; churnkit refits it to the rows it writes)."""
+    style = {"line": {"color": colour, "width": 2.25}, "marker": {"type": "none"}} if extra.pop("line", False) \
+        else {"fill": {"color": colour}, "border": {"none": True}}
+    chart.add_series({"name": [ws.name, *name_cell], "categories": [ws.name, first_row, cat_col, first_row, cat_col],
+                      "values": [ws.name, first_row, val_col, first_row, val_col], **style, **extra})
+
+
+def _at_risk(b: _Book) -> None:
+    t = b.t
+    ws = b.sheet("summary", [20, 10.5, 10.5, 10.5, 10.5, 13, 3, 20, 10.5, 10.5, 10.5, 10.5, 13])
+    b.banner(ws, t["at_risk_title"], t["at_risk_sub"], 12)
+    b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("orders", "ck_source", 2, 5, None),
+                   ("scope", "ck_scope", 7, 9, None), ("generated", "ck_generated", 10, 12, DATE)])
+    ws.set_row(3, 8)
+    b.card(ws, 4, 0, 1, t["high"], "ck_headline_high", COUNT, t["customers"], RED)
+    b.card(ws, 4, 2, 3, t["medium"], "ck_headline_medium", COUNT, t["customers"], AMBER)
+    b.card(ws, 4, 4, 5, t["core_at_risk"], "ck_headline_core_at_risk", COUNT, t["core_sub"])
+    b.card(ws, 4, 7, 8, t["stake"], "ck_headline_value_at_stake", MONEY, t["stake_sub"])
+    b.card(ws, 4, 9, 10, t["churn_rate"], "ck_headline_churn_rate", PERCENT,
+           (t["last_month"], "ck_headline_churn_rate_previous", PERCENT))
+    b.card(ws, 4, 11, 12, t["lost"], "ck_headline_lost", COUNT, t["lost_sub"], SLATE)
+    ws.set_row(4, 18)
+    ws.set_row(5, 34)
+    header, first = 26, 27
+    money = {"num_format": MONEY}
+    numbers = [{"num_format": COUNT}] * 4 + [money]
+    b.section(ws, header - 1, 0, t["by_rep"], 5)
+    b.block(ws, "ck_by_rep_rows", header, 0, [t["rep"], *t["breakdown"]], [{}] + numbers)
+    b.section(ws, header - 1, 7, t["by_region"], 12)
+    b.block(ws, "ck_by_region_rows", header, 7, [t["region"], *t["breakdown"]], [{}] + numbers)
+    by_rep = b.chart("column", t["chart_by_rep"], "stacked")
+    _series(ws, by_rep, (header, 2), first, 0, 2, RED, gap=60)
+    _series(ws, by_rep, (header, 3), first, 0, 3, AMBER, gap=60)
+    ws.insert_chart(8, 0, by_rep, {"x_offset": 4, "y_offset": 4, "object_position": 3})
+    by_rep.set_size({"width": 540, "height": 300})
+    by_region = b.chart("bar", t["chart_by_region"])
+    _series(ws, by_region, (header, 12), first, 7, 12, BLUE, gap=50,
+            data_labels={"value": True, "num_format": MONEY, "font": {"name": b.font, "size": 8, "color": GREY}})
+    by_region.set_legend({"none": True})
+    by_region.set_size({"width": 560, "height": 300})
+    ws.insert_chart(8, 7, by_region, {"x_offset": 4, "y_offset": 4, "object_position": 3})
+
+    ws = b.sheet("list", [11, 30, 10, 7, 13, 13, 11, 14, 16, 58])
+    b.banner(ws, t["list_title"], t["list_sub"], 9)
+    b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("scope", "ck_scope", 2, 4, None),
+                   ("generated", "ck_generated", 7, 8, DATE)], suffix=".list")
+    formats = [{}, {}, {"align": "center"}, {"align": "center"}, money, money, {"num_format": DATE, "align": "left"},
+               {}, {}, {"font_size": 9}]
+    b.block(ws, "ck_at_risk_rows", 4, 0, t["list"], formats, table=True, risk_col=2)
+    ws.repeat_rows(4)
+    ws.freeze_panes(5, 2)
+
+
+def _win_back(b: _Book) -> None:
+    t = b.t
+    widths = [5, 10, 24, 6, 12, 10, 11, 24, 12, 25, 11, 16, 13, 12, 20]
+    ws = b.sheet("win_back", widths)
+    last = len(widths) - 1
+    b.banner(ws, t["wb_title"], t["wb_sub"], last)
+    b.info(ws, 2, [("as_of", "ck_as_of", 1, 2, None), ("orders", "ck_source", 3, 6, None),
+                   ("scope", "ck_scope", 8, 9, None), ("generated", "ck_generated", 11, 12, DATE)])
+    ws.set_row(3, 8)
+    b.card(ws, 4, 0, 2, t["lapsed"], "ck_headline_lost", COUNT, t["customers"], SLATE)
+    b.card(ws, 4, 3, 5, t["lapsed_value"], "ck_headline_lost_value", MONEY, t["lapsed_value_sub"])
+    b.card(ws, 4, 6, 7, t["core_lapsed"], "ck_headline_core_lost", COUNT, t["class_a"], RED)
+    b.card(ws, 4, 8, 9, t["churned_12m"], "ck_headline_churned_12m", COUNT,
+           (t["reactivated"], "ck_headline_reactivated_12m", COUNT), AMBER)
+    ws.set_row(4, 18)
+    ws.set_row(5, 34)
+    ws.merge_range(8, 0, 8, 9, t["wb_group"], b.fmt(bold=True, font_color=NAVY, bottom=2, bottom_color=NAVY))
+    ws.merge_range(8, 10, 8, last, t["campaign_group"], b.fmt(bold=True, font_color=GREEN, bottom=2, bottom_color=GREEN))
+    money = {"num_format": MONEY}
+    formats = [{"align": "center"}, {}, {}, {"align": "center"}, money, {"align": "center"},
+               {"num_format": DATE, "align": "left"}, {"font_size": 8, "text_wrap": True}, {}, {"font_size": 9}]
+    campaign = [{"num_format": DATE, "align": "left", "head": GREEN}, {"head": GREEN}, {"head": GREEN},
+                {**money, "head": GREEN}, {"head": GREEN}]
+    b.block(ws, "ck_win_back_rows", 9, 0, t["wb"] + t["campaign"], formats + campaign, table=True)
+    ws.set_row(10, 26)     # two lines for the main products; every row written takes this height
+    ws.data_validation(10, 12, 10, 12, {"validate": "list", "source": t["outcomes"], "ignore_blank": True,
+                                        "error_type": "information"})
+    ws.repeat_rows(8, 9)
+    ws.freeze_panes(10, 3)
+
+
+def _review(b: _Book) -> None:
+    t = b.t
+    ws = b.sheet("review", [11] * 12)
+    b.banner(ws, t["review_title"], t["review_sub"], 11)
+    b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("orders", "ck_source", 2, 5, None),
+                   ("scope", "ck_scope", 6, 8, None), ("generated", "ck_generated", 9, 10, DATE)])
+    ws.set_row(3, 8)
+    b.card(ws, 4, 0, 2, t["active"], "ck_headline_active", COUNT, t["active_sub"])
+    b.card(ws, 4, 3, 5, t["churn_rate"], "ck_headline_churn_rate", PERCENT,
+           (t["last_month"], "ck_headline_churn_rate_previous", PERCENT), RED)
+    b.card(ws, 4, 6, 8, t["churned_12m_card"], "ck_headline_churned_12m", COUNT,
+           (t["reactivated"], "ck_headline_reactivated_12m", COUNT), AMBER)
+    b.card(ws, 4, 9, 11, t["revenue_lost_12m"], "ck_headline_revenue_lost_12m", MONEY,
+           (t["new_12m"], "ck_headline_new_12m", COUNT), SLATE)
+    ws.set_row(4, 18)
+    ws.set_row(5, 34)
+    header, first = 34, 35
+    axis_font = {"name": b.font, "size": 9, "color": GREY}
+    grid = {"visible": True, "line": {"color": RULE, "width": 0.5}}
+    rate = b.chart("line", t["chart_rate"])
+    _series(ws, rate, (header, 5), first, 0, 5, RED, line=True)
+    rate.set_y_axis({"num_format": "0%", "num_font": axis_font, "major_gridlines": grid, "line": {"none": True}})
+    rate.set_legend({"none": True})
+    rate.set_size({"width": 500, "height": 220})
+    ws.insert_chart(8, 0, rate, {"x_offset": 4, "y_offset": 4, "object_position": 3})
+    revenue = b.chart("column", t["chart_revenue_lost"])
+    _series(ws, revenue, (header, 7), first, 0, 7, SLATE, gap=40)
+    revenue.set_y_axis({"num_format": MONEY, "num_font": axis_font, "major_gridlines": grid, "line": {"none": True}})
+    revenue.set_legend({"none": True})
+    revenue.set_size({"width": 500, "height": 220})
+    ws.insert_chart(8, 6, revenue, {"x_offset": 4, "y_offset": 4, "object_position": 3})
+    flow = b.chart("column", t["chart_flow"])
+    for col, colour in ((2, BLUE), (3, RED), (4, GREEN)):
+        _series(ws, flow, (header, col), first, 0, col, colour, gap=40)
+    flow.set_size({"width": 1010, "height": 230})
+    ws.insert_chart(20, 0, flow, {"x_offset": 4, "y_offset": 4, "object_position": 3})
+    ws.set_h_pagebreaks([header - 2])
+    b.section(ws, header - 1, 0, t["monthly_title"], 7)
+    count, money = {"num_format": COUNT}, {"num_format": MONEY}
+    b.block(ws, "ck_monthly_rows", header, 0, t["monthly"],
+            [{"align": "left"}, count, count, count, count, {"num_format": PERCENT}, money, money], table=True)
+    ws.repeat_rows(header)
+
+    widths = [12, 10] + [5.2] * (MONTHS_SINCE + 1)
+    ws = b.sheet("cohorts", widths)
+    last = len(widths) - 1
+    b.banner(ws, t["cohort_title"], t["cohort_sub"], last)
+    b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("scope", "ck_scope", 3, 8, None),
+                   ("generated", "ck_generated", 11, 14, DATE)], suffix=".cohorts")
+    ws.merge_range(4, 2, 4, last, t["months_since"], b.fmt(bold=True, font_color=NAVY, align="center",
+                                                             bottom=2, bottom_color=BLUE))
+    share = {"num_format": "0%", "align": "center", "font_size": 8}
+    b.block(ws, "ck_cohort_rows", 5, 0, t["cohort"] + [str(k) for k in range(MONTHS_SINCE + 1)],
+            [{"align": "left"}, {"num_format": COUNT}] + [share] * (MONTHS_SINCE + 1), stripes=False)
+    ws.conditional_format(6, 2, 6, last, {"type": "3_color_scale", "min_type": "num", "min_value": 0.5,
+                                          "min_color": "#F8696B", "mid_type": "num", "mid_value": 0.8,
+                                          "mid_color": "#FFEB84", "max_type": "num", "max_value": 1,
+                                          "max_color": "#63BE7B"})
+    ws.repeat_rows(4, 5)
+    ws.freeze_panes(6, 2)
+
+
+def _customer_card(b: _Book) -> None:
+    t = b.t
+    ws = b.sheet("card", [11] * 12)
+    b.banner(ws, t["card_title"], "", 11)
+    name_fmt = b.fmt(bold=True, font_size=14, font_color=NAVY, indent=1)
+    b.value(ws, "ck_card_customer", 1, 0, b.fmt(bold=True, font_size=14, font_color=BLUE, indent=1), 1)
+    b.value(ws, "ck_card_name", 1, 2, name_fmt, 11)
+    ws.set_row(1, 26)
+    b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("orders", "ck_source", 2, 5, None),
+                   ("generated", "ck_generated", 9, 10, DATE)])
+    ws.set_row(3, 8)
+    b.card(ws, 4, 0, 2, t["verdict"], "ck_card_risk", "@", (t["months_down"], "ck_card_months_down", COUNT), RED)
+    b.risk_colours(ws, 5, 0)
+    b.card(ws, 4, 3, 5, t["class"], "ck_card_core_class", "@", (t["low_months"], "ck_card_low_months", COUNT))
+    b.card(ws, 4, 6, 8, t["value_12m"], "ck_card_value_last_12m", MONEY,
+           (t["first_order"], "ck_card_first_month", "@"))
+    b.card(ws, 4, 9, 11, t["stake"], "ck_card_value_at_stake", MONEY,
+           (t["no_orders"], "ck_card_months_without_orders", COUNT), SLATE)
+    ws.set_row(4, 18)
+    ws.set_row(5, 34)
+    label = b.fmt(font_color=GREY, font_size=9, align="right", valign="top")
+    ws.set_row(8, 32)
+    ws.write(8, 0, t["why"], label)
+    b.value(ws, "ck_card_reasons", 8, 1, b.fmt(text_wrap=True, valign="top", font_color=NAVY), 11)
+    details = [("last_order", "ck_card_last_order", DATE), ("rep", "ck_card_rep", None),
+               ("region", "ck_card_region", None), ("contact", "ck_card_email", None)]
+    ws.set_row(9, 18)
+    for (key, name, num_format), col in zip(details, (0, 3, 6, 8)):
+        ws.write(9, col, t[key], b.fmt(font_color=GREY, font_size=9, align="right"))
+        fmt = b.fmt(bold=True, font_color=NAVY, align="left", **({"num_format": num_format} if num_format else {}))
+        b.value(ws, name, 9, col + 1, fmt, col + (1 if col < 8 else 3))
+    header, first = 30, 31
+    trend = b.chart("column", t["chart_trend"])
+    _series(ws, trend, (header, 1), first, 0, 1, BLUE, gap=30)
+    trend.set_y_axis({"num_format": MONEY, "num_font": {"name": b.font, "size": 9, "color": GREY},
+                      "major_gridlines": {"visible": True, "line": {"color": RULE, "width": 0.5}}, "line": {"none": True}})
+    trend.set_legend({"none": True})
+    trend.set_size({"width": 1010, "height": 300})
+    ws.insert_chart(11, 0, trend, {"x_offset": 4, "y_offset": 4, "object_position": 3})
+    ws.set_h_pagebreaks([header - 1])
+    b.section(ws, header - 1, 0, t["trend_title"], 3)
+    count, money = {"num_format": COUNT}, {"num_format": MONEY}
+    b.block(ws, "ck_card_monthly_rows", header, 0, t["card_monthly"], [{"align": "left"}, money, count, money], table=True)
+    ws.repeat_rows(header)
+
+    ws = b.sheet("lines", [12, 14, 32, 18, 11, 13])
+    b.banner(ws, t["lines_title"], "", 5)
+    b.value(ws, "ck_card_customer.lines", 1, 0, b.fmt(bold=True, font_color=BLUE, indent=1))
+    b.value(ws, "ck_card_name.lines", 1, 1, b.fmt(bold=True, font_color=NAVY), 5)
+    b.block(ws, "ck_card_lines_rows", 3, 0, t["lines"],
+            [{"num_format": DATE, "align": "left"}, {}, {}, {}, {"num_format": "#,##0.##"}, {"num_format": "#,##0.00"}],
+            table=True)
+    ws.repeat_rows(3)
+    ws.freeze_panes(4, 0)
+
+
+DESIGNS = {"at-risk": _at_risk, "win-back": _win_back, "review": _review, "customer-card": _customer_card}
+
+
+def write_templates(folder: Path = TEMPLATE_DIR) -> list[Path]:
+    """Write every bundled template in both languages; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind, design in DESIGNS.items():
+        for lang in TEXT:
+            path = folder / template_file(kind, lang).name
+            book = _Book(path, lang)
+            design(book)
+            book.close()
+            written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Write churnkit's report templates.")
+    parser.add_argument("--out", type=Path, default=TEMPLATE_DIR, help="folder (default workbook_templates/)")
+    for path in write_templates(parser.parse_args(argv).out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

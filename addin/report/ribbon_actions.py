@@ -1,0 +1,45 @@
+"""The ribbon's Build report and Email report buttons: the command line's report actions on the open workbook.
+
+Both make the at-risk report beside the workbook (which must be saved, so the report has a
+folder). Email report sends it to the ``to`` addresses of the SMTP settings
+(``churnkit.toml`` ``[smtp]`` or the settings sheet); the password comes from
+``CHURNKIT_SMTP_PASSWORD`` or the keyring, as on the command line.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..actions import Analysis, analyse_values
+from ..errors import UserError
+from ..excel_book import ExcelWorkbook
+from .actions import email_report
+from .build import build_report, default_report_name
+from .mail_settings import smtp_settings
+
+TEMPLATE = "at-risk"
+WORDS = {"en": {"built": "Wrote the report {path}.", "unsaved": "Save the workbook first: the report is written beside it."},
+         "zh": {"built": "已生成报告 {path}。", "unsaved": "请先保存工作簿：报告会保存在它旁边。"}}
+
+
+def build(workbook: ExcelWorkbook, lang: str) -> str:
+    """Build report: write the at-risk report of the open workbook beside it."""
+    analysis = _analysis(workbook, lang)
+    return WORDS[lang]["built"].format(path=_report(analysis, lang))
+
+
+def email(workbook: ExcelWorkbook, lang: str) -> str:
+    """Email report: build the at-risk report and send it to the configured recipients."""
+    analysis = _analysis(workbook, lang)
+    settings = smtp_settings(analysis.path.parent, {}, workbook.value_tables())
+    report = _report(analysis, lang)
+    return email_report(analysis, report, TEMPLATE, lang, list(settings.to), settings)
+
+
+def _analysis(workbook: ExcelWorkbook, lang: str) -> Analysis:
+    if not workbook.path.is_absolute():
+        raise UserError(WORDS[lang]["unsaved"])
+    return analyse_values(workbook.value_tables(), workbook.path)
+
+
+def _report(analysis: Analysis, lang: str) -> Path:
+    return build_report(analysis, TEMPLATE, analysis.path.parent / default_report_name(analysis, TEMPLATE, lang), lang)

@@ -1,0 +1,149 @@
+"""Filling a report template at the package level, by its defined names, without re-saving the workbook.
+
+A template marks each place churnkit fills with a defined name: ``ck_…`` for one cell,
+``ck_…_rows`` for the first data row of a block (the row's cells give the style of every
+row written). A block grows downward from there; whatever refers to it grows with it:
+an Excel table over it (``ref``), conditional formats and data validations on it, the
+sheet's print area, and chart series reading its columns (range and cached values).
+Only the filled worksheets, those tables and charts, and ``xl/workbook.xml`` (when a
+print area grows) are rewritten, as text; every other part — styles, drawings, images,
+shapes, the user's own sheets — is copied byte for byte.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Sequence
+from xml.sax.saxutils import escape
+
+from ..xlsx_package import REL_TYPES, WorkbookPackage, rels_path, resolve_target, unescape
+from ..zip_parts import ZipParts
+from .cell_ranges import Area, parse_area
+from .chart_series import refit_chart
+from .sheet_cells import SheetCells, TemplateError
+
+PREFIX = "ck_"
+_DEFINED_NAME = re.compile(r"<(?:\w+:)?definedName\b([^>]*)>(.*?)</(?:\w+:)?definedName>", re.S)
+_NAME_ATTR = re.compile(r'\bname="([^"]*)"')
+_LOCAL_SHEET = re.compile(r'\blocalSheetId="(\d+)"')
+_TABLE_REFS = re.compile(r'(<(?:\w+:)?(?:table|autoFilter)\b[^>]*?\bref=")([^"]*)(")')
+
+
+class ReportTemplate:
+    """A template workbook opened for filling; ``save`` writes the filled copy."""
+
+    def __init__(self, path: Path):
+        self.package = WorkbookPackage(ZipParts(Path(path)))
+        self.parts = self.package.parts
+        self.sheet_list = self.package.sheets()
+        self.names = self._defined_names()
+        self._cells: dict[str, SheetCells] = {}
+        self._blocks: list[tuple[Area, Area, list[Sequence[Any]]]] = []   # (template area, written area, rows)
+
+    def _defined_names(self) -> dict[str, Area]:
+        """churnkit's defined names (``ck_…``) and the areas they point at."""
+        out = {}
+        for attrs, text in _DEFINED_NAME.findall(self._text(self.package.workbook_part)):
+            name = _NAME_ATTR.search(attrs).group(1)
+            if not name.lower().startswith(PREFIX):
+                continue
+            area = parse_area(unescape(text.strip()).lstrip("="))
+            if area is None or area.sheet is None:
+                raise TemplateError(f"the defined name {name} must point at cells on a sheet, not '{unescape(text)}'")
+            if area.sheet not in {s["name"] for s in self.sheet_list}:
+                raise TemplateError(f"the defined name {name} points at a sheet '{area.sheet}' the template does not have")
+            out[name.lower()] = area
+        return out
+
+    def fill_cell(self, name: str, value: Any) -> None:
+        area = self.names[name]
+        self._sheet(area.sheet).put(area.top, area.left, value)
+
+    def fill_block(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
+        area = self.names[name].with_bottom(self.names[name].top)
+        if any(other.sheet == area.sheet and other.top <= area.top <= written.bottom
+               and other.overlaps_columns(area.left, area.right) for other, written, _ in self._blocks):
+            raise TemplateError(f"the block {name} lies inside another block; put one block below the other's end, "
+                                "or side by side")
+        written = self._sheet(area.sheet).fill_block(area, rows)
+        self._blocks.append((area, written, list(rows)))
+
+    def _sheet(self, name: str) -> SheetCells:
+        if name not in self._cells:
+            self._cells[name] = SheetCells(self._text(self._part(name)))
+        return self._cells[name]
+
+    def _part(self, sheet: str) -> str:
+        return next(s["part"] for s in self.sheet_list if s["name"] == sheet)
+
+    def _text(self, part: str) -> str:
+        return self.parts.read(part).decode("utf-8")
+
+    def close(self) -> None:
+        self.parts.close()
+
+    def save(self, target: Path) -> None:
+        """Write the filled workbook to ``target``."""
+        for sheet, cells in self._cells.items():
+            part = self._part(sheet)
+            self.parts.write(part, cells.xml().encode("utf-8"))
+            self._grow_tables(sheet, part)
+        self._refit_charts()
+        self._grow_print_areas()
+        self.parts.save(target)
+
+    def _blocks_on(self, sheet: str) -> list[tuple[Area, Area]]:
+        return [(area, written) for area, written, _ in self._blocks if area.sheet == sheet]
+
+    def _grown(self, sheet: str, text: str) -> str:
+        """An area (``A11:L12``) reaching down to the end of the block whose first row it holds, else unchanged."""
+        area = parse_area(text)
+        if area is None:
+            return text
+        for block, written in self._blocks_on(sheet):
+            if area.contains_row(block.top) and area.overlaps_columns(block.left, block.right):
+                return area.with_bottom(written.bottom).a1(absolute="$" in text)
+        return text
+
+    def _grow_tables(self, sheet: str, part: str) -> None:
+        for rel in self.package.relationships(rels_path(part)):
+            if rel.get("Type") != REL_TYPES["table"]:
+                continue
+            table = resolve_target(part, rel["Target"])
+            xml = self._text(table)
+            grown = _TABLE_REFS.sub(lambda m: m.group(1) + self._grown(sheet, m.group(2)) + m.group(3), xml)
+            if grown != xml:
+                self.parts.write(table, grown.encode("utf-8"))
+
+    def _refit_charts(self) -> None:
+        def lookup(area: Area):
+            for block, written, rows in self._blocks:
+                if area.sheet == block.sheet and area.top == block.top and block.left <= area.left <= block.right:
+                    column = area.left - block.left
+                    return [row[column] if column < len(row) else None for row in rows]
+            return None
+        for part in self.parts.names():
+            if re.fullmatch(r"xl/charts/chart\d+\.xml", part):
+                xml = self._text(part)
+                refitted = refit_chart(xml, lookup)
+                if refitted != xml:
+                    self.parts.write(part, refitted.encode("utf-8"))
+
+    def _grow_print_areas(self) -> None:
+        workbook_part = self.package.workbook_part
+        xml = self._text(workbook_part)
+
+        def grow(match: re.Match) -> str:
+            attrs, text = match.group(1), match.group(2)
+            local = _LOCAL_SHEET.search(attrs)
+            if _NAME_ATTR.search(attrs).group(1) != "_xlnm.Print_Area" or local is None:
+                return match.group(0)
+            sheet = self.sheet_list[int(local.group(1))]["name"]
+            areas = []
+            for piece in unescape(text).split(","):
+                prefix, _, cells = piece.rpartition("!")
+                areas.append(f"{prefix}!{self._grown(sheet, cells)}" if prefix else piece)
+            return match.group(0).replace(text, escape(",".join(areas)))
+        grown = _DEFINED_NAME.sub(grow, xml)
+        if grown != xml:
+            self.parts.write(workbook_part, grown.encode("utf-8"))

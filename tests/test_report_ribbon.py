@@ -1,0 +1,40 @@
+"""The ribbon's Build report and Email report buttons run the command line's report actions on the open workbook."""
+import shutil
+
+import openpyxl
+import pytest
+
+from addin.excel_book import ExcelWorkbook
+from addin.report import ribbon_actions
+from fake_xlwings import Book
+from report_checks import AS_OF, SAMPLE, block, report_cli, value  # noqa: F401
+from test_ribbon import book_from
+
+
+@pytest.fixture
+def book(tmp_path):
+    path = tmp_path / "orders.xlsx"
+    shutil.copy(SAMPLE, path)
+    return book_from(path)
+
+
+def test_build_report_button_writes_the_same_report_as_the_command_line(book, report_cli, tmp_path):
+    message = ribbon_actions.build(ExcelWorkbook(book), "en")
+    report = tmp_path / f"orders-at-risk-{AS_OF}.xlsx"
+    assert message == f"Wrote the report {report}."
+    from_ribbon = openpyxl.load_workbook(report)
+    assert report_cli("report", tmp_path / "orders.xlsx", "--quiet", "--out", tmp_path / "cli.xlsx")[0] == 0
+    from_cli = openpyxl.load_workbook(tmp_path / "cli.xlsx")
+    assert block(from_ribbon, "ck_at_risk_rows") == block(from_cli, "ck_at_risk_rows")
+    assert value(from_ribbon, "ck_headline_value_at_stake") == value(from_cli, "ck_headline_value_at_stake")
+
+
+def test_email_report_button_says_who_to_send_to_when_nobody_is_set(book):
+    with pytest.raises(Exception, match="Say who gets the report"):
+        ribbon_actions.email(ExcelWorkbook(book), "en")
+
+
+def test_an_unsaved_workbook_has_no_folder_for_the_report():
+    unsaved = Book("Book1", {"Orders": [["Order Date", "Customer ID", "Amount"]]})
+    with pytest.raises(Exception, match="Save the workbook first"):
+        ribbon_actions.build(ExcelWorkbook(unsaved), "en")
