@@ -13,6 +13,7 @@ from . import formats
 from .actions import analyse_workbook, history_of, refresh_lists, write_customer_history, write_settings_sheet
 from .errors import UserError
 from .progress import Progress
+from .report.command import add_report_parser, run_report
 from .workbook import FileWorkbook
 
 EXIT_USER_ERROR = 2
@@ -75,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_flags(refresh)
     refresh.add_argument("--out", type=Path, metavar="FILE",
                          help="write the lists into this workbook instead (created when missing)")
+
+    add_report_parser(commands, _add_reading_flags)
 
     addin = commands.add_parser("addin", help="build or install the Excel add-in",
                                 description="Build churnkit.xlam, or install it where Excel loads add-ins.")
@@ -184,7 +187,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"scan": run_scan, "history": run_history, "refresh": run_refresh, "settings": run_settings,
-            "addin": run_addin, "demo": run_demo}
+            "report": run_report, "addin": run_addin, "demo": run_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -200,7 +200,7 @@ def _list_sheet(kind: str, frame: pd.DataFrame, model: ChurnModel, previous: Use
     fields = [f for f in LIST_FIELDS[kind] if f in frame.columns and (f not in ("rep", "region", "email")
                                                                       or f in model.lines.columns)]
     records = frame[fields].to_dict("records")
-    rows = [[_cell_value(r[f]) for f in fields] + _user_values(previous.by_customer.get(r["customer"], {}),
+    rows = [[cell_value(r[f]) for f in fields] + _user_values(previous.by_customer.get(r["customer"], {}),
                                                                 previous.extra_headers) for r in records]
     tab = "FFC00000" if kind == "at_risk" else "FF375623"
     table = Table(TABLE_NAMES[kind], _columns(fields, lang, previous.extra_headers), rows)
@@ -218,7 +218,7 @@ def _closed_rows(previous: UserEntries, listed: set[str], customers: pd.DataFram
         was = previous.found_on[customer]
         base = previous.closed_rows.get(customer, {}) if was == "closed" else {
             "closed_on": now, "was_on": SHEET_NAMES[was]["en"], "risk": risk.get(customer)}
-        rows.append({**base, **entry, "customer": customer, "name": _cell_value(names.get(customer, base.get("name")))})
+        rows.append({**base, **entry, "customer": customer, "name": cell_value(names.get(customer, base.get("name")))})
     return sorted(rows, key=lambda r: (_sort_date(r.get("closed_on")), r["customer"]), reverse=True)
 
 
@@ -244,7 +244,7 @@ def _columns(fields: Sequence[str], lang: str, extras: Sequence[str] | None) -> 
     return columns
 
 
-def _cell_value(value: Any) -> Any:
+def cell_value(value: Any) -> Any:
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and np.isnan(value):

@@ -14,24 +14,24 @@ from .actions import analyse_values, refresh_lists, write_customer_history, writ
 from .errors import UserError
 from .excel_book import ExcelWorkbook
 from .reader import cell_text
+from .report import ribbon_actions as report_actions
 
 TITLE = "churnkit"
 _WORDS = {
     "en": {"refreshed": "Refreshed: {sheets}.", "history": "Wrote the sheet '{sheet}'.",
            "settings": "Wrote the sheet '{sheet}': change values in its column B, then refresh.",
            "no_customer": "Select a cell that holds a customer key, then click Customer history.",
-           "later": "Reports are not available yet in this version of churnkit.",
            "unknown": "This button ({control}) has no action in this version of churnkit.",
            "help": "Churn tab: Refresh at-risk list writes the At-Risk and Win-Back sheets; Customer history "
-                   "shows the customer in the selected cell; Settings creates the settings sheet. Worksheet "
+                   "shows the customer in the selected cell; Build report writes the at-risk report beside the "
+                   "workbook and Email report sends it; Settings creates the settings sheet. Worksheet "
                    "functions: =CHURN_RISK(A2), =AT_RISK_LIST(), … See the churnkit README for the rules."},
     "zh": {"refreshed": "已刷新：{sheets}。", "history": "已写入工作表“{sheet}”。",
            "settings": "已写入工作表“{sheet}”：请在 B 列修改取值，然后刷新。",
            "no_customer": "请先选中一个写有客户编号的单元格，再点击“客户历史”。",
-           "later": "此版本的 churnkit 暂不提供报告功能。",
            "unknown": "此按钮（{control}）在此版本的 churnkit 中没有对应操作。",
            "help": "“流失分析”选项卡：刷新风险名单会写入流失预警和赢回名单工作表；客户历史显示所选单元格中的客户；"
-                   "设置会创建设置工作表。工作表函数：=CHURN_RISK(A2)、=AT_RISK_LIST() 等。规则见 churnkit 说明文档。"},
+                   "生成报告会在工作簿旁写入风险报告，发送报告会将其发出；设置会创建设置工作表。工作表函数：=CHURN_RISK(A2)、=AT_RISK_LIST() 等。规则见 churnkit 说明文档。"},
 }
 
 
@@ -52,16 +52,13 @@ def settings(workbook: ExcelWorkbook, lang: str) -> str:
     return _WORDS[lang]["settings"].format(sheet=write_settings_sheet(workbook, lang))
 
 
-def not_yet(workbook: ExcelWorkbook, lang: str) -> str:
-    return _WORDS[lang]["later"]
-
-
 def show_help(workbook: ExcelWorkbook, lang: str) -> str:
     return _WORDS[lang]["help"]
 
 
 ACTIONS: dict[str, Callable[[ExcelWorkbook, str], str]] = {
-    "refresh": refresh, "history": history, "report": not_yet, "email": not_yet, "settings": settings,
+    "refresh": refresh, "history": history, "report": report_actions.build, "email": report_actions.email,
+    "settings": settings,
     "help": show_help,
 }
 

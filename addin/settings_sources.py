@@ -14,6 +14,11 @@ from .errors import UserError
 from .reader import SETTINGS_SHEETS, SheetTables
 
 CONFIG_FILE = "churnkit.toml"
+MAIL_TABLE = "smtp"             # churnkit.toml's [smtp] table: read by addin.report.mail_settings
+MAIL_SHEET_NAMES = {"smtp_host": "host", "smtp_port": "port", "smtp_security": "security", "smtp_user": "user",
+                    "smtp_from": "from", "smtp_to": "to", "smtp服务器": "host", "smtp端口": "port", "smtp加密": "security",
+                    "smtp用户": "user", "发件人": "from", "收件人": "to"}
+PASSWORD_NAMES = {"password", "smtp_password", "smtp密码", "密码"}
 _HEADER_WORDS = {"setting", "settings", "name", "设置", "设置项", "参数"}
 
 
@@ -29,6 +34,7 @@ def file_settings(folder: Path) -> dict[str, Any]:
     columns = data.pop("columns", {})
     if not isinstance(columns, dict):
         raise UserError(f"In {path}, 'columns' must be a table such as [columns] date = \"Order Date\".")
+    data.pop(MAIL_TABLE, None)
     nested = data.pop("settings", {})
     merged = {**data, **nested}
     merged.update({f"{field}_column": header for field, header in columns.items()})
@@ -59,9 +65,20 @@ def _key(cell: Any) -> str:
     return cell.strip() if isinstance(cell, str) else ""
 
 
+def canonical_mail_name(key: str) -> str:
+    return str(key).strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def is_mail_setting(key: str) -> bool:
+    """True for a settings row that belongs to e-mail (``smtp_host``, ``SMTP服务器`` …), not to the rules."""
+    name = canonical_mail_name(key)
+    return name in MAIL_SHEET_NAMES or name in PASSWORD_NAMES
+
+
 def gather(folder: Path | None, flags: Mapping[str, Any], tables: SheetTables | None = None) -> Settings:
     """Resolve the settings for one workbook: ``churnkit.toml`` in ``folder``, its settings sheet, the flags."""
     sheet_name, from_sheet = sheet_settings(tables)
+    from_sheet = {key: value for key, value in from_sheet.items() if not is_mail_setting(key)}
     layers = [(CONFIG_FILE, file_settings(folder) if folder is not None else {}),
               (f"the '{sheet_name}' sheet", from_sheet),
               ("the command line", {k: v for k, v in flags.items() if v is not None})]

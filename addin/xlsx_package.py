@@ -39,10 +39,10 @@ class PackageError(ValueError):
 
 
 def _attrs(element: str) -> dict[str, str]:
-    return {key: _unescape(value) for key, value in _ATTR.findall(element)}
+    return {key: unescape(value) for key, value in _ATTR.findall(element)}
 
 
-def _unescape(text: str) -> str:
+def unescape(text: str) -> str:
     return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
             .replace("&apos;", "'").replace("&amp;", "&"))
 
@@ -53,7 +53,7 @@ class WorkbookPackage:
     def __init__(self, parts: ZipParts):
         self.parts = parts
         self.workbook_part = self._main_part()
-        self.rels_part = _rels_path(self.workbook_part)
+        self.rels_part = rels_path(self.workbook_part)
         self._style_cache: dict[Style, int] = {}
 
     @classmethod
@@ -90,7 +90,7 @@ class WorkbookPackage:
 
     def sheets(self) -> list[dict[str, str]]:
         """Each sheet's name, sheetId, relationship id and part path, in workbook order."""
-        targets = {r["Id"]: _resolve(self.workbook_part, r["Target"]) for r in self.relationships(self.rels_part)}
+        targets = {r["Id"]: resolve_target(self.workbook_part, r["Target"]) for r in self.relationships(self.rels_part)}
         out = []
         for element in _SHEET.findall(self._text(self.workbook_part)):
             attrs = _attrs(element)
@@ -112,12 +112,12 @@ class WorkbookPackage:
                 self._rename_sheet(existing, content.name)
             if re.search(rb"<(?:\w+:)?f[ >]", self.parts.read(part)):
                 self._drop_calc_chain()
-        old = self.relationships(_rels_path(part))
-        old_tables = [_resolve(part, r["Target"]) for r in old if r.get("Type") == REL_TYPES["table"]]
-        for drawing in (_resolve(part, r["Target"]) for r in old if r.get("Type") == REL_TYPES["drawing"]):
-            for chart in self.relationships(_rels_path(drawing)):
-                self._remove_part(_resolve(drawing, chart["Target"]))
-            self.parts.remove(_rels_path(drawing))
+        old = self.relationships(rels_path(part))
+        old_tables = [resolve_target(part, r["Target"]) for r in old if r.get("Type") == REL_TYPES["table"]]
+        for drawing in (resolve_target(part, r["Target"]) for r in old if r.get("Type") == REL_TYPES["drawing"]):
+            for chart in self.relationships(rels_path(drawing)):
+                self._remove_part(resolve_target(drawing, chart["Target"]))
+            self.parts.remove(rels_path(drawing))
             self._remove_part(drawing)
         for stale in old_tables[len(content.tables):]:
             self._remove_part(stale)
@@ -135,7 +135,7 @@ class WorkbookPackage:
             relationships.append((drawing_rel, REL_TYPES["drawing"], _relative(part, self._write_charts(content))))
         table_rels = [rel_id for rel_id, kind, _ in relationships if kind == REL_TYPES["table"]]
         self.parts.write(part, render_sheet(content, self._style_index, table_rels, drawing_rel))
-        self.parts.write(_rels_path(part), _rels_xml(relationships))
+        self.parts.write(rels_path(part), _rels_xml(relationships))
         self._flush_styles()
 
     def _write_charts(self, content: SheetContent) -> str:
@@ -148,7 +148,7 @@ class WorkbookPackage:
             self._override(chart_part, CONTENT_TYPES["chart"])
             chart_rels.append((f"rId{number}", REL_TYPES["chart"], _relative(drawing, chart_part)))
         self.parts.write(drawing, render_drawing(content, [rel_id for rel_id, _, _ in chart_rels]))
-        self.parts.write(_rels_path(drawing), _rels_xml(chart_rels))
+        self.parts.write(rels_path(drawing), _rels_xml(chart_rels))
         self._override(drawing, CONTENT_TYPES["drawing"])
         return drawing
 
@@ -185,7 +185,7 @@ class WorkbookPackage:
                 rels = self._text(self.rels_part)
                 rels = re.sub(rf'<(?:\w+:)?Relationship\b[^>]*Id="{rel["Id"]}"[^>]*/>', "", rels)
                 self.parts.write(self.rels_part, rels.encode())
-                self._remove_part(_resolve(self.workbook_part, rel["Target"]))
+                self._remove_part(resolve_target(self.workbook_part, rel["Target"]))
 
     def _remove_part(self, part: str) -> None:
         self.parts.remove(part)
@@ -244,7 +244,7 @@ class WorkbookPackage:
     def _styles_part(self) -> str:
         for rel in self.relationships(self.rels_part):
             if rel.get("Type") == REL_TYPES["styles"]:
-                return _resolve(self.workbook_part, rel["Target"])
+                return resolve_target(self.workbook_part, rel["Target"])
         part = "xl/styles.xml"
         self.parts.write(part, MINIMAL_STYLES.encode())
         rels = self._text(self.rels_part)
@@ -298,12 +298,12 @@ class WorkbookPackage:
         self.parts.save(target)
 
 
-def _rels_path(part: str) -> str:
+def rels_path(part: str) -> str:
     folder, name = posixpath.split(part)
     return posixpath.join(folder, "_rels", name + ".rels")
 
 
-def _resolve(source_part: str, target: str) -> str:
+def resolve_target(source_part: str, target: str) -> str:
     if target.startswith("/"):
         return target.lstrip("/")
     return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))

@@ -109,7 +109,7 @@ def render_sheet(content: SheetContent, style_of: Callable[[Style], int], table_
 def render_table(content: SheetContent, index: int, table_id: int, name: str) -> bytes:
     """The table part (an Excel table with filters over one table of the sheet)."""
     ref = table_range(content, index)
-    columns = "".join(f'<tableColumn id="{i}" name={quoteattr(_clean(c.header))}/>'
+    columns = "".join(f'<tableColumn id="{i}" name={quoteattr(clean_text(c.header))}/>'
                       for i, c in enumerate(content.tables[index].columns, start=1))
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -151,7 +151,7 @@ def render_chart(content: SheetContent, chart: Chart) -> bytes:
         letter = column_letter(first_col + column)
         return f"{sheet}!${letter}${first}:${letter}${last}"
 
-    categories = "".join(f'<c:pt idx="{i}"><c:v>{escape(_clean(str(row[chart.category])))}</c:v></c:pt>'
+    categories = "".join(f'<c:pt idx="{i}"><c:v>{escape(clean_text(str(row[chart.category])))}</c:v></c:pt>'
                          for i, row in enumerate(table.rows))
     line = chart.kind == "line"
     marker, smooth = ('<c:marker><c:symbol val="none"/></c:marker>', '<c:smooth val="0"/>') if line else ("", "")
@@ -160,7 +160,7 @@ def render_chart(content: SheetContent, chart: Chart) -> bytes:
         points = "".join(f'<c:pt idx="{i}"><c:v>{float(row[column])!r}</c:v></c:pt>'
                          for i, row in enumerate(table.rows) if _is_number(row[column]))
         series.append(
-            f'<c:ser><c:idx val="{order}"/><c:order val="{order}"/><c:tx><c:v>{escape(_clean(table.columns[column].header))}'
+            f'<c:ser><c:idx val="{order}"/><c:order val="{order}"/><c:tx><c:v>{escape(clean_text(table.columns[column].header))}'
             f'</c:v></c:tx>{marker}'
             f'<c:cat><c:strRef><c:f>{escape(ref(chart.category))}</c:f><c:strCache><c:ptCount val="{len(table.rows)}"/>'
             f'{categories}</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:f>{escape(ref(column))}</c:f><c:numCache>'
@@ -173,7 +173,7 @@ def render_chart(content: SheetContent, chart: Chart) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<c:chartSpace xmlns:c="{CHART_NS}" xmlns:a="{DRAWING_NS}" xmlns:r="{REL_NS}"><c:roundedCorners val="0"/>'
-        f'<c:chart><c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{escape(_clean(chart.title))}</a:t></a:r></a:p>'
+        f'<c:chart><c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{escape(clean_text(chart.title))}</a:t></a:r></a:p>'
         '</c:rich></c:tx><c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/><c:plotArea><c:layout/>'
         f'{plot}<c:varyColors val="0"/>{"".join(series)}{close}<c:axId val="1"/><c:axId val="2"/>{end}'
         '<c:catAx><c:axId val="1"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
@@ -214,11 +214,11 @@ def _validations(content: SheetContent) -> str:
 
 
 def _row(number: int, cells: list[tuple[int, Any, int]]) -> str:
-    body = "".join(_cell(f"{column_letter(col)}{number}", value, style) for col, value, style in sorted(cells, key=lambda c: c[0]))
+    body = "".join(cell_xml(f"{column_letter(col)}{number}", value, style) for col, value, style in sorted(cells, key=lambda c: c[0]))
     return f'<row r="{number}">{body}</row>'
 
 
-def _cell(ref: str, value: Any, style: int) -> str:
+def cell_xml(ref: str, value: Any, style: int) -> str:
     s = f' s="{style}"' if style else ""
     if isinstance(value, np.generic):
         value = value.item()
@@ -232,10 +232,10 @@ def _cell(ref: str, value: Any, style: int) -> str:
         moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
         serial = (moment.replace(tzinfo=None) - _EXCEL_EPOCH) / dt.timedelta(days=1)
         return f'<c r="{ref}"{s}><v>{serial:.10g}</v></c>'
-    text = _clean(str(value))
+    text = clean_text(str(value))
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
     """Text without the control characters XML cannot hold."""
     return _BAD_XML_CHARS.sub("", text)
