@@ -1,21 +1,13 @@
 """The ribbon's Build report and Email report buttons run the command line's report actions on the open workbook."""
-import shutil
-
 import openpyxl
 import pytest
 
+from addin.errors import UserError
 from addin.excel_book import ExcelWorkbook
 from addin.report import ribbon_actions
 from fake_xlwings import Book
-from report_checks import AS_OF, SAMPLE, block, report_cli, value  # noqa: F401
-from test_ribbon import book_from
-
-
-@pytest.fixture
-def book(tmp_path):
-    path = tmp_path / "orders.xlsx"
-    shutil.copy(SAMPLE, path)
-    return book_from(path)
+from report_checks import AS_OF, block, report_cli, value  # noqa: F401
+from test_ribbon import book  # noqa: F401  (the sample as an open workbook)
 
 
 def test_build_report_button_writes_the_same_report_as_the_command_line(book, report_cli, tmp_path):
@@ -30,11 +22,11 @@ def test_build_report_button_writes_the_same_report_as_the_command_line(book, re
 
 
 def test_email_report_button_says_who_to_send_to_when_nobody_is_set(book):
-    with pytest.raises(Exception, match="Say who gets the report"):
+    with pytest.raises(UserError, match="Say who gets the report"):
         ribbon_actions.email(ExcelWorkbook(book), "en")
 
 
 def test_an_unsaved_workbook_has_no_folder_for_the_report():
     unsaved = Book("Book1", {"Orders": [["Order Date", "Customer ID", "Amount"]]})
-    with pytest.raises(Exception, match="Save the workbook first"):
+    with pytest.raises(UserError, match="Save the workbook first"):
         ribbon_actions.build(ExcelWorkbook(unsaved), "en")
