@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
+from json.encoder import encode_basestring
 from typing import Any
 
 import numpy as np
@@ -67,7 +69,24 @@ def customer_records(analysis: Analysis, lang: str, include_low: bool) -> list[d
     ranked = model.ranked(at_risk_only=not include_low)
     reasons = model.reasons(lang)
     frame = ranked.assign(reasons=reasons.loc[ranked.index])
-    return [{field: _plain(getattr(row, field)) for field in FIELDS} for row in frame.itertuples(index=False)]
+    columns = [_plain_column(frame[field]) for field in FIELDS]
+    return [dict(zip(FIELDS, values)) for values in zip(*columns)]
+
+
+def _plain_column(column: pd.Series) -> list[Any]:
+    """``_plain`` of each value of a column (as ``itertuples`` hands them over), a whole column at a time."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA:     # missing: NaN, which _plain makes None
+        return column.to_numpy(object, na_value=None).tolist()
+    kind = dtype.kind if isinstance(dtype, np.dtype) else None
+    if kind == "i":
+        return column.to_numpy().tolist()
+    if kind == "f":
+        return [None if math.isnan(value) else round(value, 2) + 0.0 for value in column.to_numpy().tolist()]
+    if dtype == np.dtype("datetime64[ns]"):
+        days = np.datetime_as_string(column.to_numpy(), unit="D").tolist()
+        return [None if day == "NaT" else day for day in days]
+    return [_plain(value) for value in column]
 
 
 def _plain(value: Any) -> Any:
@@ -108,7 +127,77 @@ def scan_json(analysis: Analysis, lang: str, include_low: bool) -> str:
         "lines_after_as_of": model.lines_after_as_of,
         "notes": analysis.read.notes,
     }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    return dumps(document)
+
+
+def dumps(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=2)``, several times faster for big documents.
+
+    The json module writes indented JSON with its pure-Python encoder; this writes the same
+    text for dicts, lists, strings, numbers, booleans and None, and leaves anything else to
+    the json module (which raises the same error it always did).
+    """
+    try:
+        return _dumps(value, "\n")
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _dumps(value: Any, newline: str) -> str:
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _float_json(value)
+    if not isinstance(value, (list, tuple, dict)):
+        raise TypeError(type(value).__name__)
+    if not value:
+        return "{}" if isinstance(value, dict) else "[]"
+    inner = newline + "  "
+    items = value.values() if isinstance(value, dict) else value
+    if all(type(item) in _SCALARS for item in items):     # one line per item: json's C encoder can write it
+        text = _flat_encoder(inner)(value)
+        return text[0] + inner + text[1:-1] + newline + text[-1]
+    if isinstance(value, dict):
+        return "{" + inner + ("," + inner).join([_json_key(key) + ": " + _dumps(item, inner)
+                                                 for key, item in value.items()]) + newline + "}"
+    return "[" + inner + ("," + inner).join([_dumps(item, inner) for item in value]) + newline + "]"
+
+
+_SCALARS = {str, int, float, bool, type(None)}
+
+
+@functools.lru_cache
+def _flat_encoder(inner: str):
+    """json's C encoder, with each item on its own line: exact for containers of scalars."""
+    return json.JSONEncoder(ensure_ascii=False, separators=("," + inner, ": ")).encode
+
+
+def _float_json(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return encode_basestring(key)
+    if isinstance(key, float):
+        return encode_basestring(_float_json(key))
+    if key is True or key is False or key is None:
+        return encode_basestring(_dumps(key, ""))
+    if isinstance(key, int):
+        return encode_basestring(int.__repr__(key))
+    raise TypeError(type(key).__name__)
 
 
 def scan_csv(analysis: Analysis, lang: str, include_low: bool) -> str:
@@ -207,6 +296,5 @@ def history_json(analysis: Analysis, history: CustomerHistory) -> str:
     summary = {k: _plain(v) for k, v in history.summary.items()}
     lines = [{k: _plain(v) for k, v in row.items()} for row in history.lines.to_dict("records")]
     monthly = [{k: _plain(v) for k, v in row.items()} for row in history.monthly.to_dict("records")]
-    return json.dumps({"as_of": analysis.model.as_of_label, "customer": summary, "monthly": monthly,
-                       "lines": lines}, ensure_ascii=False, indent=2)
+    return dumps({"as_of": analysis.model.as_of_label, "customer": summary, "monthly": monthly, "lines": lines})
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import hashlib
 import re
 from typing import Any, Callable
@@ -68,16 +69,23 @@ def content_key(*parts: Any) -> str:
 
 
 def is_handle(text: str) -> bool:
-    return _HANDLE.match(text.strip()) is not None
+    return _handle_key(text) is not None
 
 
 def lookup(handle: str) -> Cached | None:
     """The model a handle names, or None when it is no longer loaded."""
-    match = _HANDLE.match(handle.strip())
-    cached = _models.get(match.group(1)) if match else None
+    key = _handle_key(handle)
+    cached = _models.get(key) if key else None
     if cached is not None:
         _models.move_to_end(cached.key)
     return cached
+
+
+@functools.lru_cache(maxsize=256)
+def _handle_key(text: str) -> str | None:
+    """The key at the end of a handle's text (None when it is no handle); cells pass the same text again and again."""
+    match = _HANDLE.match(text.strip())
+    return match.group(1) if match else None
 
 
 def get_or_build(key: str, lang: str, build: Callable[[], tuple[ChurnModel, int]]) -> Cached:

@@ -98,6 +98,8 @@ def _table(value: Any, problem: str) -> list[list]:
 
 def _settings(settings: Any) -> tuple[dict[str, Any], str | None]:
     """The settings of a (setting, value) range, and its ``lang`` (None when it has none)."""
+    if settings is None:
+        return {}, None
     rows = _table(settings, NOT_SETTINGS)
     if any(len(row) < 2 for row in rows):
         raise CellError(NOT_SETTINGS)

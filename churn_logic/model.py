@@ -40,6 +40,11 @@ class ChurnModel:
         return month_label(self.as_of)
 
     @functools.cached_property
+    def line_rows(self) -> np.ndarray:
+        """Per order line (of ``lines``), the row of its customer in ``series`` and ``customers``."""
+        return pd.Index(self.series.keys).get_indexer(self.lines["customer"])
+
+    @functools.cached_property
     def _rows(self) -> dict[str, int]:
         return {key: row for row, key in enumerate(self.series.keys)}
 
@@ -90,11 +95,15 @@ def as_of_month(lines: pd.DataFrame, settings: Settings, today: dt.date | None =
 def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = None) -> ChurnModel:
     """Score every customer whose history starts by the as-of month."""
     as_of = as_of_month(lines, settings, today)
-    in_scope = months_of(lines["date"]) <= as_of
-    scoped = lines[in_scope]
+    months = months_of(lines["date"])
+    in_scope = months <= as_of
+    everything = bool(in_scope.all())
+    scoped = lines.copy(deep=False) if everything else lines[in_scope]
     if scoped.empty:
         raise NoOrdersError(f"No order lines fall on or before the as-of month {month_label(as_of)}.")
-    series = monthly.build(scoped, as_of, settings.measure)
+    codes, keys = pd.factorize(scoped["customer"], sort=True)
+    series = monthly.build_from_codes(scoped, codes, keys, months if everything else months[in_scope], as_of,
+                                      settings.measure)
     decline = streaks.decline_streak(series, settings.min_drop_pct)
     low = streaks.low_streak(series, settings.low_threshold)
     dormant = streaks.dormant_streak(series)
@@ -102,33 +111,73 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
     last = series.values.shape[1] - 1
     value_12m = series.window_sum(series.amount, np.full(len(risk), last))
     trigger = np.select([risk == "LOST", risk == "HIGH", risk == "MEDIUM"], [dormant, low, decline], 0)
+    latest = LatestLines(scoped, codes, series.keys)
     customers = pd.DataFrame({
         "customer": series.keys,
-        "name": latest_values(scoped, "name", series.keys),
+        "name": latest.values("name"),
         "risk": risk,
         "decline_streak": decline,
         "low_streak": low,
         "months_without_orders": dormant,
-        "last_order_date": _last_order_date(scoped, series.keys),
+        "last_order_date": latest.last_order_date(),
         "core_class": core_classes(value_12m, series.keys, settings.abc_a_pct, settings.abc_b_pct),
         "value_last_12m": value_12m,
         "value_at_stake": series.window_sum(series.amount, last - trigger),
-        "first_month": [month_label(series.first_month + s) for s in series.start],
-        **{field: latest_values(scoped, field, series.keys) for field in CONTACT_FIELDS},
+        "first_month": month_labels(series.first_month + series.start),
+        **{field: latest.values(field) for field in CONTACT_FIELDS},
     })
-    return ChurnModel(settings, as_of, series, customers, scoped, int((~in_scope).sum()))
+    model = ChurnModel(settings, as_of, series, customers, scoped, int((~in_scope).sum()))
+    model.line_rows = codes
+    return model
 
 
-def latest_values(lines: pd.DataFrame, field: str, keys: np.ndarray) -> np.ndarray:
-    """Per customer, the field's value on their latest line that has one (None when the column is absent)."""
-    if field not in lines.columns:
-        return np.full(len(keys), None, dtype=object)
-    known = lines[lines[field].notna()].sort_values("date", kind="stable")
-    latest = known.groupby("customer", sort=False)[field].last()
-    return latest.reindex(keys).to_numpy(object, na_value=None)
+class LatestLines:
+    """Per customer, what their latest order lines say: the latest line by date (of equal dates, the one
+    that comes last) among those that have a value."""
+
+    def __init__(self, lines: pd.DataFrame, codes: np.ndarray, keys: np.ndarray):
+        self.lines, self.codes, self.keys = lines, codes, keys
+        dates = lines["date"].to_numpy()
+        if dates.dtype.kind == "M" and not np.isnat(dates).any():
+            self.order = np.argsort(dates, kind="stable")
+        else:       # missing dates or dates with a time zone: as pandas sorts them, missing last
+            self.order = lines["date"].reset_index(drop=True).sort_values(kind="stable").index.to_numpy()
+        self.rank = np.empty(len(self.order), np.int64)
+        self.rank[self.order] = np.arange(len(self.order))
+
+    def values(self, field: str) -> np.ndarray:
+        """The field's value on each customer's latest line that has one (None when the column is absent)."""
+        if field not in self.lines.columns:
+            return np.full(len(self.keys), None, dtype=object)
+        column = self.lines[field]
+        known = column.notna().to_numpy()
+        best = self._latest_every_line if known.all() else self._latest(known)
+        found = best >= 0
+        latest = column.iloc[self.order[best[found]]]
+        if not found.all():         # as a Series by customer, missing where a customer has no value
+            latest = latest.set_axis(self.keys[found]).reindex(self.keys)
+        return latest.to_numpy(object, na_value=None)
+
+    @functools.cached_property
+    def _latest_every_line(self) -> np.ndarray:
+        return self._latest(np.ones(len(self.codes), bool))
+
+    def _latest(self, known: np.ndarray) -> np.ndarray:
+        """Per customer, the rank of their latest line among ``known`` (-1: none)."""
+        best = np.full(len(self.keys), -1, np.int64)
+        np.maximum.at(best, self.codes[known], self.rank[known])
+        return best
+
+    def last_order_date(self) -> np.ndarray:
+        """The date of each customer's latest line with a positive amount (NaT when there is none)."""
+        positive = (self.lines["amount"] > 0).to_numpy()
+        dates = self.lines["date"].to_numpy("datetime64[ns]").view(np.int64)
+        last = np.full(len(self.keys), np.datetime64("NaT").astype("datetime64[ns]").view(np.int64))
+        np.maximum.at(last, self.codes[positive], dates[positive])
+        return last.view("datetime64[ns]")
 
 
-def _last_order_date(lines: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
-    """Per customer, the date of the latest line with a positive amount (NaT when there is none)."""
-    positive = lines[lines["amount"] > 0]
-    return positive.groupby("customer", sort=False)["date"].max().reindex(keys).to_numpy("datetime64[ns]")
+def month_labels(months: np.ndarray) -> list[str]:
+    """``YYYY-MM`` of each month integer."""
+    labels = {month: month_label(month) for month in np.unique(months).tolist()}
+    return [labels[month] for month in months.tolist()]

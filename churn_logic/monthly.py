@@ -14,6 +14,28 @@ import pandas as pd
 from .periods import months_of
 
 
+class _OnFirstUse:
+    """A field that may be given as a function making its value: the function runs when the field is first read.
+
+    Counting distinct order numbers hashes every order number, so the ``orders`` matrix is
+    only made when something reads it (a customer's history, the ``orders`` measure).
+    """
+
+    def __set_name__(self, owner, name: str):
+        self.slot = "_" + name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            raise AttributeError(self.slot)     # no default value for the dataclass field
+        value = instance.__dict__[self.slot]
+        if callable(value):
+            value = instance.__dict__[self.slot] = value()
+        return value
+
+    def __set__(self, instance, value) -> None:
+        instance.__dict__[self.slot] = value
+
+
 @dataclasses.dataclass
 class MonthlySeries:
     """``values`` (the measure) and ``amount`` as customers × months, plus each history's first column."""
@@ -21,7 +43,7 @@ class MonthlySeries:
     first_month: int        # month integer of column 0
     values: np.ndarray      # measure per customer and month
     amount: np.ndarray      # amount per customer and month
-    orders: np.ndarray      # orders per customer and month (distinct order numbers, else lines)
+    orders: np.ndarray = _OnFirstUse()   # orders per customer and month (distinct order numbers, else lines)
     start: np.ndarray       # column of each customer's first order line
 
     @property
@@ -48,7 +70,12 @@ class MonthlySeries:
 def build(lines: pd.DataFrame, as_of: int, measure: str) -> MonthlySeries:
     """Monthly matrices from order lines dated up to the end of month ``as_of``."""
     codes, keys = pd.factorize(lines["customer"], sort=True)
-    months = months_of(lines["date"])
+    return build_from_codes(lines, codes, keys, months_of(lines["date"]), as_of, measure)
+
+
+def build_from_codes(lines: pd.DataFrame, codes: np.ndarray, keys, months: np.ndarray, as_of: int,
+                     measure: str) -> MonthlySeries:
+    """``build``, given each line's customer (``codes`` into the sorted ``keys``) and month."""
     first_month = int(months.min()) if len(months) else as_of
     width = as_of - first_month + 1
     cells = codes * width + (months - first_month)
@@ -62,13 +89,17 @@ def build(lines: pd.DataFrame, as_of: int, measure: str) -> MonthlySeries:
     amount_values = lines["amount"].to_numpy(float)
     amount = total(amount_values)
     positive = amount_values > 0
-    if "order" in lines.columns:
-        order_keys = pd.DataFrame({"cell": cells, "order": lines["order"].fillna("")})[positive]
+
+    def count_orders() -> np.ndarray:
+        if "order" not in lines.columns:
+            return total(where=positive)
+        order_codes, order_numbers = pd.factorize(lines["order"].fillna("")[positive])
+        order_keys = pd.Series(cells[positive] * max(len(order_numbers), 1) + order_codes)   # one per (cell, order)
         first_of_order = np.zeros(len(cells), bool)
         first_of_order[np.flatnonzero(positive)[~order_keys.duplicated().to_numpy()]] = True
-        orders = total(where=first_of_order)
-    else:
-        orders = total(where=positive)
+        return total(where=first_of_order)
+
+    orders = count_orders() if measure == "orders" else count_orders
     values = {"amount": amount, "orders": orders}.get(measure)
     if values is None:
         values = total(lines["quantity"].to_numpy(float))

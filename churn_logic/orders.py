@@ -7,17 +7,22 @@ and totals rows (``Total``, ``合计``, ``总计``) are not order lines and are 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .parsing import as_text, parse_dates, parse_values
+from .parsing import arrow_text, clean_text, parse_dates, parse_values
 from .settings import Settings
 
 TOTALS_WORDS = {"total", "totals", "grand total", "sum", "subtotal", "合计", "总计", "小计", "总合计"}
 TEXT_FIELDS = ("name", "order", "product", "category", "rep", "region", "email")
 SKIPPED_COLUMNS = ["sheet", "row", "reason"]
+_TOTALS_WORDS = pa.array(sorted(TOTALS_WORDS))
+_STRINGS = pd.Series(np.array(["text"], dtype=object)).dtype   # how pandas stores a column of strings
 
 
 @dataclasses.dataclass
@@ -62,61 +67,114 @@ def _empty_lines() -> pd.DataFrame:
 
 def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...]
                      ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    index = pd.RangeIndex(len(raw.rows))
-    text = {field: as_text(series.reset_index(drop=True)) for field, series in raw.cells.items()}
-    present = [text[f].notna() for f in ("date", "customer", "amount") if f in text]
-    blank = ~np.logical_or.reduce([p.to_numpy(bool) for p in present]) if present else np.ones(len(index), bool)
-    totals = np.logical_or.reduce([_is_totals_word(cells) for cells in text.values()])
+    cells = {field: _Cells(series) for field, series in raw.cells.items()}
+    present = [cells[f].present for f in ("date", "customer", "amount") if f in cells]
+    blank = ~np.logical_or.reduce(present) if present else np.ones(len(raw.rows), bool)
+    totals = np.zeros(len(raw.rows), bool)
+    for column in cells.values():
+        words = column.distinct_totals_words()
+        if words.any():
+            totals |= column.per_row(words)
     keep = ~(blank | totals)
 
-    dates = parse_dates(text["date"], settings.date_format)
-    amounts = parse_values(text["amount"], settings.decimal_comma)
-    quantity = parse_values(text["quantity"], settings.decimal_comma) if "quantity" in text else None
-    parsed = {"date": dates, "customer": text["customer"], "amount": amounts, "quantity": quantity}
-    problems = pd.Series("", index=index)
+    dates = parse_dates(cells["date"].distinct, settings.date_format)
+    amounts = parse_values(cells["amount"].distinct, settings.decimal_comma).to_numpy(float)
+    quantity = parse_values(cells["quantity"].distinct, settings.decimal_comma).to_numpy(float) \
+        if "quantity" in cells else None
+    parsed = {"date": dates, "amount": amounts, "quantity": quantity}
+    problems = []         # (rows, words) for each kind of problem, in the order they are reported
     for field in required:
-        value = parsed[field]
-        if value is None:
+        if field != "customer" and parsed[field] is None:
             continue
-        empty = text[field].isna()
-        unreadable = value.isna() & ~empty
-        problems = _add(problems, empty & keep, f"{field} is empty")
+        problems.append((~cells[field].present & keep, f"{field} is empty"))
         if field != "customer":
             kind = "a date" if field == "date" else "a number"
-            words = "'" + text[field][unreadable].astype(str) + f"' is not {kind}"
-            problems = _add(problems, unreadable & keep, f"{field} " + words)
-    bad = keep & (problems != "").to_numpy()
+            unreadable = cells[field].per_row(pd.isna(parsed[field])) & cells[field].present
+            problems.append((unreadable & keep, (field, kind)))
+    bad = np.logical_or.reduce([rows for rows, _ in problems]) if problems else np.zeros(len(keep), bool)
     good = keep & ~bad
 
-    lines = pd.DataFrame({"customer": text["customer"][good].to_numpy(object, na_value=None),
-                          "date": dates[good].to_numpy("datetime64[ns]"),
-                          "amount": amounts[good].to_numpy(float)})
+    lines = pd.DataFrame({"customer": _strings(cells["customer"].text(good)),
+                          "date": dates.iloc[cells["date"].codes[good]].to_numpy("datetime64[ns]"),
+                          "amount": amounts[cells["amount"].codes[good]]})
     if quantity is not None:
-        lines["quantity"] = quantity[good].to_numpy(float)
+        lines["quantity"] = quantity[cells["quantity"].codes[good]]
     for field in TEXT_FIELDS:
-        if field in text:
-            lines[field] = text[field][good].to_numpy(object, na_value=None)
+        if field in cells:
+            lines[field] = _strings(cells[field].text(good))
     lines["sheet"] = raw.sheet
     lines["row"] = np.asarray(raw.rows)[good]
     skipped = pd.DataFrame({"sheet": raw.sheet, "row": np.asarray(raw.rows)[bad],
-                            "reason": problems[bad].to_numpy(object)}, columns=SKIPPED_COLUMNS)
+                            "reason": _reasons(np.flatnonzero(bad), problems, cells)}, columns=SKIPPED_COLUMNS)
     return lines, skipped, int((totals & ~blank).sum())
 
 
-def _is_totals_word(cells: pd.Series) -> np.ndarray:
-    """True where a cell says Total / 合计 (any case, a trailing colon allowed)."""
-    words = cells.str.lower().str.rstrip(":：").str.strip()
-    return words.isin(TOTALS_WORDS).fillna(False).to_numpy(bool)
+class _Cells:
+    """One field's cells as trimmed text, missing where empty (``parsing.as_text``), held as distinct texts.
+
+    Whatever is worked out from a cell's text (a date, a number, a totals word) is worked
+    out once per distinct text and spread to the rows: a million order lines hold a few
+    thousand distinct dates and amounts.
+    """
+
+    def __init__(self, cells: pd.Series):
+        text = arrow_text(cells)
+        self.raw = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+        self._encoded = self.raw.dictionary_encode()
+        cleaned = clean_text(self._encoded.dictionary)
+        self.clean = cleaned.null_count == 0 and pc.all(pc.equal(cleaned, self._encoded.dictionary)).as_py()
+        self.values = pa.concat_arrays([cleaned.cast(pa.string()), pa.nulls(1, pa.string())])   # last: missing
+
+    @functools.cached_property
+    def codes(self) -> np.ndarray:
+        """Per row, the position of its text in ``values``."""
+        indices = self._encoded.indices
+        return (indices.fill_null(len(self.values) - 1) if indices.null_count else indices).to_numpy()
+
+    @functools.cached_property
+    def present(self) -> np.ndarray:
+        """Per row, whether the cell has text."""
+        if self.clean:
+            return self.raw.is_valid().to_numpy(zero_copy_only=False)
+        return self.per_row(self.values.is_valid().to_numpy(zero_copy_only=False))
+
+    @property
+    def distinct(self) -> pd.Series:
+        """The texts of the cells (each text at least once, duplicates possible), and a missing one last."""
+        return pd.Series(self.values, dtype=pd.ArrowDtype(pa.string()))
+
+    def per_row(self, values) -> np.ndarray:
+        """Values given per distinct text, spread to the rows."""
+        return np.asarray(values)[self.codes]
+
+    def text(self, rows: np.ndarray) -> pa.Array:
+        """The texts of the rows where ``rows`` is True."""
+        if self.clean:      # nothing to trim, no empty text: the cells as they came
+            return self.raw if rows.all() else self.raw.filter(pa.array(rows))
+        return self.values.take(pa.array(self.codes[rows]))
+
+    def distinct_totals_words(self) -> np.ndarray:
+        """True for the texts that say Total / 合计 (any case, a trailing colon allowed)."""
+        words = pc.utf8_trim_whitespace(pc.utf8_rtrim(pc.utf8_lower(self.values), characters=":："))
+        return np.array(pc.is_in(words, value_set=_TOTALS_WORDS), dtype=np.bool_)
 
 
-def _add(problems: pd.Series, mask: pd.Series, words) -> pd.Series:
-    """Append a problem description to the rows in ``mask``."""
-    mask = pd.Series(np.asarray(mask, bool), index=problems.index)
-    if not mask.any():
-        return problems
-    if isinstance(words, pd.Series):
-        words = words.reindex(problems.index)[mask]
-    joined = problems[mask].where(problems[mask] == "", problems[mask] + "; ") + words
-    problems = problems.copy()
-    problems[mask] = joined
-    return problems
+def _strings(text: pa.Array):
+    """Text cells as a column of strings, the way pandas stores one made from Python strings (None: missing)."""
+    if _STRINGS == np.dtype(object):
+        return text.to_numpy(zero_copy_only=False)
+    return pd.array(text, dtype=_STRINGS)
+
+
+def _reasons(rows: np.ndarray, problems: list, cells: dict[str, _Cells]) -> np.ndarray:
+    """What is wrong with each of ``rows``, every problem in words, joined by '; '."""
+    reasons = [[] for _ in rows]
+    for mask, words in problems:
+        for i in np.flatnonzero(mask[rows]):
+            if isinstance(words, str):
+                reasons[i].append(words)
+            else:
+                field, kind = words
+                text = cells[field].values[int(cells[field].codes[rows[i]])].as_py()
+                reasons[i].append(f"{field} '{text}' is not {kind}")
+    return np.array(["; ".join(parts) for parts in reasons], dtype=object)

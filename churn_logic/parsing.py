@@ -76,11 +76,20 @@ def parse_values(text: pd.Series, decimal_comma: bool = False) -> pd.Series:
 
 def as_text(cells: pd.Series) -> pd.Series:
     """Cells as trimmed Arrow strings, empty ones as missing."""
-    array = pa.array(cells.astype(object).where(cells.notna(), None), type=pa.string(), from_pandas=True) \
-        if not isinstance(cells.dtype, pd.ArrowDtype) else pa.array(cells.array)
+    return pd.Series(clean_text(arrow_text(cells)), index=cells.index, dtype=pd.ArrowDtype(pa.string()))
+
+
+def arrow_text(cells: pd.Series) -> pa.Array:
+    """Cells as an Arrow string array, as they are (``as_text`` without the trimming)."""
+    if isinstance(cells.dtype, pd.ArrowDtype):
+        return pa.array(cells.array)
+    return pa.array(cells.astype(object).where(cells.notna(), None), type=pa.string(), from_pandas=True)
+
+
+def clean_text(array: pa.Array) -> pa.Array:
+    """Trimmed, and empty text as missing."""
     trimmed = pc.utf8_trim_whitespace(array)
-    cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-    return pd.Series(cleaned, index=cells.index, dtype=pd.ArrowDtype(pa.string()))
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
 def _clean_numbers(text: pd.Series, decimal_comma: bool) -> pd.Series:

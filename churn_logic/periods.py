@@ -36,7 +36,13 @@ def parse_month(text: str) -> int:
 
 def months_of(dates: pd.Series) -> np.ndarray:
     """Month integers of a datetime64 series."""
-    return (dates.dt.year.to_numpy(np.int64) * 12 + dates.dt.month.to_numpy(np.int64) - 1)
+    values = dates.to_numpy()
+    if values.dtype.kind != "M" or not len(values) or np.isnat(values).any():
+        return (dates.dt.year.to_numpy(np.int64) * 12 + dates.dt.month.to_numpy(np.int64) - 1)
+    days = values.astype("datetime64[D]").astype(np.int64)
+    first = days.min()
+    calendar = np.arange(first, days.max() + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return calendar[days - first] + 1970 * 12       # each day's month, looked up: a few thousand days, many lines
 
 
 def month_start(index: int) -> dt.date:

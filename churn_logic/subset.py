@@ -18,7 +18,8 @@ def narrow(model: ChurnModel, keep: np.ndarray) -> ChurnModel:
     """The model of the customers where ``keep`` (one flag per row of ``model.customers``) is True."""
     keep = np.asarray(keep, bool)
     s = model.series
-    series = MonthlySeries(s.keys[keep], s.first_month, s.values[keep], s.amount[keep], s.orders[keep], s.start[keep])
+    series = MonthlySeries(s.keys[keep], s.first_month, s.values[keep], s.amount[keep], lambda: s.orders[keep],
+                           s.start[keep])
     customers = model.customers[keep].reset_index(drop=True)
     lines = model.lines[model.lines["customer"].isin(set(series.keys))]
     return dataclasses.replace(model, series=series, customers=customers, lines=lines)

@@ -1,0 +1,68 @@
+"""What the benchmark scripts share: the machine they ran on, timing a child process, printing a table."""
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+
+LIBRARIES = ("churnkit", "fastexcel", "python-calamine", "pandas", "numpy", "pyarrow", "openpyxl", "xlsxwriter")
+
+
+def machine() -> str:
+    """CPU model, cores, memory, OS, Python and library versions, on one line each."""
+    cpu = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines()
+                if line.startswith("model name")), platform.processor() or platform.machine())
+    memory = next((int(line.split()[1]) / 2**20 for line in _read("/proc/meminfo").splitlines()
+                   if line.startswith("MemTotal")), 0.0)
+    versions = ", ".join(f"{name} {_version(name)}" for name in LIBRARIES)
+    return (f"machine: {cpu}, {os.cpu_count()} cores, {memory:.0f} GiB memory, "
+            f"{platform.system()} {platform.release()}\n"
+            f"python {platform.python_version()}; {versions}")
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def run_child(argv: list[str]) -> tuple[float, float]:
+    """Run a command to its end, output discarded: (wall seconds, the child's peak memory in MB)."""
+    with tempfile.TemporaryFile() as stderr:
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            stderr.seek(0)
+            raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}): {stderr.read().decode(errors='replace')}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def python(code: str, *args: str) -> list[str]:
+    """The command line that runs ``code`` in this Python."""
+    return [sys.executable, "-c", code, *args]
+
+
+def table(headers: list[str], rows: list[list[object]]) -> str:
+    """A plain text table, numbers right-aligned."""
+    cells = [headers] + [[f"{v:,.2f}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
+                          for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,119 @@
+"""The shortcuts taken for big order books give exactly what the plain ways give.
+
+- JSON output is written without the json module's slow indented encoder: same text.
+- Month integers come from a day → month table: same as pandas' year and month.
+- Cells are parsed once per distinct text and spread to the rows: same as parsing each cell.
+- The win-back list's main products are ranked with codes: same as ranking the names.
+- The orders matrix is counted when first read: same as counting it up front.
+"""
+import datetime as dt
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from addin.formats import dumps
+from churn_logic import RawSheet, Settings, analyse, normalise, resolve, winback_list
+from churn_logic.periods import months_of
+
+
+@pytest.mark.parametrize("document", [
+    {}, [], "text", 3, -0.0, None, True, {"a": [], "b": {}, "c": [[]]},
+    {"x": [1, 2.5, None, True, False, "é\"\\\n\u2028", math.nan, math.inf, -math.inf, 1e300, 10**30]},
+    {1: "int key", 2.5: "float key", False: "bool key", None: "none key"},
+    {"customers": [{"customer": "00042", "value": 1200.5, "reasons": "销售额连续3个月下降"}, {"name": None}],
+     "nested": {"deeper": {"list": [1, [2, {"k": (3, 4)}]]}}},
+    {"float64": np.float64(1.5)},
+])
+def test_json_is_the_json_modules_text(document):
+    assert dumps(document) == json.dumps(document, ensure_ascii=False, indent=2)
+
+
+@pytest.mark.parametrize("document", [{"a": np.int64(3)}, {"a": {1, 2}}, {(1, 2): 3}])
+def test_json_refuses_what_the_json_module_refuses(document):
+    with pytest.raises(TypeError) as ours:
+        dumps(document)
+    with pytest.raises(TypeError) as theirs:
+        json.dumps(document, ensure_ascii=False, indent=2)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_months_are_pandas_year_and_month():
+    rng = np.random.default_rng(1)
+    dates = pd.Series(np.datetime64("1969-06-01T00:00", "ns") + rng.integers(0, 10**18, 5000).astype("timedelta64[ns]"))
+    assert months_of(dates).tolist() == (dates.dt.year * 12 + dates.dt.month - 1).tolist()
+    assert months_of(dates.iloc[:0]).tolist() == []
+
+
+CELLS = {
+    "date": [None, "", "  ", "2024-03-05 00:00:00", "2024-03-05 13:45:07", "2024/3/5", "2024年3月5日", "45000",
+             "45000.75", "60", "59", "0.5", "05.03.2024", "2024-02-30", "soon", "true", " 2024-03-05 "],
+    "amount": [None, "", "42", "42.5", "0.333333333", "1200.5", "-3", "00042", " 12.5 ", "1e5", "nan", "inf",
+               "¥1,200.50", "(300)", "1 200,50", "1.200,50", "12,34", "TBD", "true", "2024-01-01 00:00:00",
+               "123456789012345678", "Total"],
+    "customer": [None, "", "C1", " C1 ", "00042", "42", "合计", "total:", "客户甲", "Grand Total ::"],
+    "name": [None, "Acme", "  ", "小计", "O'Brien & Sons"],
+}
+
+
+DAY_FIRST = resolve([("t", {"date_format": "DD.MM.YYYY", "decimal_comma": "yes"})])
+
+
+@pytest.mark.parametrize("settings", [Settings(), DAY_FIRST])
+def test_cells_parsed_once_per_text_are_the_cells_parsed_one_by_one(settings):
+    rng = np.random.default_rng(7)
+    n = 500
+    cells = {field: pd.Series(rng.choice(np.array(values, dtype=object), n), dtype=object)
+             for field, values in CELLS.items()}
+    book = normalise([RawSheet("Orders", np.arange(n) + 2, cells)], settings)
+    one_by_one = [normalise([RawSheet("Orders", np.array([row + 2]),
+                                      {field: column.iloc[row:row + 1] for field, column in cells.items()})], settings)
+                  for row in range(n)]
+    lines = pd.concat([b.lines for b in one_by_one], ignore_index=True)
+    skipped = pd.concat([b.skipped for b in one_by_one], ignore_index=True)
+    pd.testing.assert_frame_equal(book.lines, lines)
+    assert book.skipped.to_dict("records") == skipped.to_dict("records")
+    assert book.ignored_rows == sum(b.ignored_rows for b in one_by_one)
+
+
+def _lines(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = 600
+    months = rng.integers(0, 24, n)
+    customers = rng.choice(["A", "B", "C", "00042", "客户甲"], n)
+    stopped = ((customers == "A") & (months >= 10)) | ((customers == "00042") & (months >= 16))    # two lapse
+    months[stopped] -= 8
+    return pd.DataFrame({
+        "customer": customers,
+        "date": [pd.Timestamp(2023 + m // 12, m % 12 + 1, int(d)) for m, d in zip(months, rng.integers(1, 29, n))],
+        "amount": rng.choice([-50.0, 0.0, 10.0, 20.0, 30.0, 100.0], n),
+        "product": rng.choice(["Bolt", "Anchor", "Cable", "Drill", None], n),
+        "category": rng.choice(["Tools", "Parts", None], n),
+        "order": rng.choice([f"SO-{k}" for k in range(40)] + [None], n),
+    })
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_main_products_are_ranked_by_amount_then_name(seed):
+    lines = _lines(seed)
+    model = analyse(lines, resolve([("t", {"as_of": "2024-12", "lost_months": 3})]))
+    winback = winback_list(model)
+    assert len(winback)
+    for row in winback.itertuples():
+        lapse = model.as_of - row.months_dormant + 1
+        month = months_of(lines["date"])
+        mine = lines[(lines["customer"] == row.customer) & (month < lapse) & (month >= lapse - 12)]
+        for field, column, top in (("product", "main_products", 3), ("category", "main_category", 1)):
+            totals = mine.dropna(subset=[field]).groupby(field)["amount"].sum()
+            ranked = sorted((name for name, total in totals.items() if total > 0), key=lambda n: (-totals[n], n))
+            assert getattr(row, column) == ", ".join(ranked[:top])
+
+
+def test_orders_counted_when_first_read_are_those_counted_up_front():
+    lines = _lines(3)
+    lazy = analyse(lines, Settings(), dt.date(2025, 1, 15))
+    eager = analyse(lines, resolve([("t", {"measure": "orders"})]), dt.date(2025, 1, 15))
+    assert np.array_equal(lazy.series.orders, eager.series.orders)
+    assert np.array_equal(eager.series.values, eager.series.orders)
