@@ -64,7 +64,7 @@ DAY_FIRST = resolve([("t", {"date_format": "DD.MM.YYYY", "decimal_comma": "yes"}
 @pytest.mark.parametrize("settings", [Settings(), DAY_FIRST])
 def test_cells_parsed_once_per_text_are_the_cells_parsed_one_by_one(settings):
     rng = np.random.default_rng(7)
-    n = 500
+    n = 300
     cells = {field: pd.Series(rng.choice(np.array(values, dtype=object), n), dtype=object)
              for field, values in CELLS.items()}
     book = normalise([RawSheet("Orders", np.arange(n) + 2, cells)], settings)
