@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .parsing import arrow_text, clean_text, parse_dates, parse_values
+from .parsing import DATE_RANGE, arrow_text, clean_text, dates_in_range, parse_values, read_dates
 from .settings import Settings
 
 TOTALS_WORDS = {"total", "totals", "grand total", "sum", "subtotal", "合计", "总计", "小计", "总合计"}
@@ -77,7 +77,8 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
             totals |= column.per_row(words)
     keep = ~(blank | totals)
 
-    dates = parse_dates(cells["date"].distinct, settings.date_format)
+    any_year = read_dates(cells["date"].distinct, settings.date_format)
+    dates = dates_in_range(any_year)
     amounts = parse_values(cells["amount"].distinct, settings.decimal_comma).to_numpy(float)
     quantity = parse_values(cells["quantity"].distinct, settings.decimal_comma).to_numpy(float) \
         if "quantity" in cells else None
@@ -87,10 +88,14 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
         if field != "customer" and parsed[field] is None:
             continue
         problems.append((~cells[field].present & keep, f"{field} is empty"))
-        if field != "customer":
-            kind = "a date" if field == "date" else "a number"
+        if field == "date":
+            far = cells[field].per_row(any_year.notna() & dates.isna())
+            unreadable = cells[field].per_row(any_year.isna()) & cells[field].present
+            problems.append((unreadable & keep, (field, "is not a date")))
+            problems.append((far & keep, (field, f"is outside the years {DATE_RANGE}")))
+        elif field != "customer":
             unreadable = cells[field].per_row(pd.isna(parsed[field])) & cells[field].present
-            problems.append((unreadable & keep, (field, kind)))
+            problems.append((unreadable & keep, (field, "is not a number")))
     bad = np.logical_or.reduce([rows for rows, _ in problems]) if problems else np.zeros(len(keep), bool)
     good = keep & ~bad
 
@@ -174,7 +179,7 @@ def _reasons(rows: np.ndarray, problems: list, cells: dict[str, _Cells]) -> np.n
             if isinstance(words, str):
                 reasons[i].append(words)
             else:
-                field, kind = words
+                field, verdict = words
                 text = cells[field].values[int(cells[field].codes[rows[i]])].as_py()
-                reasons[i].append(f"{field} '{text}' is not {kind}")
+                reasons[i].append(f"{field} '{text}' {verdict}")
     return np.array(["; ".join(parts) for parts in reasons], dtype=object)

@@ -7,7 +7,9 @@ user names (``DD.MM.YYYY``). Values: numbers, or text with currency signs and th
 separators (``¥1,200.50``); a decimal comma (``1 200,50``) only when the user says so,
 and even then a plain machine number such as ``1200.5`` (how a number cell arrives) is
 read as it is.
-Unreadable cells become NaT/NaN; the caller reports them.
+Unreadable cells become NaT/NaN; the caller reports them. So do dates outside the years
+1678–2261 (what a ``datetime64[ns]`` holds: ``9999-12-31`` is a placeholder, not an order) and
+numbers too large to hold (``1e400``, ``inf``).
 """
 from __future__ import annotations
 
@@ -20,6 +22,10 @@ import pyarrow.compute as pc
 
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _MAX_SERIAL = 2958465  # 9999-12-31
+# whole years that a datetime64[ns] holds
+_FIRST_DAY, _LAST_DAY = pd.Timestamp(pd.Timestamp.min.year + 1, 1, 1), pd.Timestamp(pd.Timestamp.max.year - 1, 12, 31)
+DATE_RANGE = f"{_FIRST_DAY.year}–{_LAST_DAY.year}"
+_WORK = "datetime64[us]"      # parsing works at a resolution that holds any date a cell can say
 _YMD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$")
 _CURRENCY = re.compile(r"[¥￥$€£\s\u00a0]|RMB|CNY|USD|EUR|元", re.IGNORECASE)
 _FORMAT_TOKENS = (("YYYY", "%Y"), ("YY", "%y"), ("MM", "%m"), ("DD", "%d"), ("M", "%m"), ("D", "%d"))
@@ -35,20 +41,25 @@ def strftime_format(user_format: str) -> str:
     return out.replace("\0", "%")
 
 
-def parse_dates(text: pd.Series, user_format: str | None = None) -> pd.Series:
-    """Dates (day precision, datetime64) from text cells; NaT where unreadable."""
+def read_dates(text: pd.Series, user_format: str | None = None) -> pd.Series:
+    """Dates (day precision) from text cells, any year; NaT where unreadable."""
     text = as_text(text)
-    out = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    out = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S", errors="coerce").astype(_WORK)
     todo = out.isna() & text.notna()
     if todo.any():
         out[todo] = _parse_rest(text[todo].astype(object), user_format)
     return out.dt.normalize()
 
 
+def dates_in_range(dates: pd.Series) -> pd.Series:
+    """``read_dates``' dates as datetime64[ns]; NaT for those outside ``DATE_RANGE``."""
+    return dates.where(dates.between(_FIRST_DAY, _LAST_DAY)).astype("datetime64[ns]")
+
+
 def _parse_rest(text: pd.Series, user_format: str | None) -> pd.Series:
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    out = pd.Series(pd.NaT, index=text.index, dtype=_WORK)
     if user_format:
-        out = pd.to_datetime(text, format=strftime_format(user_format), errors="coerce")
+        out = pd.to_datetime(text, format=strftime_format(user_format), errors="coerce").astype(_WORK)
     serial = pd.to_numeric(text, errors="coerce")
     is_serial = out.isna() & serial.between(1, _MAX_SERIAL) & (serial != 60)
     if is_serial.any():
@@ -60,18 +71,18 @@ def _parse_rest(text: pd.Series, user_format: str | None) -> pd.Series:
         parts = text[left].str.extract(_YMD)
         ymd = parts.dropna().astype(int)
         out[ymd.index] = pd.to_datetime(
-            pd.DataFrame({"year": ymd[0], "month": ymd[1], "day": ymd[2]}), errors="coerce")
+            pd.DataFrame({"year": ymd[0], "month": ymd[1], "day": ymd[2]}), errors="coerce").astype(_WORK)
     return out
 
 
 def parse_values(text: pd.Series, decimal_comma: bool = False) -> pd.Series:
-    """Numbers from text cells (float); NaN where unreadable."""
+    """Numbers from text cells (float); NaN where unreadable or not finite."""
     text = as_text(text)
     out = pd.Series(pd.to_numeric(text, errors="coerce").to_numpy(float, copy=True), index=text.index)
     todo = out.isna() & text.notna()
     if todo.any():
         out[todo] = _clean_numbers(text[todo].astype(object), decimal_comma).to_numpy(float)
-    return out
+    return out.where(np.isfinite(out))
 
 
 def as_text(cells: pd.Series) -> pd.Series:

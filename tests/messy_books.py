@@ -36,9 +36,9 @@ ALL_HEADERS = {text.strip(): field
                                YEAR_HEADERS, XLSM_HEADERS)
                for field, text in headers.items()}
 
-BAD_VALUES = {"date": ["soon", "2024-13-45", "下周", "2024/2/30"],
+BAD_VALUES = {"date": ["soon", "2024-13-45", "下周", "2024/2/30", "9999-12-31", "2300/1/1"],
               "customer": [None],
-              "amount": ["abc", "面议", "TBD"]}
+              "amount": ["abc", "面议", "TBD", "inf", "1.5e400"]}
 PROFILES = ["steady", "declining", "lapsed", "paused", "new"]
 PRODUCTS = [("螺丝 M6", "五金", 0.35), ("膨胀螺栓", "五金", 1.20),
             ("Drill 500W", "Tools", 249.00), ("角磨机", "工具", 189.00),

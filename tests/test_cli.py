@@ -58,6 +58,31 @@ def test_history_shows_trend_and_lines(churnkit, orders):
     assert "2024-01" in table and "█" in table and "SO-00042-0" in table
 
 
+def test_far_dates_and_endless_amounts_are_skipped_rows(churnkit, tmp_path, orders):
+    """A 9999-12-31 placeholder (real date, serial or text) is not an order date; inf is not an amount."""
+    rows = [[dt.datetime(9999, 12, 31), "00042", "Acme Ltd", 100, "SO-far"],
+            [2958465, "00042", "Acme Ltd", 100, "SO-serial"],
+            ["2300-01-01", "00042", "Acme Ltd", 100, "SO-text"],
+            [dt.datetime(2024, 6, 12), "00042", "Acme Ltd", "inf", "SO-inf"],
+            [dt.datetime(2024, 6, 12), "00042", "Acme Ltd", "1.5e400", "SO-huge"]]
+    book = openpyxl.load_workbook(orders)
+    for row in rows:
+        book["Orders"].append(row)
+    book.save(orders)
+    first = book["Orders"].max_row - len(rows) + 1
+    doc = churnkit("scan", orders, "--as-of", "2024-06", "--format", "json").json()
+    assert [(s["row"], s["reason"]) for s in doc["skipped"]] == [
+        (first, "date '9999-12-31 00:00:00' is outside the years 1678–2261"),
+        (first + 1, "date '2958465' is outside the years 1678–2261"),
+        (first + 2, "date '2300-01-01' is outside the years 1678–2261"),
+        (first + 3, "amount 'inf' is not a number"),
+        (first + 4, "amount '1.5e400' is not a number")]
+    acme = next(c for c in doc["customers"] if c["customer"] == "00042")
+    assert acme["value_last_12m"] == 3900 and acme["last_order_date"] == "2024-06-10"
+    history = churnkit("history", orders, "00042", "--as-of", "2024-06")
+    assert history.code == 0 and "SO-inf" not in history.out and "█" in history.out
+
+
 def test_history_of_unknown_customer_is_one_sentence(churnkit, orders):
     run = churnkit("history", orders, "42", "--as-of", "2024-06")   # the key is 00042, exactly
     assert run.code == 2 and "No customer '42'" in run.err and "Traceback" not in run.err

@@ -3,6 +3,7 @@ small reference parser here, independent of churnkit) to exactly the clean order
 the rows each writer reports as broken are exactly the rows that are."""
 import csv
 import datetime as dt
+import math
 import zipfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ REQUIRED = {"date", "customer", "amount"}
 TOTALS = {"合计", "总计", "Total"}
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+LAST_YEAR_READ = 2261        # later dates (9999-12-31 placeholders) are not orders
 
 
 def write(form: str, df: pd.DataFrame, directory: Path, seed: int):
@@ -88,6 +90,13 @@ def _parse(record: dict):
 
 
 def _date(value) -> dt.date:
+    day = _any_date(value)
+    if not LAST_YEAR_READ >= day.year:
+        raise ValueError(value)
+    return day
+
+
+def _any_date(value) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, int):
@@ -109,7 +118,10 @@ def _customer(value) -> str:
 def _amount(value) -> float:
     if isinstance(value, (int, float)):
         return float(value)
-    return float(value.replace("¥", "").replace("$", "").replace(",", ""))
+    number = float(value.replace("¥", "").replace("$", "").replace(",", ""))
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
 
 
 def _as_tuples(lines) -> list[tuple]:
