@@ -18,6 +18,7 @@ import pandas as pd
 
 from .model import ChurnModel
 from .periods import month_label
+from .streaks import dormant_streak_by_month
 
 MONTHS_SINCE = 24
 
@@ -25,13 +26,7 @@ MONTHS_SINCE = 24
 def active_months(model: ChurnModel) -> np.ndarray:
     """Customers × months: True where the customer is active (history started, not LOST as of that month)."""
     series = model.series
-    values, history = series.values, series.in_history
-    run = np.zeros(len(values), np.int64)
-    active = np.zeros(values.shape, bool)
-    for col in range(values.shape[1]):
-        run = np.where(history[:, col] & (values[:, col] <= 0), run + 1, 0)
-        active[:, col] = history[:, col] & (run < model.settings.lost_months)
-    return active
+    return series.in_history & (dormant_streak_by_month(series) < model.settings.lost_months)
 
 
 def cohort_retention(model: ChurnModel, months_since: int = MONTHS_SINCE) -> pd.DataFrame:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .model import ChurnModel
 from .periods import month_label
+from .streaks import dormant_streak_by_month
 
 
 def churn_kpis(model: ChurnModel) -> pd.DataFrame:
@@ -29,11 +30,7 @@ def churn_kpis(model: ChurnModel) -> pd.DataFrame:
     lost_months = model.settings.lost_months
     values, history = series.values, series.in_history
     n, width = values.shape
-    dormant = np.zeros((n, width), np.int64)
-    run = np.zeros(n, np.int64)
-    for col in range(width):
-        run = np.where(history[:, col] & (values[:, col] <= 0), run + 1, 0)
-        dormant[:, col] = run
+    dormant = dormant_streak_by_month(series)
     active = history & (dormant < lost_months)
     churned = dormant == lost_months
     previous_lost = np.concatenate([np.zeros((n, 1), bool), dormant[:, :-1] >= lost_months], axis=1)

@@ -30,3 +30,14 @@ def low_streak(series: MonthlySeries, threshold: float = 0.0) -> np.ndarray:
 def dormant_streak(series: MonthlySeries) -> np.ndarray:
     """Z: consecutive months ending at A with ``v ≤ 0`` (no positive sales): "months without orders"."""
     return low_streak(series, 0.0)
+
+
+def dormant_streak_by_month(series: MonthlySeries) -> np.ndarray:
+    """Z as of every month (customers × months): the last column is ``dormant_streak``."""
+    values, history = series.values, series.in_history
+    out = np.zeros(values.shape, np.int64)
+    run = np.zeros(len(values), np.int64)
+    for col in range(values.shape[1]):
+        run = np.where(history[:, col] & (values[:, col] <= 0), run + 1, 0)
+        out[:, col] = run
+    return out
