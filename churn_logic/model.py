@@ -14,7 +14,8 @@ import pandas as pd
 
 from . import monthly, streaks
 from .abc import core_classes
-from .periods import default_as_of, month_label, months_of
+from .codes import sorted_codes
+from .periods import day_numbers, default_as_of, month_label, months_of
 from .settings import Settings
 from .verdicts import RISK_ORDER, classify, reasons
 
@@ -43,6 +44,11 @@ class ChurnModel:
     def line_rows(self) -> np.ndarray:
         """Per order line (of ``lines``), the row of its customer in ``series`` and ``customers``."""
         return pd.Index(self.series.keys).get_indexer(self.lines["customer"])
+
+    @functools.cached_property
+    def line_months(self) -> np.ndarray:
+        """Per order line (of ``lines``), its month integer."""
+        return months_of(self.lines["date"])
 
     @functools.cached_property
     def _rows(self) -> dict[str, int]:
@@ -95,15 +101,17 @@ def as_of_month(lines: pd.DataFrame, settings: Settings, today: dt.date | None =
 def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = None) -> ChurnModel:
     """Score every customer whose history starts by the as-of month."""
     as_of = as_of_month(lines, settings, today)
-    months = months_of(lines["date"])
+    days = day_numbers(lines["date"])
+    months = months_of(lines["date"], days)
     in_scope = months <= as_of
     everything = bool(in_scope.all())
     scoped = lines.copy(deep=False) if everything else lines[in_scope]
+    if not everything:
+        months, days = months[in_scope], None if days is None else days[in_scope]
     if scoped.empty:
         raise NoOrdersError(f"No order lines fall on or before the as-of month {month_label(as_of)}.")
-    codes, keys = pd.factorize(scoped["customer"], sort=True)
-    series = monthly.build_from_codes(scoped, codes, keys, months if everything else months[in_scope], as_of,
-                                      settings.measure)
+    codes, keys = sorted_codes(scoped["customer"])
+    series = monthly.build_from_codes(scoped, codes, keys, months, as_of, settings.measure)
     decline = streaks.decline_streak(series, settings.min_drop_pct)
     low = streaks.low_streak(series, settings.low_threshold)
     dormant = streaks.dormant_streak(series)
@@ -111,9 +119,9 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
     last = series.values.shape[1] - 1
     value_12m = series.window_sum(series.amount, np.full(len(risk), last))
     trigger = np.select([risk == "LOST", risk == "HIGH", risk == "MEDIUM"], [dormant, low, decline], 0)
-    latest = LatestLines(scoped, codes, series.keys)
+    latest = LatestLines(scoped, codes, series.keys, days)
     customers = pd.DataFrame({
-        "customer": series.keys,
+        "customer": keys,
         "name": latest.values("name"),
         "risk": risk,
         "decline_streak": decline,
@@ -128,6 +136,7 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
     })
     model = ChurnModel(settings, as_of, series, customers, scoped, int((~in_scope).sum()))
     model.line_rows = codes
+    model.line_months = months
     return model
 
 
@@ -135,49 +144,75 @@ class LatestLines:
     """Per customer, what their latest order lines say: the latest line by date (of equal dates, the one
     that comes last) among those that have a value."""
 
-    def __init__(self, lines: pd.DataFrame, codes: np.ndarray, keys: np.ndarray):
-        self.lines, self.codes, self.keys = lines, codes, keys
-        dates = lines["date"].to_numpy()
-        if dates.dtype.kind == "M" and not np.isnat(dates).any():
-            self.order = np.argsort(dates, kind="stable")
-        else:       # missing dates or dates with a time zone: as pandas sorts them, missing last
-            self.order = lines["date"].reset_index(drop=True).sort_values(kind="stable").index.to_numpy()
-        self.rank = np.empty(len(self.order), np.int64)
-        self.rank[self.order] = np.arange(len(self.order))
+    def __init__(self, lines: pd.DataFrame, codes: np.ndarray, keys: np.ndarray, days: np.ndarray | None):
+        self.lines, self.codes, self.keys, self.days = lines, codes, keys, days
+        self.recency = _recency(lines["date"], days)
 
-    def values(self, field: str) -> np.ndarray:
-        """The field's value on each customer's latest line that has one (None when the column is absent)."""
+    def values(self, field: str) -> np.ndarray | pd.Index:
+        """The field's value on each customer's latest line that has one (missing when there is none)."""
         if field not in self.lines.columns:
             return np.full(len(self.keys), None, dtype=object)
         column = self.lines[field]
-        known = column.notna().to_numpy()
-        best = self._latest_every_line if known.all() else self._latest(known)
+        categorical = isinstance(column.dtype, pd.CategoricalDtype)
+        codes = column.cat.codes.to_numpy() if categorical else None
+        known = codes >= 0 if categorical else column.notna().to_numpy()
+        best = self._latest_of_all if known.all() else self._latest(known)
         found = best >= 0
-        latest = column.iloc[self.order[best[found]]]
+        if categorical:
+            picked = np.full(len(self.keys), -1, np.int64)
+            picked[found] = codes[best[found] & _POSITION]
+            return column.cat.categories.take(picked, allow_fill=True)
+        latest = column.iloc[best[found] & _POSITION]
         if not found.all():         # as a Series by customer, missing where a customer has no value
             latest = latest.set_axis(self.keys[found]).reindex(self.keys)
         return latest.to_numpy(object, na_value=None)
 
     @functools.cached_property
-    def _latest_every_line(self) -> np.ndarray:
-        return self._latest(np.ones(len(self.codes), bool))
+    def _latest_of_all(self) -> np.ndarray:
+        return self._latest(None)
 
-    def _latest(self, known: np.ndarray) -> np.ndarray:
-        """Per customer, the rank of their latest line among ``known`` (-1: none)."""
+    def _latest(self, known: np.ndarray | None) -> np.ndarray:
+        """Per customer, the recency of their latest line among ``known`` (all when None; -1: none)."""
         best = np.full(len(self.keys), -1, np.int64)
-        np.maximum.at(best, self.codes[known], self.rank[known])
+        np.maximum.at(best, self.codes, self.recency if known is None else np.where(known, self.recency, -1))
         return best
 
     def last_order_date(self) -> np.ndarray:
         """The date of each customer's latest line with a positive amount (NaT when there is none)."""
         positive = (self.lines["amount"] > 0).to_numpy()
-        dates = self.lines["date"].to_numpy("datetime64[ns]").view(np.int64)
-        last = np.full(len(self.keys), np.datetime64("NaT").astype("datetime64[ns]").view(np.int64))
-        np.maximum.at(last, self.codes[positive], dates[positive])
-        return last.view("datetime64[ns]")
+        none = np.datetime64("NaT").view(np.int64)
+        if self.days is None:
+            dates, unit = self.lines["date"].to_numpy("datetime64[ns]").view(np.int64), "datetime64[ns]"
+        else:
+            dates, unit = self.days, "datetime64[D]"
+        last = np.full(len(self.keys), none)
+        np.maximum.at(last, self.codes, np.where(positive, dates, none))
+        return last.view(unit).astype("datetime64[ns]")
 
 
-def month_labels(months: np.ndarray) -> list[str]:
+_POSITION = 2**32 - 1       # the low 32 bits of a recency: the line's position
+_DAYS_BEFORE_1970 = 2**20   # more than any datetime64[ns] has, so that recencies are positive
+
+
+def _recency(dates: pd.Series, days: np.ndarray | None) -> np.ndarray:
+    """Per line, a number that orders the lines by date, then by position (missing dates last),
+    with the line's position in its low 32 bits. ``days``: the dates' ``day_numbers``."""
+    position = np.arange(len(dates), dtype=np.int64)
+    if days is not None:
+        recency = days + _DAYS_BEFORE_1970
+        recency <<= 32
+        recency |= position
+        return recency
+    order = dates.reset_index(drop=True).sort_values(kind="stable").index.to_numpy()   # as pandas sorts them
+    rank = np.empty(len(order), np.int64)
+    rank[order] = position
+    return rank << 32 | position
+
+
+def month_labels(months: np.ndarray) -> pd.Index:
     """``YYYY-MM`` of each month integer."""
-    labels = {month: month_label(month) for month in np.unique(months).tolist()}
-    return [labels[month] for month in months.tolist()]
+    if not len(months):
+        return pd.Index([], dtype=object)
+    first = int(months.min())
+    labels = pd.Index([month_label(month) for month in range(first, int(months.max()) + 1)])
+    return labels.take(months - first)

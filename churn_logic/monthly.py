@@ -11,6 +11,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from .codes import sorted_codes
 from .periods import months_of
 
 
@@ -69,7 +70,7 @@ class MonthlySeries:
 
 def build(lines: pd.DataFrame, as_of: int, measure: str) -> MonthlySeries:
     """Monthly matrices from order lines dated up to the end of month ``as_of``."""
-    codes, keys = pd.factorize(lines["customer"], sort=True)
+    codes, keys = sorted_codes(lines["customer"])
     return build_from_codes(lines, codes, keys, months_of(lines["date"]), as_of, measure)
 
 
@@ -78,7 +79,9 @@ def build_from_codes(lines: pd.DataFrame, codes: np.ndarray, keys, months: np.nd
     """``build``, given each line's customer (``codes`` into the sorted ``keys``) and month."""
     first_month = int(months.min()) if len(months) else as_of
     width = as_of - first_month + 1
-    cells = codes * width + (months - first_month)
+    cells = codes * width          # each line's cell in the customers × months matrices
+    cells += months
+    cells -= first_month
     size = len(keys) * width
 
     def total(weights=None, where=None) -> np.ndarray:
@@ -103,6 +106,7 @@ def build_from_codes(lines: pd.DataFrame, codes: np.ndarray, keys, months: np.nd
     values = {"amount": amount, "orders": orders}.get(measure)
     if values is None:
         values = total(lines["quantity"].to_numpy(float))
-    start = np.full(len(keys), width, np.int64)
-    np.minimum.at(start, codes, months - first_month)
+    start = np.full(len(keys), first_month + width, np.int64)
+    np.minimum.at(start, codes, months)
+    start -= first_month
     return MonthlySeries(np.asarray(keys, dtype=object), first_month, values, amount, orders, start)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.types import union_categoricals
 
 from .parsing import DATE_RANGE, arrow_text, clean_text, dates_in_range, parse_values, read_dates
 from .settings import Settings
@@ -54,9 +55,22 @@ def normalise(sheets: Sequence[RawSheet], settings: Settings) -> OrderBook:
         frames.append(frame)
         skipped.append(bad)
         ignored += left_out
-    lines = pd.concat(frames, ignore_index=True) if frames else _empty_lines()
+    lines = _concat(frames) if frames else _empty_lines()
     bad_rows = pd.concat(skipped, ignore_index=True) if skipped else pd.DataFrame(columns=SKIPPED_COLUMNS)
     return OrderBook(lines=lines, skipped=bad_rows, ignored_rows=ignored)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The sheets' lines one after the other; text fields stay categorical, over all sheets' texts."""
+    lines = pd.concat(frames, ignore_index=True)
+    if len(frames) > 1:
+        for field in ("customer", *TEXT_FIELDS):
+            if field in lines.columns:
+                dtype = next(frame[field].dtype for frame in frames if field in frame.columns)
+                parts = [frame[field].array if field in frame.columns
+                         else pd.Categorical.from_codes(np.full(len(frame), -1), dtype=dtype) for frame in frames]
+                lines[field] = union_categoricals(parts, sort_categories=True)
+    return lines
 
 
 def _empty_lines() -> pd.DataFrame:
@@ -99,14 +113,14 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
     bad = np.logical_or.reduce([rows for rows, _ in problems]) if problems else np.zeros(len(keep), bool)
     good = keep & ~bad
 
-    lines = pd.DataFrame({"customer": _strings(cells["customer"].text(good)),
+    lines = pd.DataFrame({"customer": cells["customer"].categorical(good),
                           "date": dates.iloc[cells["date"].codes[good]].to_numpy("datetime64[ns]"),
                           "amount": amounts[cells["amount"].codes[good]]})
     if quantity is not None:
         lines["quantity"] = quantity[cells["quantity"].codes[good]]
     for field in TEXT_FIELDS:
         if field in cells:
-            lines[field] = _strings(cells[field].text(good))
+            lines[field] = cells[field].categorical(good)
     lines["sheet"] = raw.sheet
     lines["row"] = np.asarray(raw.rows)[good]
     skipped = pd.DataFrame({"sheet": raw.sheet, "row": np.asarray(raw.rows)[bad],
@@ -152,11 +166,20 @@ class _Cells:
         """Values given per distinct text, spread to the rows."""
         return np.asarray(values)[self.codes]
 
-    def text(self, rows: np.ndarray) -> pa.Array:
-        """The texts of the rows where ``rows`` is True."""
-        if self.clean:      # nothing to trim, no empty text: the cells as they came
-            return self.raw if rows.all() else self.raw.filter(pa.array(rows))
-        return self.values.take(pa.array(self.codes[rows]))
+    def categorical(self, rows: np.ndarray) -> pd.Categorical:
+        """The texts of the rows where ``rows`` is True, as a categorical whose categories are sorted.
+
+        The engine groups by these codes instead of hashing a million texts again.
+        """
+        encoded = self.values.dictionary_encode()
+        order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+        rank = np.empty(len(order), np.int64)
+        rank[order] = np.arange(len(order))
+        indices = encoded.indices
+        per_value = np.where(indices.is_valid().to_numpy(zero_copy_only=False),
+                             rank[indices.fill_null(0).to_numpy()] if len(rank) else -1, -1)
+        return pd.Categorical.from_codes(per_value[self.codes[rows]],
+                                         categories=pd.Index(_strings(encoded.dictionary.take(order))), validate=False)
 
     def distinct_totals_words(self) -> np.ndarray:
         """True for the texts that say Total / 合计 (any case, a trailing colon allowed)."""

@@ -34,12 +34,20 @@ def parse_month(text: str) -> int:
     return month_index(int(match.group(1)), int(match.group(2)))
 
 
-def months_of(dates: pd.Series) -> np.ndarray:
-    """Month integers of a datetime64 series."""
+def day_numbers(dates: pd.Series) -> np.ndarray | None:
+    """Each date's day as days since 1970-01-01 (any time of day dropped); None when a date is missing
+    or the dates are not plain datetime64 (e.g. they carry a time zone)."""
     values = dates.to_numpy()
-    if values.dtype.kind != "M" or not len(values) or np.isnat(values).any():
+    if values.dtype.kind != "M" or np.isnat(values).any():
+        return None
+    return values.astype("datetime64[D]").view(np.int64)
+
+
+def months_of(dates: pd.Series, days: np.ndarray | None = None) -> np.ndarray:
+    """Month integers of a datetime64 series (``days``: its ``day_numbers``, when already known)."""
+    days = day_numbers(dates) if days is None else days
+    if days is None or not len(days):
         return (dates.dt.year.to_numpy(np.int64) * 12 + dates.dt.month.to_numpy(np.int64) - 1)
-    days = values.astype("datetime64[D]").astype(np.int64)
     first = days.min()
     calendar = np.arange(first, days.max() + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     return calendar[days - first] + 1970 * 12       # each day's month, looked up: a few thousand days, many lines

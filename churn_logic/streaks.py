@@ -34,10 +34,10 @@ def dormant_streak(series: MonthlySeries) -> np.ndarray:
 
 def dormant_streak_by_month(series: MonthlySeries) -> np.ndarray:
     """Z as of every month (customers × months): the last column is ``dormant_streak``."""
-    values, history = series.values, series.in_history
-    out = np.zeros(values.shape, np.int64)
-    run = np.zeros(len(values), np.int64)
-    for col in range(values.shape[1]):
-        run = np.where(history[:, col] & (values[:, col] <= 0), run + 1, 0)
-        out[:, col] = run
-    return out
+    without = np.ascontiguousarray((series.in_history & (series.values <= 0)).T)     # month by month
+    out = np.empty(without.shape, np.int64)
+    run = np.zeros(without.shape[1], np.int64)
+    for month, none in enumerate(without):
+        run = (run + 1) * none
+        out[month] = run
+    return out.T

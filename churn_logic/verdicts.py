@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .periods import month_label
 from .settings import Settings
 
 RISKS = ("LOST", "HIGH", "MEDIUM", "LOW")
 RISK_ORDER = {risk: rank for rank, risk in enumerate(RISKS)}
+_RISKS = pd.Index(RISKS)
 RISK_LABELS = {"en": {risk: risk for risk in RISKS},
                "zh": {"LOST": "已流失", "HIGH": "高风险", "MEDIUM": "中风险", "LOW": "低风险"}}
 
@@ -33,11 +35,12 @@ _TEXT = {
 }
 
 
-def classify(decline: np.ndarray, low: np.ndarray, dormant: np.ndarray, settings: Settings) -> np.ndarray:
+def classify(decline: np.ndarray, low: np.ndarray, dormant: np.ndarray, settings: Settings) -> pd.Index:
     """The first verdict that holds: LOST (Z ≥ N_z), HIGH (L ≥ N_l), MEDIUM (D ≥ N_d), else LOW."""
-    return np.select(
+    verdict = np.select(
         [dormant >= settings.lost_months, low >= settings.low_months, decline >= settings.decline_months],
-        ["LOST", "HIGH", "MEDIUM"], default="LOW").astype(object)
+        [RISK_ORDER["LOST"], RISK_ORDER["HIGH"], RISK_ORDER["MEDIUM"]], default=RISK_ORDER["LOW"])
+    return _RISKS.take(verdict)
 
 
 def format_number(value: float) -> str:

@@ -10,40 +10,42 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .codes import sorted_codes
 from .model import CONTACT_FIELDS, ChurnModel, month_labels
-from .periods import months_of
 
 TOP_PRODUCTS = 3
 
 
 def winback_list(model: ChurnModel) -> pd.DataFrame:
     """LOST customers, most valuable first, with what is known about them."""
-    is_lost = (model.customers["risk"] == "LOST").to_numpy()
-    lost = model.customers[is_lost]
-    order = np.lexsort((lost["customer"].astype(str).to_numpy(), -lost["value_at_stake"].to_numpy()))
-    lost, rows = lost.iloc[order], np.flatnonzero(is_lost)[order]       # rows: their rows in ``model.customers``
-    out = pd.DataFrame({
-        "customer": lost["customer"].to_numpy(object),
-        "name": lost["name"].to_numpy(object),
-        "core_class": lost["core_class"].to_numpy(object),
-        "last_order_date": lost["last_order_date"].to_numpy(),
-        "months_dormant": lost["months_without_orders"].to_numpy(),
-        "lapsed_since": month_labels(model.as_of - lost["months_without_orders"].to_numpy(np.int64) + 1),
-        "value_before_lapse": lost["value_at_stake"].to_numpy(),
-    })
+    c = model.customers
+    is_lost = (c["risk"] == "LOST").to_numpy()
+    rows = np.flatnonzero(is_lost)          # their rows in ``model.customers``, most valuable first
+    rows = rows[np.lexsort((c["customer"].to_numpy(object)[rows].astype(str), -c["value_at_stake"].to_numpy()[rows]))]
+    lost = c.iloc[rows].reset_index(drop=True)
+    dormant = lost["months_without_orders"].to_numpy(np.int64)
+    columns = {
+        "customer": lost["customer"],
+        "name": lost["name"],
+        "core_class": lost["core_class"],
+        "last_order_date": lost["last_order_date"],
+        "months_dormant": dormant,
+        "lapsed_since": month_labels(model.as_of - dormant + 1),
+        "value_before_lapse": lost["value_at_stake"],
+    }
     for field in CONTACT_FIELDS:
         if field in model.lines.columns:
-            out[field] = lost[field].to_numpy(object)
-    fields = [field for field in ("product", "category") if field in model.lines.columns]
-    if fields:
+            columns[field] = lost[field]
+    tops = [(field, column, top) for field, column, top in (("product", "main_products", TOP_PRODUCTS),
+                                                             ("category", "main_category", 1))
+            if field in model.lines.columns]
+    if tops:
         lines, customer = _before_lapse(model, is_lost)
         amount = model.lines["amount"].to_numpy()[lines]
-        for field, column in (("product", "main_products"), ("category", "main_category")):
-            if field in fields:
-                top = _top_values(customer, amount, model.lines[field].iloc[lines],
-                                  TOP_PRODUCTS if field == "product" else 1)
-                out[column] = np.array([top.get(row, "") for row in rows.tolist()], dtype=object)
-    return out
+        for field, column, top in tops:
+            codes, texts = sorted_codes(model.lines[field].iloc[lines])
+            columns[column] = _top_values(customer, amount, codes, texts, top, len(c))[rows]
+    return pd.DataFrame(columns)
 
 
 def _before_lapse(model: ChurnModel, is_lost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -52,28 +54,34 @@ def _before_lapse(model: ChurnModel, is_lost: np.ndarray) -> tuple[np.ndarray, n
     of_lost = np.flatnonzero(is_lost[model.line_rows])
     customer = model.line_rows[of_lost]
     lapse = model.as_of - model.customers["months_without_orders"].to_numpy(np.int64)[customer] + 1
-    month = months_of(model.lines["date"].iloc[of_lost])
+    month = model.line_months[of_lost]
     window = (month < lapse) & (month >= lapse - 12)
     return of_lost[window], customer[window]
 
 
-def _top_values(customer: np.ndarray, amount: np.ndarray, cells: pd.Series, top: int) -> dict[int, str]:
-    """Per customer (row), the ``top`` values of ``cells`` by amount, joined with ', '.
+def _top_values(customer: np.ndarray, amount: np.ndarray, value: np.ndarray, texts: pd.Index, top: int,
+                customers: int) -> np.ndarray:
+    """Per customer (row, of ``customers``), the ``top`` texts by amount, joined with ', ' ('' when none).
 
-    Ranked by amount (largest first), then by the value itself (its sorted code orders as its text does).
+    ``value`` is each line's code into the sorted ``texts`` (-1: no text). Ranked by amount
+    (largest first), then by the text itself (its code orders as its text does).
     """
-    known = cells.notna().to_numpy()
-    value, values = pd.factorize(cells[known], sort=True)
-    totals = pd.DataFrame({"customer": customer[known], "value": value, "amount": amount[known]}) \
-        .groupby(["customer", "value"], sort=False)["amount"].sum().reset_index()
-    totals = totals[totals["amount"] > 0]
-    customer, value, amount = (totals[column].to_numpy() for column in ("customer", "value", "amount"))
-    order = np.lexsort((value, -amount, customer))
-    customer, value = customer[order], value[order]
-    first = np.flatnonzero(np.r_[True, customer[1:] != customer[:-1]])          # each customer's first row
-    place = np.arange(len(customer)) - np.repeat(first, np.diff(np.r_[first, len(customer)]))
-    values = values.tolist()
-    joined: dict[int, str] = {}
-    for row, code in zip(customer[place < top].tolist(), value[place < top].tolist()):
-        joined[row] = f"{joined[row]}, {values[code]}" if row in joined else str(values[code])
+    known = value >= 0
+    pair, pairs = pd.factorize(customer[known].astype(np.int64) * len(texts) + value[known])
+    totals = np.bincount(pair, weights=amount[known], minlength=len(pairs))
+    positive = totals > 0
+    owner, code, totals = pairs[positive] // len(texts), pairs[positive] % len(texts), totals[positive]
+    texts = texts.to_numpy(object)
+    joined = np.full(customers, "", dtype=object)
+    left = np.ones(len(owner), bool)
+    for k in range(top):        # each round, every customer's largest total left, of equal ones the first text
+        largest = np.full(customers, -np.inf)
+        np.maximum.at(largest, owner[left], totals[left])
+        candidate = left & (totals == largest[owner])
+        first = np.full(customers, len(texts))
+        np.minimum.at(first, owner[candidate], code[candidate])
+        chosen = candidate & (code == first[owner])
+        who = owner[chosen]
+        joined[who] = (joined[who] + ", " if k else joined[who]) + texts[code[chosen]]
+        left &= ~chosen
     return joined

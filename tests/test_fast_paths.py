@@ -3,6 +3,7 @@
 - JSON output is written without the json module's slow indented encoder: same text.
 - Month integers come from a day → month table: same as pandas' year and month.
 - Cells are parsed once per distinct text and spread to the rows: same as parsing each cell.
+  Text fields come out categorical (codes into sorted texts), also across sheets.
 - The win-back list's main products are ranked with codes: same as ranking the names.
 - The orders matrix is counted when first read: same as counting it up front.
 """
@@ -73,9 +74,28 @@ def test_cells_parsed_once_per_text_are_the_cells_parsed_one_by_one(settings):
                   for row in range(n)]
     lines = pd.concat([b.lines for b in one_by_one], ignore_index=True)
     skipped = pd.concat([b.skipped for b in one_by_one], ignore_index=True)
-    pd.testing.assert_frame_equal(book.lines, lines)
+    assert all(isinstance(book.lines[f].dtype, pd.CategoricalDtype) for f in ("customer", "name"))
+    pd.testing.assert_frame_equal(_texts(book.lines), _texts(lines))
     assert book.skipped.to_dict("records") == skipped.to_dict("records")
     assert book.ignored_rows == sum(b.ignored_rows for b in one_by_one)
+
+
+def _texts(lines: pd.DataFrame) -> pd.DataFrame:
+    """Categorical text columns as plain objects, the way one sheet's and several sheets' lines compare."""
+    return lines.astype({c: object for c, dtype in lines.dtypes.items()
+                         if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype)})
+
+
+def test_sheets_with_other_texts_and_columns_share_sorted_categories():
+    sheets = [RawSheet("2024", np.array([2, 3]), {"date": pd.Series(["2024-01-05", "2024-02-05"]),
+                                                   "customer": pd.Series(["B", "客户甲"]),
+                                                   "amount": pd.Series(["1", "2"]), "rep": pd.Series(["Li", None])}),
+              RawSheet("2025", np.array([2]), {"date": pd.Series(["2025-01-05"]), "customer": pd.Series(["A"]),
+                                               "amount": pd.Series(["3"])})]
+    lines = normalise(sheets, Settings()).lines
+    assert lines["customer"].cat.categories.tolist() == ["A", "B", "客户甲"]
+    assert lines["customer"].tolist() == ["B", "客户甲", "A"]
+    assert lines["rep"].cat.categories.tolist() == ["Li"] and lines["rep"].isna().tolist() == [False, True, True]
 
 
 def _lines(seed: int) -> pd.DataFrame:
