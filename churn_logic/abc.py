@@ -9,7 +9,8 @@ _TOLERANCE = 1e-9
 def core_classes(values: np.ndarray, keys: np.ndarray, a_pct: float = 80.0, b_pct: float = 95.0) -> np.ndarray:
     """'A', 'B' or 'C' per customer.
 
-    Customers are ranked by value (ties: key ascending). A is the shortest prefix whose
+    Customers are ranked by value (ties: key ascending; ``keys`` may be anything that sorts as
+    the keys do, such as their rows when the customers are in key order). A is the shortest prefix whose
     cumulative share of the total reaches ``a_pct`` (the customer that crosses the line
     is in A), B extends it to ``b_pct``; the rest, and every customer without a positive
     value, are C.
@@ -19,7 +20,7 @@ def core_classes(values: np.ndarray, keys: np.ndarray, a_pct: float = 80.0, b_pc
     total = values[positive].sum()
     if total <= 0:
         return classes
-    order = np.lexsort((keys.astype(str), -values))
+    order = np.lexsort((keys if keys.dtype.kind in "iu" else keys.astype(str), -values))
     order = order[positive[order]]
     before = np.cumsum(values[order]) - values[order]   # share already reached before each customer
     slack = _TOLERANCE * total

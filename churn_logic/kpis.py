@@ -28,30 +28,28 @@ def churn_kpis(model: ChurnModel) -> pd.DataFrame:
     """One row per month from the first month in the data to A."""
     series = model.series
     lost_months = model.settings.lost_months
-    values, history = series.values, series.in_history
-    n, width = values.shape
-    dormant = dormant_streak_by_month(series)
-    active = history & (dormant < lost_months)
+    width = series.values.shape[1]
+    dormant = dormant_streak_by_month(series).T           # months × customers, each month contiguous
+    started = np.arange(width)[:, None] >= series.start[None, :]
+    active = started & (dormant < lost_months)
     churned = dormant == lost_months
-    previous_lost = np.concatenate([np.zeros((n, 1), bool), dormant[:, :-1] >= lost_months], axis=1)
-    reactivated = previous_lost & (dormant == 0) & history
-    new = np.zeros((n, width), bool)
-    new[np.arange(n)[series.start < width], series.start[series.start < width]] = True
-    active_counts = active.sum(axis=0)
-    churned_counts = churned.sum(axis=0)
+    reactivated = np.zeros_like(churned)
+    reactivated[1:] = (dormant[:-1] >= lost_months) & (dormant[1:] == 0) & started[1:]
+    active_counts = np.count_nonzero(active, axis=1)
+    churned_counts = np.count_nonzero(churned, axis=1)
     base = np.concatenate([[0], active_counts[:-1]])
     revenue_lost = np.zeros(width)
-    rows, cols = np.nonzero(churned)
+    cols, rows = np.nonzero(churned)
     if len(rows):
         lost_value = series.window_sum(series.amount[rows], cols - lost_months)
         np.add.at(revenue_lost, cols, lost_value)
     return pd.DataFrame({
         "month": [month_label(series.first_month + col) for col in range(width)],
         "active_customers": active_counts,
-        "ordering_customers": (history & (values > 0)).sum(axis=0),
-        "new_customers": new.sum(axis=0),
+        "ordering_customers": np.count_nonzero(series.in_history & (series.values > 0), axis=0),
+        "new_customers": np.bincount(series.start[series.start < width], minlength=width),
         "churned_customers": churned_counts,
-        "reactivated_customers": reactivated.sum(axis=0),
+        "reactivated_customers": np.count_nonzero(reactivated, axis=1),
         "churn_rate": np.divide(churned_counts, base, out=np.full(width, np.nan), where=base > 0),
         "revenue": series.amount.sum(axis=0),
         "revenue_lost": revenue_lost,

@@ -128,7 +128,7 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
         "low_streak": low,
         "months_without_orders": dormant,
         "last_order_date": latest.last_order_date(),
-        "core_class": core_classes(value_12m, series.keys, settings.abc_a_pct, settings.abc_b_pct),
+        "core_class": core_classes(value_12m, np.arange(len(keys)), settings.abc_a_pct, settings.abc_b_pct),
         "value_last_12m": value_12m,
         "value_at_stake": series.window_sum(series.amount, last - trigger),
         "first_month": month_labels(series.first_month + series.start),
@@ -146,7 +146,7 @@ class LatestLines:
 
     def __init__(self, lines: pd.DataFrame, codes: np.ndarray, keys: np.ndarray, days: np.ndarray | None):
         self.lines, self.codes, self.keys, self.days = lines, codes, keys, days
-        self.recency = _recency(lines["date"], days)
+        self.when = days if days is not None else _sorted_ranks(lines["date"])    # per line: larger is later
 
     def values(self, field: str) -> np.ndarray | pd.Index:
         """The field's value on each customer's latest line that has one (missing when there is none)."""
@@ -160,9 +160,9 @@ class LatestLines:
         found = best >= 0
         if categorical:
             picked = np.full(len(self.keys), -1, np.int64)
-            picked[found] = codes[best[found] & _POSITION]
+            picked[found] = codes[best[found]]
             return column.cat.categories.take(picked, allow_fill=True)
-        latest = column.iloc[best[found] & _POSITION]
+        latest = column.iloc[best[found]]
         if not found.all():         # as a Series by customer, missing where a customer has no value
             latest = latest.set_axis(self.keys[found]).reindex(self.keys)
         return latest.to_numpy(object, na_value=None)
@@ -172,41 +172,37 @@ class LatestLines:
         return self._latest(None)
 
     def _latest(self, known: np.ndarray | None) -> np.ndarray:
-        """Per customer, the recency of their latest line among ``known`` (all when None; -1: none)."""
+        """Per customer, the position of their latest line among ``known`` (all when None; -1: none)."""
+        when = self.when if known is None else np.where(known, self.when, _NEVER)
+        last = np.full(len(self.keys), _NEVER)
+        np.maximum.at(last, self.codes, when)
+        on_last = np.flatnonzero(when == last[self.codes])     # the lines on their customer's latest date
         best = np.full(len(self.keys), -1, np.int64)
-        np.maximum.at(best, self.codes, self.recency if known is None else np.where(known, self.recency, -1))
+        np.maximum.at(best, self.codes[on_last], on_last)
+        best[last == _NEVER] = -1
         return best
 
     def last_order_date(self) -> np.ndarray:
         """The date of each customer's latest line with a positive amount (NaT when there is none)."""
-        positive = (self.lines["amount"] > 0).to_numpy()
-        none = np.datetime64("NaT").view(np.int64)
+        positive = self.lines["amount"].to_numpy() > 0
         if self.days is None:
             dates, unit = self.lines["date"].to_numpy("datetime64[ns]").view(np.int64), "datetime64[ns]"
         else:
             dates, unit = self.days, "datetime64[D]"
-        last = np.full(len(self.keys), none)
-        np.maximum.at(last, self.codes, np.where(positive, dates, none))
+        last = np.full(len(self.keys), _NEVER)
+        np.maximum.at(last, self.codes, np.where(positive, dates, _NEVER))
         return last.view(unit).astype("datetime64[ns]")
 
 
-_POSITION = 2**32 - 1       # the low 32 bits of a recency: the line's position
-_DAYS_BEFORE_1970 = 2**20   # more than any datetime64[ns] has, so that recencies are positive
+_NEVER = np.datetime64("NaT").view(np.int64)       # the smallest int64: before any line, and NaT as a date
 
 
-def _recency(dates: pd.Series, days: np.ndarray | None) -> np.ndarray:
-    """Per line, a number that orders the lines by date, then by position (missing dates last),
-    with the line's position in its low 32 bits. ``days``: the dates' ``day_numbers``."""
-    position = np.arange(len(dates), dtype=np.int64)
-    if days is not None:
-        recency = days + _DAYS_BEFORE_1970
-        recency <<= 32
-        recency |= position
-        return recency
-    order = dates.reset_index(drop=True).sort_values(kind="stable").index.to_numpy()   # as pandas sorts them
+def _sorted_ranks(dates: pd.Series) -> np.ndarray:
+    """Per line, its place when the lines are sorted by date as pandas sorts them (stable, missing last)."""
+    order = dates.reset_index(drop=True).sort_values(kind="stable").index.to_numpy()
     rank = np.empty(len(order), np.int64)
-    rank[order] = position
-    return rank << 32 | position
+    rank[order] = np.arange(len(order))
+    return rank
 
 
 def month_labels(months: np.ndarray) -> pd.Index:

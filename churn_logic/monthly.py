@@ -7,6 +7,7 @@ data to the as-of month A; a customer's history starts at their first order line
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import pandas as pd
@@ -51,7 +52,7 @@ class MonthlySeries:
     def as_of(self) -> int:
         return self.first_month + self.values.shape[1] - 1
 
-    @property
+    @functools.cached_property
     def in_history(self) -> np.ndarray:
         """True where a month lies within the customer's history."""
         return np.arange(self.values.shape[1])[None, :] >= self.start[:, None]
@@ -62,10 +63,14 @@ class MonthlySeries:
         Sums are rounded to 6 decimal places, so that equal amounts added in another
         order still tie when customers are ranked by them.
         """
-        columns = np.arange(matrix.shape[1])[None, :]
-        end = np.asarray(end)[:, None]
-        inside = (columns <= end) & (columns > end - months)
-        return np.round(np.where(inside, matrix, 0.0).sum(axis=1), 6)
+        end = np.broadcast_to(end, len(matrix))
+        row_start = np.arange(len(matrix)) * matrix.shape[1]
+        cells = np.ascontiguousarray(matrix).ravel()
+        total = np.zeros(len(matrix))
+        for back in range(months):
+            column = end - back
+            total += np.where(column >= 0, cells[row_start + np.maximum(column, 0)], 0.0)
+        return np.round(total, 6)
 
 
 def build(lines: pd.DataFrame, as_of: int, measure: str) -> MonthlySeries:
@@ -87,13 +92,13 @@ def build_from_codes(lines: pd.DataFrame, codes: np.ndarray, keys, months: np.nd
     def total(weights=None, where=None) -> np.ndarray:
         picked = cells if where is None else cells[where]
         w = None if weights is None else (weights if where is None else weights[where])
-        return np.bincount(picked, weights=w, minlength=size).reshape(len(keys), width).astype(float)
+        return np.bincount(picked, weights=w, minlength=size).reshape(len(keys), width).astype(float, copy=False)
 
     amount_values = lines["amount"].to_numpy(float)
     amount = total(amount_values)
-    positive = amount_values > 0
 
     def count_orders() -> np.ndarray:
+        positive = amount_values > 0
         if "order" not in lines.columns:
             return total(where=positive)
         order_codes, order_numbers = pd.factorize(lines["order"].fillna("")[positive])

@@ -18,7 +18,8 @@ def trailing_run(condition: np.ndarray) -> np.ndarray:
 def decline_streak(series: MonthlySeries, min_drop_pct: float = 0.0) -> np.ndarray:
     """D: the largest k with ``v[t] < v[t-1] × (1 − p/100)`` for the k steps ending at A, within the history."""
     v = series.values
-    steps = (v[:, 1:] < v[:, :-1] * (1 - min_drop_pct / 100)) & series.in_history[:, :-1]
+    before = v[:, :-1] * (1 - min_drop_pct / 100) if min_drop_pct else v[:, :-1]
+    steps = (v[:, 1:] < before) & series.in_history[:, :-1]
     return trailing_run(steps)
 
 

@@ -20,8 +20,8 @@ def winback_list(model: ChurnModel) -> pd.DataFrame:
     """LOST customers, most valuable first, with what is known about them."""
     c = model.customers
     is_lost = (c["risk"] == "LOST").to_numpy()
-    rows = np.flatnonzero(is_lost)          # their rows in ``model.customers``, most valuable first
-    rows = rows[np.lexsort((c["customer"].to_numpy(object)[rows].astype(str), -c["value_at_stake"].to_numpy()[rows]))]
+    rows = np.flatnonzero(is_lost)          # their rows in ``model.customers`` (in key order), most valuable first
+    rows = rows[np.lexsort((rows, -c["value_at_stake"].to_numpy()[rows]))]
     lost = c.iloc[rows].reset_index(drop=True)
     dormant = lost["months_without_orders"].to_numpy(np.int64)
     columns = {
