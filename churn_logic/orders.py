@@ -21,6 +21,7 @@ from .settings import Settings
 
 TOTALS_WORDS = {"total", "totals", "grand total", "sum", "subtotal", "合计", "总计", "小计", "总合计"}
 TEXT_FIELDS = ("name", "order", "product", "category", "rep", "region", "email")
+IDENTIFIER_FIELDS = ("order",)     # nearly one text per line: plain text; other texts repeat and are categorical
 SKIPPED_COLUMNS = ["sheet", "row", "reason"]
 _TOTALS_WORDS = pa.array(sorted(TOTALS_WORDS))
 _STRINGS = pd.Series(np.array(["text"], dtype=object)).dtype   # how pandas stores a column of strings
@@ -65,7 +66,7 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     lines = pd.concat(frames, ignore_index=True)
     if len(frames) > 1:
         for field in ("customer", *TEXT_FIELDS):
-            if field in lines.columns:
+            if field in lines.columns and field not in IDENTIFIER_FIELDS:
                 dtype = next(frame[field].dtype for frame in frames if field in frame.columns)
                 parts = [frame[field].array if field in frame.columns
                          else pd.Categorical.from_codes(np.full(len(frame), -1), dtype=dtype) for frame in frames]
@@ -81,7 +82,7 @@ def _empty_lines() -> pd.DataFrame:
 
 def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...]
                      ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    cells = {field: _Cells(series) for field, series in raw.cells.items()}
+    cells = {field: _Cells(series, one_per_line=field in IDENTIFIER_FIELDS) for field, series in raw.cells.items()}
     present = [cells[f].present for f in ("date", "customer", "amount") if f in cells]
     blank = ~np.logical_or.reduce(present) if present else np.ones(len(raw.rows), bool)
     totals = np.zeros(len(raw.rows), bool)
@@ -120,7 +121,8 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
         lines["quantity"] = quantity[cells["quantity"].codes[good]]
     for field in TEXT_FIELDS:
         if field in cells:
-            lines[field] = cells[field].categorical(good)
+            lines[field] = _strings(cells[field].text(good)) if field in IDENTIFIER_FIELDS \
+                else cells[field].categorical(good)
     lines["sheet"] = raw.sheet
     lines["row"] = np.asarray(raw.rows)[good]
     skipped = pd.DataFrame({"sheet": raw.sheet, "row": np.asarray(raw.rows)[bad],
@@ -136,17 +138,21 @@ class _Cells:
     thousand distinct dates and amounts.
     """
 
-    def __init__(self, cells: pd.Series):
+    def __init__(self, cells: pd.Series, one_per_line: bool = False):
         text = arrow_text(cells)
         self.raw = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-        self._encoded = self.raw.dictionary_encode()
-        cleaned = clean_text(self._encoded.dictionary)
-        self.clean = cleaned.null_count == 0 and pc.all(pc.equal(cleaned, self._encoded.dictionary)).as_py()
+        # texts that are nearly one per line (order numbers) are not worth encoding: each cell is its own text
+        self._encoded = None if one_per_line else self.raw.dictionary_encode()
+        distinct = self.raw if one_per_line else self._encoded.dictionary
+        cleaned = clean_text(distinct)
+        self.clean = cleaned.null_count == distinct.null_count and pc.all(pc.equal(cleaned, distinct)).as_py()
         self.values = pa.concat_arrays([cleaned.cast(pa.string()), pa.nulls(1, pa.string())])   # last: missing
 
     @functools.cached_property
     def codes(self) -> np.ndarray:
         """Per row, the position of its text in ``values``."""
+        if self._encoded is None:
+            return np.arange(len(self.raw))
         indices = self._encoded.indices
         return (indices.fill_null(len(self.values) - 1) if indices.null_count else indices).to_numpy()
 
@@ -165,6 +171,12 @@ class _Cells:
     def per_row(self, values) -> np.ndarray:
         """Values given per distinct text, spread to the rows."""
         return np.asarray(values)[self.codes]
+
+    def text(self, rows: np.ndarray) -> pa.Array:
+        """The texts of the rows where ``rows`` is True."""
+        if self.clean:      # nothing to trim, no empty text: the cells as they came
+            return self.raw if rows.all() else self.raw.filter(pa.array(rows))
+        return self.values.take(pa.array(self.codes[rows]))
 
     def categorical(self, rows: np.ndarray) -> pd.Categorical:
         """The texts of the rows where ``rows`` is True, as a categorical whose categories are sorted.

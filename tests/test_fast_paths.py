@@ -3,7 +3,7 @@
 - JSON output is written without the json module's slow indented encoder: same text.
 - Month integers come from a day → month table: same as pandas' year and month.
 - Cells are parsed once per distinct text and spread to the rows: same as parsing each cell.
-  Text fields come out categorical (codes into sorted texts), also across sheets.
+  Repeated text fields (not order numbers) come out categorical (codes into sorted texts), also across sheets.
 - The win-back list's main products are ranked with codes: same as ranking the names.
 - The orders matrix is counted when first read: same as counting it up front.
 """
