@@ -38,7 +38,7 @@ def order_histories(draw):
     }
     first = min(oracle.month_of(line["date"]) for line in lines)
     as_of = draw(st.integers(first, oracle.month_of(dt.date(2025, 3, 1))))
-    return lines, settings, as_of
+    return lines, settings, as_of, draw(st.booleans())
 
 
 def _close(a, b):
@@ -50,9 +50,12 @@ def _close(a, b):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(order_histories())
 def test_engine_matches_loop_implementation(case):
-    lines, values, as_of = case
+    lines, values, as_of, categorical = case
     label = f"{as_of // 12:04d}-{as_of % 12 + 1:02d}"
-    model = analyse(pd.DataFrame(lines), resolve([("test", {**values, "as_of": label})]))
+    frame = pd.DataFrame(lines)
+    if categorical:     # as the reader gives them: codes into sorted texts, some of them unused
+        frame["customer"] = pd.Categorical(frame["customer"], categories=sorted(KEYS))
+    model = analyse(frame, resolve([("test", {**values, "as_of": label})]))
     expected = oracle.score(lines, as_of, values)
 
     got = model.customers.set_index("customer")

@@ -6,6 +6,7 @@
   Repeated text fields (not order numbers) come out categorical (codes into sorted texts), also across sheets.
 - The win-back list's main products are ranked with codes: same as ranking the names.
 - The orders matrix is counted when first read: same as counting it up front.
+- Categorical lines (codes into sorted texts) score exactly as plain text lines.
 """
 import datetime as dt
 import json
@@ -129,6 +130,22 @@ def test_main_products_are_ranked_by_amount_then_name(seed):
             totals = mine.dropna(subset=[field]).groupby(field)["amount"].sum()
             ranked = sorted((name for name, total in totals.items() if total > 0), key=lambda n: (-totals[n], n))
             assert getattr(row, column) == ", ".join(ranked[:top])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_categorical_lines_score_as_plain_text_lines(seed):
+    rng = np.random.default_rng(seed)
+    plain = _lines(seed).sample(frac=1, random_state=seed).reset_index(drop=True)      # not in date order
+    plain["name"] = rng.choice(["Acme", "Zeta & Co", "客户甲", None], len(plain))
+    plain["rep"] = rng.choice(["Li", "Tom", None], len(plain))
+    coded = plain.copy()
+    for field in ("customer", "name", "rep", "product", "category"):
+        texts = sorted(set(plain[field].dropna()) | {"unused"})
+        coded[field] = pd.Categorical(plain[field], categories=texts)
+    settings = resolve([("t", {"as_of": "2024-12", "lost_months": 3})])
+    models = [analyse(lines, settings) for lines in (plain, coded)]
+    pd.testing.assert_frame_equal(models[0].customers, models[1].customers)
+    pd.testing.assert_frame_equal(winback_list(models[0]), winback_list(models[1]))
 
 
 def test_orders_counted_when_first_read_are_those_counted_up_front():
