@@ -16,13 +16,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import union_categoricals
 
-from .parsing import DATE_RANGE, arrow_text, clean_text, dates_in_range, parse_values, read_dates
+from .parsing import DATE_RANGE, LARGEST_VALUE, arrow_text, clean_text, dates_in_range, parse_values, read_dates
 from .settings import Settings
 
 TOTALS_WORDS = {"total", "totals", "grand total", "sum", "subtotal", "合计", "总计", "小计", "总合计"}
 TEXT_FIELDS = ("name", "order", "product", "category", "rep", "region", "email")
 IDENTIFIER_FIELDS = ("order",)     # nearly one text per line: plain text; other texts repeat and are categorical
 SKIPPED_COLUMNS = ["sheet", "row", "reason"]
+_SHOWN = 30          # a reason shows at most this much of a cell's text
 _TOTALS_WORDS = pa.array(sorted(TOTALS_WORDS))
 _STRINGS = pd.Series(np.array(["text"], dtype=object)).dtype   # how pandas stores a column of strings
 
@@ -97,6 +98,8 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
     amounts = parse_values(cells["amount"].distinct, settings.decimal_comma).to_numpy(float)
     quantity = parse_values(cells["quantity"].distinct, settings.decimal_comma).to_numpy(float) \
         if "quantity" in cells else None
+    if quantity is not None and "quantity" not in required:
+        quantity[np.abs(quantity) >= LARGEST_VALUE] = np.nan      # unused by the rules: shown as unread
     parsed = {"date": dates, "amount": amounts, "quantity": quantity}
     problems = []         # (rows, words) for each kind of problem, in the order they are reported
     for field in required:
@@ -109,8 +112,10 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
             problems.append((unreadable & keep, (field, "is not a date")))
             problems.append((far & keep, (field, f"is outside the years {DATE_RANGE}")))
         elif field != "customer":
-            unreadable = cells[field].per_row(pd.isna(parsed[field])) & cells[field].present
+            unreadable = cells[field].per_row(np.isnan(parsed[field])) & cells[field].present
+            huge = cells[field].per_row(np.abs(parsed[field]) >= LARGEST_VALUE)
             problems.append((unreadable & keep, (field, "is not a number")))
+            problems.append((huge & keep, (field, f"is too large (over {LARGEST_VALUE:,.0f})")))
     bad = np.logical_or.reduce([rows for rows, _ in problems]) if problems else np.zeros(len(keep), bool)
     good = keep & ~bad
 
@@ -216,5 +221,6 @@ def _reasons(rows: np.ndarray, problems: list, cells: dict[str, _Cells]) -> np.n
             else:
                 field, verdict = words
                 text = cells[field].values[int(cells[field].codes[rows[i]])].as_py()
-                reasons[i].append(f"{field} '{text}' {verdict}")
+                shown = text if len(text) <= _SHOWN else text[:_SHOWN - 1] + "…"
+                reasons[i].append(f"{field} '{shown}' {verdict}")
     return np.array(["; ".join(parts) for parts in reasons], dtype=object)

@@ -25,6 +25,7 @@ _MAX_SERIAL = 2958465  # 9999-12-31
 # whole years that a datetime64[ns] holds
 _FIRST_DAY, _LAST_DAY = pd.Timestamp(pd.Timestamp.min.year + 1, 1, 1), pd.Timestamp(pd.Timestamp.max.year - 1, 12, 31)
 DATE_RANGE = f"{_FIRST_DAY.year}–{_LAST_DAY.year}"
+LARGEST_VALUE = 1e15     # no order line is worth this; beyond it, sums of many lines lose their cents or overflow
 _WORK = "datetime64[us]"      # parsing works at a resolution that holds any date a cell can say
 _YMD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$")
 _CURRENCY = re.compile(r"[¥￥$€£\s\u00a0]|RMB|CNY|USD|EUR|元", re.IGNORECASE)

@@ -59,12 +59,13 @@ def test_history_shows_trend_and_lines(churnkit, orders):
 
 
 def test_far_dates_and_endless_amounts_are_skipped_rows(churnkit, tmp_path, orders):
-    """A 9999-12-31 placeholder (real date, serial or text) is not an order date; inf is not an amount."""
+    """A 9999-12-31 placeholder (real date, serial or text) is not an order date; inf and 1e308 are not amounts."""
     rows = [[dt.datetime(9999, 12, 31), "00042", "Acme Ltd", 100, "SO-far"],
             [2958465, "00042", "Acme Ltd", 100, "SO-serial"],
             ["2300-01-01", "00042", "Acme Ltd", 100, "SO-text"],
             [dt.datetime(2024, 6, 12), "00042", "Acme Ltd", "inf", "SO-inf"],
-            [dt.datetime(2024, 6, 12), "00042", "Acme Ltd", "1.5e400", "SO-huge"]]
+            [dt.datetime(2024, 6, 12), "00042", "Acme Ltd", "1.5e400", "SO-huge"],
+            [dt.datetime(2024, 6, 12), "00042", "Acme Ltd", 1e308, "SO-1e308"]]
     book = openpyxl.load_workbook(orders)
     for row in rows:
         book["Orders"].append(row)
@@ -76,7 +77,8 @@ def test_far_dates_and_endless_amounts_are_skipped_rows(churnkit, tmp_path, orde
         (first + 1, "date '2958465' is outside the years 1678–2261"),
         (first + 2, "date '2300-01-01' is outside the years 1678–2261"),
         (first + 3, "amount 'inf' is not a number"),
-        (first + 4, "amount '1.5e400' is not a number")]
+        (first + 4, "amount '1.5e400' is not a number"),
+        (first + 5, "amount '10000000000000000109790636294…' is too large (over 1,000,000,000,000,000)")]
     acme = next(c for c in doc["customers"] if c["customer"] == "00042")
     assert acme["value_last_12m"] == 3900 and acme["last_order_date"] == "2024-06-10"
     history = churnkit("history", orders, "00042", "--as-of", "2024-06")
