@@ -99,7 +99,7 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
     quantity = parse_values(cells["quantity"].distinct, settings.decimal_comma).to_numpy(float) \
         if "quantity" in cells else None
     if quantity is not None and "quantity" not in required:
-        quantity[np.abs(quantity) >= LARGEST_VALUE] = np.nan      # unused by the rules: shown as unread
+        quantity = np.where(np.abs(quantity) >= LARGEST_VALUE, np.nan, quantity)     # unused by the rules: as unread
     parsed = {"date": dates, "amount": amounts, "quantity": quantity}
     problems = []         # (rows, words) for each kind of problem, in the order they are reported
     for field in required:

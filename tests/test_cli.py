@@ -85,6 +85,16 @@ def test_far_dates_and_endless_amounts_are_skipped_rows(churnkit, tmp_path, orde
     assert history.code == 0 and "SO-inf" not in history.out and "█" in history.out
 
 
+def test_huge_quantity_is_skipped_only_when_the_rules_count_quantities(churnkit, tmp_path):
+    rows = [[dt.datetime(2024, m, 10), "C1", "Acme", 100, f"SO-{m}", 1e308 if m == 3 else 2] for m in range(1, 7)]
+    path = write_orders(tmp_path / "orders.xlsx", rows, header=[*HEADER, "Quantity"])
+    by_amount = churnkit("history", path, "C1", "--as-of", "2024-06", "--format", "json").json()
+    assert [line["quantity"] for line in by_amount["lines"]] == [2, 2, None, 2, 2, 2]
+    by_quantity = churnkit("scan", path, "--as-of", "2024-06", "--measure", "quantity", "--format", "json").json()
+    assert [(s["row"], s["reason"].split("'")[0]) for s in by_quantity["skipped"]] == [(4, "quantity ")]
+    assert "is too large" in by_quantity["skipped"][0]["reason"]
+
+
 def test_history_of_unknown_customer_is_one_sentence(churnkit, orders):
     run = churnkit("history", orders, "42", "--as-of", "2024-06")   # the key is 00042, exactly
     assert run.code == 2 and "No customer '42'" in run.err and "Traceback" not in run.err
