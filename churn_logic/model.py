@@ -32,7 +32,7 @@ class ChurnModel:
     settings: Settings
     as_of: int
     series: monthly.MonthlySeries
-    customers: pd.DataFrame          # one row per scored customer, in the row order of ``series``
+    customers: pd.DataFrame          # one row per scored customer, in the row order of ``series``: key order
     lines: pd.DataFrame              # order lines up to the end of the as-of month
     lines_after_as_of: int
 

@@ -41,7 +41,7 @@ class _OnFirstUse:
 @dataclasses.dataclass
 class MonthlySeries:
     """``values`` (the measure) and ``amount`` as customers × months, plus each history's first column."""
-    keys: np.ndarray        # customer keys (object), row order of the matrices
+    keys: np.ndarray        # customer keys (object), sorted: the row order of the matrices
     first_month: int        # month integer of column 0
     values: np.ndarray      # measure per customer and month
     amount: np.ndarray      # amount per customer and month
