@@ -8,6 +8,7 @@ one, never a mix.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 import shutil
 from pathlib import Path
@@ -38,7 +39,9 @@ def check_can_replace(path: Path) -> None:
 
 
 def temp_path(path: Path) -> Path:
-    return path.with_name(path.name + TEMP_SUFFIX)
+    """This run's new version of ``path`` while it is written: named by the process, so that two runs
+    writing the same workbook at once never write into one file."""
+    return path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
 
 
 def replace_file(path: Path, write: Callable[[Path], None], verify: Callable[[Path], None],
@@ -47,8 +50,9 @@ def replace_file(path: Path, write: Callable[[Path], None], verify: Callable[[Pa
 
     Returns the backup's path (None when ``path`` did not exist before).
     """
+    for left in path.parent.glob(glob.escape(path.name) + ".*" + TEMP_SUFFIX):
+        left.unlink(missing_ok=True)      # left over from a run that was killed
     temp = temp_path(path)
-    temp.unlink(missing_ok=True)          # left over from a run that was killed
     try:
         write(temp)
         _fsync(temp)
@@ -59,6 +63,12 @@ def replace_file(path: Path, write: Callable[[Path], None], verify: Callable[[Pa
         os.replace(temp, path)
         _fsync_folder(path.parent)
         return backup
+    except FileNotFoundError as exc:
+        if exc.filename is None or Path(exc.filename) != temp:
+            raise
+        raise UserError(f"Another churnkit run started writing {path.name} at the same time, so this one "
+                        f"stopped; {path.name} is whole (the other run's result). Run again if you need "
+                        "this one's.") from None
     finally:
         temp.unlink(missing_ok=True)
 

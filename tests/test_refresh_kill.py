@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import fastexcel
+import pytest
 
 SAMPLE = Path(__file__).parents[1] / "workbook_templates" / "sample_orders.xlsx"
 KILL_POINTS = [0.5 + 0.08 * i for i in range(10)]   # fractions of a whole run: the reading, then the writing
@@ -53,3 +54,35 @@ def test_killed_refresh_never_breaks_the_workbook(tmp_path):
         assert _state(book) == "new"
         assert not list(tmp_path.glob("*.churnkit-tmp"))
     assert seen == {"old", "new"}, "the kills should land both before and after the file was replaced"
+
+
+def test_two_refreshes_at_once_never_break_the_workbook(tmp_path):
+    """Each run writes its own temporary file; a run whose file another run cleared away says so."""
+    book = tmp_path / "orders.xlsx"
+    shutil.copy(SAMPLE, book)
+    for delay in (0.0, 0.3, 0.6):
+        first = subprocess.Popen([sys.executable, "-m", "addin.cli", "refresh", str(book), "--quiet"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        second = subprocess.run([sys.executable, "-m", "addin.cli", "refresh", str(book), "--quiet"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for code, err in ((first.wait(), first.stderr.read()), (second.returncode, second.stderr)):
+            assert code == 0 or (code == 2 and "Another churnkit run" in err), err
+        assert _state(book) == "new"
+        assert not list(tmp_path.glob("*.churnkit-tmp"))
+
+
+def test_a_run_whose_temporary_file_vanished_stops_with_one_sentence(tmp_path):
+    from addin.errors import UserError
+    from addin.safe_write import replace_file
+
+    book = tmp_path / "orders.xlsx"
+    shutil.copy(SAMPLE, book)
+
+    def write_then_lose(temp: Path) -> None:
+        shutil.copy(SAMPLE, temp)
+        temp.unlink()               # what a second run starting now does to a first run's leftovers
+
+    with pytest.raises(UserError, match="Another churnkit run started writing orders.xlsx"):
+        replace_file(book, write_then_lose, lambda written: None)
+    assert book.read_bytes() == SAMPLE.read_bytes()
