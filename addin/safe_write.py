@@ -3,7 +3,8 @@
 The new workbook is written next to the original, checked, and only then renamed over
 it (an atomic step); a copy of the original goes to ``churnkit-backups/`` first, and the
 last few copies are kept. At any moment the file on disk is the old workbook or the new
-one, never a mix.
+one, never a mix. Each run writes its own temporary file (named by its process), so runs
+writing one workbook at once never write into the same file.
 """
 from __future__ import annotations
 
@@ -50,8 +51,8 @@ def replace_file(path: Path, write: Callable[[Path], None], verify: Callable[[Pa
 
     Returns the backup's path (None when ``path`` did not exist before).
     """
-    for left in path.parent.glob(glob.escape(path.name) + ".*" + TEMP_SUFFIX):
-        left.unlink(missing_ok=True)      # left over from a run that was killed
+    for left in _left_over(path):
+        left.unlink(missing_ok=True)
     temp = temp_path(path)
     try:
         write(temp)
@@ -73,6 +74,30 @@ def replace_file(path: Path, write: Callable[[Path], None], verify: Callable[[Pa
         temp.unlink(missing_ok=True)
 
 
+def _left_over(path: Path) -> list[Path]:
+    """Temporary files of ``path`` that runs which were killed left behind (not those of runs still going)."""
+    found = []
+    for temp in path.parent.glob(glob.escape(path.name) + "*" + TEMP_SUFFIX):
+        pid = temp.name[len(path.name):-len(TEMP_SUFFIX)].lstrip(".")
+        if not (pid.isdigit() and _still_running(int(pid), temp)):
+            found.append(temp)
+    return found
+
+
+def _still_running(pid: int, temp: Path) -> bool:
+    if pid == os.getpid():
+        return False
+    if os.name != "posix":      # no harmless way to ask Windows here: trust the file for an hour
+        return dt.datetime.now().timestamp() - temp.stat().st_mtime < 3600
+    try:
+        os.kill(pid, 0)         # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True             # it exists, under another user
+    return True
+
+
 def _back_up(path: Path, now: dt.datetime) -> Path:
     folder = path.parent / BACKUP_FOLDER
     folder.mkdir(exist_ok=True)
@@ -81,12 +106,12 @@ def _back_up(path: Path, now: dt.datetime) -> Path:
     while target.exists():
         number += 1
         target = folder / f"{stamp}-{number}{path.suffix}"
-    partial = target.with_name(target.name + TEMP_SUFFIX)
+    partial = target.with_name(f"{target.name}.{os.getpid()}{TEMP_SUFFIX}")
     shutil.copy2(path, partial)
     os.replace(partial, target)
-    mine = sorted(folder.glob(f"{path.stem}-????????-??????*{path.suffix}"), key=lambda p: p.stat().st_mtime_ns)
-    for old in mine[:-BACKUPS_KEPT]:
-        old.unlink()
+    mine = sorted((p.stat().st_mtime_ns, p) for p in folder.glob(f"{glob.escape(path.stem)}-????????-??????*{path.suffix}"))
+    for _, old in mine[:-BACKUPS_KEPT]:
+        old.unlink(missing_ok=True)       # another run may have pruned it already
     return target
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 from xml.etree import ElementTree
@@ -36,6 +37,15 @@ class Workbook(Protocol):
     def save(self) -> None: ...
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """Size and modification time of a file (None when there is none): what tells that it changed."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_size, status.st_mtime_ns
+
+
 class FileWorkbook:
     """A workbook file on disk, edited at the package level; a new workbook when the file does not exist yet."""
 
@@ -48,6 +58,7 @@ class FileWorkbook:
         if self._exists:
             check_file(self.path)
             check_can_replace(self.path)
+        self._opened = _stamp(self.path)
         try:
             self.package = WorkbookPackage.open(self.path) if self._exists else WorkbookPackage.new()
         except (zipfile.BadZipFile, KeyError, PackageError) as exc:
@@ -68,7 +79,14 @@ class FileWorkbook:
         self._sheets = [s["name"] for s in self.package.sheets()]
 
     def save(self) -> None:
-        self.backup = replace_file(self.path, self.package.save, self._verify, self.now)
+        changed = f"{self.name} changed while churnkit was working on it (did another program save it?), so it " \
+                  "was not replaced; run again."
+        if _stamp(self.path) != self._opened:
+            raise UserError(changed)
+        try:
+            self.backup = replace_file(self.path, self.package.save, self._verify, self.now)
+        except (zipfile.BadZipFile, zlib.error) as exc:       # its parts are copied from the file as it is now
+            raise UserError(changed) from exc
         self.package.parts.close()
 
     def _verify(self, written: Path) -> None:

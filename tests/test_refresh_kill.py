@@ -1,5 +1,6 @@
 """A refresh killed at any moment leaves the old workbook or the new one, never a broken one."""
 import hashlib
+import os
 import shutil
 import signal
 import subprocess
@@ -57,7 +58,7 @@ def test_killed_refresh_never_breaks_the_workbook(tmp_path):
 
 
 def test_two_refreshes_at_once_never_break_the_workbook(tmp_path):
-    """Each run writes its own temporary file; a run whose file another run cleared away says so."""
+    """Each run writes its own temporary file; a run that finds the workbook changed under it says so."""
     book = tmp_path / "orders.xlsx"
     shutil.copy(SAMPLE, book)
     for delay in (0.0, 0.3, 0.6):
@@ -67,9 +68,23 @@ def test_two_refreshes_at_once_never_break_the_workbook(tmp_path):
         second = subprocess.run([sys.executable, "-m", "addin.cli", "refresh", str(book), "--quiet"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         for code, err in ((first.wait(), first.stderr.read()), (second.returncode, second.stderr)):
-            assert code == 0 or (code == 2 and "Another churnkit run" in err), err
+            assert code == 0 or (code == 2 and ("Another churnkit run" in err or "changed while" in err)), err
         assert _state(book) == "new"
         assert not list(tmp_path.glob("*.churnkit-tmp"))
+
+
+def test_a_workbook_saved_by_another_program_meanwhile_is_not_replaced(tmp_path):
+    from addin.errors import UserError
+    from addin.workbook import FileWorkbook
+
+    book = tmp_path / "orders.xlsx"
+    shutil.copy(SAMPLE, book)
+    workbook = FileWorkbook(book)
+    book.write_bytes(SAMPLE.read_bytes())       # another program saves it meanwhile
+    os.utime(book, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    with pytest.raises(UserError, match="orders.xlsx changed while churnkit was working on it"):
+        workbook.save()
+    assert book.read_bytes() == SAMPLE.read_bytes()
 
 
 def test_a_run_whose_temporary_file_vanished_stops_with_one_sentence(tmp_path):
