@@ -78,8 +78,8 @@ def _left_over(path: Path) -> list[Path]:
     """Temporary files of ``path`` that runs which were killed left behind (not those of runs still going)."""
     found = []
     for temp in path.parent.glob(glob.escape(path.name) + "*" + TEMP_SUFFIX):
-        pid = temp.name[len(path.name):-len(TEMP_SUFFIX)].lstrip(".")
-        if not (pid.isdigit() and _still_running(int(pid), temp)):
+        middle = temp.name[len(path.name):-len(TEMP_SUFFIX)]        # ".<pid>", or "" (older churnkit)
+        if middle == "" or (middle[:1] == "." and middle[1:].isdigit() and not _still_running(int(middle[1:]), temp)):
             found.append(temp)
     return found
 

@@ -101,3 +101,15 @@ def test_a_run_whose_temporary_file_vanished_stops_with_one_sentence(tmp_path):
     with pytest.raises(UserError, match="Another churnkit run started writing orders.xlsx"):
         replace_file(book, write_then_lose, lambda written: None)
     assert book.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_only_leftovers_of_runs_that_are_gone_are_removed(tmp_path):
+    from addin.safe_write import _left_over
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()           # a process that has ended
+    names = ["orders.xlsx.churnkit-tmp", f"orders.xlsx.{gone}.churnkit-tmp", f"orders.xlsx.{os.getppid()}.churnkit-tmp",
+             "orders.xlsx2.xlsx.churnkit-tmp", "orders.xlsx.abc.churnkit-tmp"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    assert sorted(p.name for p in _left_over(tmp_path / "orders.xlsx")) == sorted(names[:2])
