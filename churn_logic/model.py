@@ -111,7 +111,7 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
     if scoped.empty:
         raise NoOrdersError(f"No order lines fall on or before the as-of month {month_label(as_of)}.")
     codes, keys = sorted_codes(scoped["customer"])
-    series = monthly.build_from_codes(scoped, codes, keys, months, as_of, settings.measure)
+    series = monthly.build(scoped, codes, keys, months, as_of, settings.measure)
     decline = streaks.decline_streak(series, settings.min_drop_pct)
     low = streaks.low_streak(series, settings.low_threshold)
     dormant = streaks.dormant_streak(series)

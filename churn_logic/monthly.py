@@ -12,8 +12,6 @@ import functools
 import numpy as np
 import pandas as pd
 
-from .codes import sorted_codes
-from .periods import months_of
 
 
 class _OnFirstUse:
@@ -73,15 +71,10 @@ class MonthlySeries:
         return np.round(total, 6)
 
 
-def build(lines: pd.DataFrame, as_of: int, measure: str) -> MonthlySeries:
-    """Monthly matrices from order lines dated up to the end of month ``as_of``."""
-    codes, keys = sorted_codes(lines["customer"])
-    return build_from_codes(lines, codes, keys, months_of(lines["date"]), as_of, measure)
-
-
-def build_from_codes(lines: pd.DataFrame, codes: np.ndarray, keys, months: np.ndarray, as_of: int,
-                     measure: str) -> MonthlySeries:
-    """``build``, given each line's customer (``codes`` into the sorted ``keys``) and month."""
+def build(lines: pd.DataFrame, codes: np.ndarray, keys, months: np.ndarray, as_of: int,
+          measure: str) -> MonthlySeries:
+    """Monthly matrices from order lines dated up to the end of month ``as_of``, given each line's
+    customer (``codes`` into the sorted ``keys``) and month."""
     first_month = int(months.min()) if len(months) else as_of
     width = as_of - first_month + 1
     cells = codes * width          # each line's cell in the customers × months matrices
