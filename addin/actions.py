@@ -12,17 +12,16 @@ from churn_logic.settings import canonical_name
 
 from .errors import UserError
 from .formats import risk_counts, settings_line
-from .history_sheet import SHEET_NAMES as HISTORY_SHEETS, history_sheet
-from .lists import SHEET_NAMES, WORDS as LIST_WORDS, all_sheet_names, build_sheets, read_user_entries
+from .history_sheet import history_sheet
+from .lists import LIST_KINDS, SHEET_NAMES, WORDS as LIST_WORDS, build_sheets, read_user_entries
 from .progress import Progress
-from .reader import (SETTINGS_SHEETS, ExcelFileTables, ReadResult, ValueTables, check_file, open_workbook,
+from .reader import (ExcelFileTables, ReadResult, ValueTables, check_file, open_workbook,
                      read_order_book, read_order_values)
 from .settings_sheet import settings_sheet
 from .settings_sources import gather, settings_from_rows
 from .workbook import Workbook
 
 STRICT_EXAMPLES = 3
-LIST_KINDS = ("at_risk", "win_back", "closed")
 
 
 @dataclasses.dataclass
@@ -73,24 +72,25 @@ def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today
 class RefreshResult:
     sheets: dict[str, int]          # sheet name -> rows written
     backup: Path | None
+    renamed: dict[str, str]         # churnkit's usual sheet name -> the name it used, where a sheet of yours had it
 
 
 def refresh_lists(analysis: Analysis, workbook: Workbook, lang: str = "en",
                   now: dt.datetime | None = None) -> RefreshResult:
     """Write the at-risk and win-back lists into ``workbook``, keeping what the user typed in them."""
     now = (now or dt.datetime.now()).replace(microsecond=0)
-    present = set(workbook.sheet_names())
-    tables = {kind: workbook.read_rows(name) for kind in LIST_KINDS
-              for name in all_sheet_names(kind) if name in present}
-    previous = read_user_entries(tables)
-    has_skipped_sheet = any(name in present for name in all_sheet_names("skipped"))
-    sheets = build_sheets(analysis.model, previous, lang, now, list_heading(analysis, lang, now),
-                          analysis.read.book.skipped, has_skipped_sheet)
-    kinds = {SHEET_NAMES[kind][lang]: kind for kind in SHEET_NAMES}
-    for content in sheets:
-        workbook.put_sheet(content, all_sheet_names(kinds[content.name]))
+    own = {kind: workbook.own_sheet(kind) for kind in LIST_KINDS}
+    tables = {kind: workbook.read_rows(name) for kind, name in own.items() if name is not None and kind != "skipped"}
+    sheets = build_sheets(analysis.model, read_user_entries(tables), lang, now, list_heading(analysis, lang, now),
+                          analysis.read.book.skipped, own["closed"] is not None, own["skipped"] is not None)
+    written, renamed = {}, {}
+    for kind, content in sheets:
+        name = workbook.put_sheet(content, kind)
+        written[name] = len(content.tables[0].rows)
+        if name != content.name:
+            renamed[content.name] = name
     workbook.save()
-    return RefreshResult({s.name: len(s.tables[0].rows) for s in sheets}, getattr(workbook, "backup", None))
+    return RefreshResult(written, getattr(workbook, "backup", None), renamed)
 
 
 def list_heading(analysis: Analysis, lang: str, now: dt.datetime) -> list[tuple[str, object]]:
@@ -118,22 +118,20 @@ def history_of(analysis: Analysis, customer: str, lang: str = "en") -> CustomerH
 def write_customer_history(analysis: Analysis, workbook: Workbook, customer: str, lang: str = "en") -> str:
     """Write the Customer History sheet for one customer; returns the sheet's name."""
     history = history_of(analysis, customer, lang)
-    content = history_sheet(analysis.model, history, lang)
-    workbook.put_sheet(content, tuple(HISTORY_SHEETS.values()))
+    name = workbook.put_sheet(history_sheet(analysis.model, history, lang), "history")
     workbook.save()
-    return content.name
+    return name
 
 
 def write_settings_sheet(workbook: Workbook, lang: str = "en") -> str:
     """Create or renew the settings sheet, keeping every value already set there; returns its name."""
-    present = [name for name in SETTINGS_SHEETS if name in workbook.sheet_names()]
-    current = {}
-    for key, value in (settings_from_rows(workbook.read_rows(present[0])) if present else {}).items():
+    own = workbook.own_sheet("settings")
+    current, others = {}, {}
+    for key, value in (settings_from_rows(workbook.read_rows(own)) if own else {}).items():
         try:
             current[canonical_name(key)] = value
         except SettingsError:
-            continue        # a line the user added that is no setting: the sheet is rewritten without it
-    content = settings_sheet(current, lang)
-    workbook.put_sheet(content, SETTINGS_SHEETS)
+            others[key] = value       # a line the user added that is no rule setting (e-mail, a note): kept
+    name = workbook.put_sheet(settings_sheet(current, lang, others), "settings")
     workbook.save()
-    return content.name
+    return name

@@ -125,17 +125,25 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def _write_history(args: argparse.Namespace) -> int:
-    workbook = FileWorkbook(_writable(args.path))
-    name = write_customer_history(_analyse(args), workbook, args.customer, args.lang)
+    with _open_for_writing(_writable(args.path), args.quiet) as workbook:
+        name = write_customer_history(_analyse(args), workbook, args.customer, args.lang)
     print(f"Wrote the sheet '{name}' into {args.path}.")
     return 0
 
 
 def run_settings(args: argparse.Namespace) -> int:
-    workbook = FileWorkbook(_writable(args.path))
-    name = write_settings_sheet(workbook, args.lang)
+    with _open_for_writing(_writable(args.path), quiet=False) as workbook:
+        name = write_settings_sheet(workbook, args.lang)
     print(f"Wrote the sheet '{name}' into {args.path}; change values in its column B.")
     return 0
+
+
+def _open_for_writing(path: Path, quiet: bool) -> FileWorkbook:
+    """The workbook, with the turn to write it (saying so when another churnkit run has it)."""
+    def waiting() -> None:
+        if not quiet:
+            print(f"Another churnkit run is writing {path.name}; waiting for it to finish…", file=sys.stderr)
+    return FileWorkbook(path, on_wait=waiting)
 
 
 def _writable(path: Path) -> Path:
@@ -151,11 +159,12 @@ def run_refresh(args: argparse.Namespace) -> int:
             raise UserError(f"--out must name an .xlsx or .xlsm workbook, not {target.name}.")
         target = args.path.with_name(args.path.stem + "-churnkit.xlsx")
         print(f"A .csv file cannot hold the lists; writing them to {target.name}.", file=sys.stderr)
-    workbook = FileWorkbook(target)
-    analysis = _analyse(args)
-    result = refresh_lists(analysis, workbook, args.lang)
+    with _open_for_writing(target, args.quiet) as workbook:
+        result = refresh_lists(_analyse(args), workbook, args.lang)
     written = ", ".join(f"{name} ({rows} rows)" for name, rows in result.sheets.items())
     print(f"Updated {target}: {written}.")
+    for usual, used in result.renamed.items():
+        print(f"A sheet of yours is named '{usual}', so churnkit wrote its list as '{used}' and left yours as it is.")
     if result.backup:
         print(f"The workbook as it was is saved as {result.backup}.")
     return 0

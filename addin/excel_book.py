@@ -2,17 +2,20 @@
 
 Everything is written through Excel (the workbook is never saved from Python while
 Excel holds it); ``save`` recalculates so the worksheet functions pick up the new lists.
-Only xlwings' public object model is used, plus two Windows-only page settings.
+Only xlwings' public object model is used, plus Windows-only page settings and the hiding of
+churnkit's mark on its sheets (``sheet_kinds``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .reader import ValueTables
-from .sheet_content import SheetContent
+from .sheet_content import Formula, SheetContent, fit_text
+from .sheet_kinds import MARK_NAME, kind_of_mark, mark_formula
+from .workbook import Workbook
 from .xlsx_sheet import KIND_STYLES, LABEL, RISK_FILLS, TITLE, column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -20,7 +23,7 @@ _XL_LANDSCAPE = 2
 _POINTS_PER_COLUMN, _POINTS_PER_ROW = 64, 15
 
 
-class ExcelWorkbook:
+class ExcelWorkbook(Workbook):
     """An open workbook in Excel (an ``xlwings.Book``)."""
 
     def __init__(self, book: Any):
@@ -35,7 +38,29 @@ class ExcelWorkbook:
         return [sheet.name for sheet in self.book.sheets]
 
     def read_rows(self, sheet: str) -> list[list[Any]]:
-        return self._values(self.book.sheets[sheet])[1]
+        found = self.book.sheets[sheet]
+        first_row, rows = self._values(found)
+        used = found.used_range
+        formulas = used.formula
+        formulas = [[formulas]] if isinstance(formulas, str) else formulas
+        for r, row in enumerate(formulas):
+            for c, text in enumerate(row):
+                column = used.column - 1 + c
+                if isinstance(text, str) and text.startswith("=") and text != rows[r][column]:
+                    rows[r][column] = Formula(text, rows[r][column])     # (text that only looks like one reads as itself)
+        return [[] for _ in range(first_row - 1)] + rows
+
+    def marks(self) -> dict[str, str]:
+        found = {}
+        for sheet in self.book.sheets:
+            for name in sheet.names:
+                kind = kind_of_mark(name.refers_to)
+                if name.name.rpartition("!")[2] == MARK_NAME and kind:
+                    found[sheet.name] = kind
+        return found
+
+    def table_names(self, sheet: str) -> list[str]:
+        return [table.name for table in self.book.sheets[sheet].tables]
 
     def value_tables(self) -> ValueTables:
         """Every sheet's values, for reading the orders the way the command line reads a file."""
@@ -48,17 +73,19 @@ class ExcelWorkbook:
         first_column = used.column
         return used.row, [[None] * (first_column - 1) + list(row) for row in values]
 
-    def put_sheet(self, content: SheetContent, also_named: Sequence[str] = ()) -> None:
-        names = self.sheet_names()
-        existing = next((n for n in (content.name, *also_named) if n in names), None)
-        if existing is None:
+    def write_sheet(self, content: SheetContent, replacing: str | None, kind: str) -> None:
+        if replacing is None:
             sheet = self.book.sheets.add(content.name, after=self.book.sheets[len(self.book.sheets) - 1])
         else:
-            sheet = self.book.sheets[existing]
+            sheet = self.book.sheets[replacing]
             sheet.name = content.name
             for chart in list(sheet.charts):
                 chart.delete()
             sheet.clear()
+        if kind not in (kind_of_mark(n.refers_to) for n in sheet.names if n.name.rpartition("!")[2] == MARK_NAME):
+            mark = sheet.names.add(MARK_NAME, "=" + mark_formula(kind))
+            if sys.platform == "win32":
+                mark.api.Visible = False
         self._write(sheet, content)
 
     def _write(self, sheet: Any, content: SheetContent) -> None:
@@ -119,7 +146,11 @@ def _style(cell: Any, style) -> Any:
 
 
 def _safe(value: Any) -> Any:
-    """Text that Excel would take for a formula gets the apostrophe that keeps it text."""
+    """Text that Excel would take for a formula gets the apostrophe that keeps it text; the user's own
+    formulas go back as formulas."""
+    if isinstance(value, Formula):
+        return value.text
+    value = fit_text(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):

@@ -9,14 +9,15 @@ from churn_logic import ChurnModel, CustomerHistory
 from churn_logic.verdicts import RISK_LABELS
 
 from .sheet_content import Chart, Column, SheetContent, Table
+from .sheet_kinds import KINDS
 
-SHEET_NAMES = {"en": "Customer History", "zh": "客户历史"}
+SHEET_NAMES = KINDS["history"].names
 _WORDS = {
-    "en": {"title": "Customer history: {customer}", "name": "Name", "risk": "Risk", "reasons": "Reasons",
+    "en": {"name": "Name", "risk": "Risk", "reasons": "Reasons",
            "class": "Core class", "streaks": "Months down / low / without orders", "value": "Value last 12 months",
            "as_of": "As of", "chart": "Monthly sales", "monthly": ("Month", "Value", "Amount", "Orders"),
            "lines": ("Date", "Order", "Product", "Quantity", "Amount", "Sheet", "Row")},
-    "zh": {"title": "客户历史：{customer}", "name": "名称", "risk": "风险", "reasons": "原因", "class": "客户等级",
+    "zh": {"name": "名称", "risk": "风险", "reasons": "原因", "class": "客户等级",
            "streaks": "连续下降 / 低额 / 无订单月数", "value": "近12个月金额", "as_of": "评估月份",
            "chart": "月度销售额", "monthly": ("月份", "数值", "金额", "订单数"),
            "lines": ("日期", "订单", "产品", "数量", "金额", "工作表", "行号")},
@@ -43,7 +44,7 @@ def history_sheet(model: ChurnModel, history: CustomerHistory, lang: str = "en")
     widths = (12, 12, 24, 9, 13, 12, 7)
     order_lines = Table("ChurnHistoryLines", [Column(h, k, w) for h, k, w in zip(words["lines"], kinds, widths)],
                         line_rows)
-    return SheetContent(SHEET_NAMES[lang], words["title"].format(customer=s["customer"]), heading,
+    return SheetContent(SHEET_NAMES[lang], KINDS["history"].titles[lang] + s["customer"], heading,
                         [monthly, order_lines], [Chart(words["chart"], table=0, category=0, values=(2,))],
                         tab_color="FF2E75B6")
 

@@ -18,15 +18,12 @@ import pandas as pd
 from churn_logic import ChurnModel, winback_list
 from churn_logic.verdicts import RISK_LABELS
 
-from .sheet_content import Column, SheetContent, Table
+from .sheet_kinds import KINDS
+from .sheet_content import EXCEL_TEXT_MAX, Column, Formula, SheetContent, Table, cut_long_texts
 
-SHEET_NAMES = {
-    "at_risk": {"en": "At-Risk", "zh": "流失预警"},
-    "win_back": {"en": "Win-Back", "zh": "赢回名单"},
-    "closed": {"en": "Closed", "zh": "已关闭"},
-    "skipped": {"en": "Skipped Rows", "zh": "跳过的行"},
-}
-TABLE_NAMES = {"at_risk": "ChurnAtRisk", "win_back": "ChurnWinBack", "closed": "ChurnClosed", "skipped": "ChurnSkipped"}
+LIST_KINDS = ("at_risk", "win_back", "closed", "skipped")
+SHEET_NAMES = {kind: KINDS[kind].names for kind in LIST_KINDS}
+TABLE_NAMES = {kind: KINDS[kind].table for kind in LIST_KINDS}
 CLASS_ORDER = {"A": 0, "B": 1, "C": 2}
 
 # key: (English header, Chinese header, kind, width)
@@ -43,6 +40,7 @@ _COLUMNS = {
     "months_dormant": ("Months dormant", "沉睡月数", "int", 10), "lapsed_since": ("Lapsed since", "流失起始月", "text", 11),
     "main_products": ("Main products", "主要产品", "text", 36), "main_category": ("Main category", "主要类别", "text", 16),
     "closed_on": ("Closed on", "关闭日期", "date", 12), "was_on": ("Was on", "原所在名单", "text", 12),
+    "because": ("Closed because", "关闭原因", "text", 22),
     "sheet": ("Sheet", "工作表", "text", 16), "row": ("Row", "行号", "int", 8), "reason": ("Reason", "原因", "text", 60),
 }
 USER_COLUMNS = {  # key: (English header, Chinese header, width, English choices, Chinese choices)
@@ -61,14 +59,15 @@ LIST_FIELDS = {
                 "decline_streak", "low_streak", "months_without_orders", "last_order_date", "rep", "region"],
     "win_back": ["customer", "name", "core_class", "value_before_lapse", "months_dormant", "lapsed_since",
                  "last_order_date", "main_products", "main_category", "rep", "region", "email"],
-    "closed": ["customer", "name", "closed_on", "was_on", "risk"],
+    "closed": ["customer", "name", "closed_on", "was_on", "risk", "because"],
 }
 _HEADER_TO_FIELD = {h.lower(): key for key, (en, zh, *_) in {**_COLUMNS, **USER_COLUMNS}.items() for h in (en, zh)}
-_OUR_HEADERS = set(_HEADER_TO_FIELD)
+CLOSED_BECAUSE = {
+    "en": {"left": "left the lists", "no_key": "no customer key", "duplicate": "another row of the same customer"},
+    "zh": {"left": "已离开名单", "no_key": "缺少客户编号", "duplicate": "同一客户的另一行"},
+}
 WORDS = {
-    "en": {"at_risk": "At-risk customers", "win_back": "Win-back list: lapsed customers",
-           "closed": "Closed: notes of customers no longer on a list", "skipped": "Order rows churnkit could not read",
-           "as_of": "As of", "refreshed": "Refreshed", "source": "Orders", "settings": "Settings",
+    "en": {"as_of": "As of", "refreshed": "Refreshed", "source": "Orders", "settings": "Settings",
            "customers": "Customers", "skipped_rows": "Skipped rows", "stake": "Value at stake",
            "yours": "Your columns", "none": "none",
            "skipped_where": "{n} {rows} could not be read: see the sheet '{sheet}'",
@@ -76,26 +75,48 @@ WORDS = {
            "stake_text": "what the customer bought in the 12 months before the warning signs began",
            "yours_text": "Owner, Status, Next step, Reason category, Notes and any column you add are yours: "
                          "churnkit keeps them by customer at every refresh.",
-           "closed_text": "When a customer leaves the lists, what you typed for them moves here; it moves back if they return."},
-    "zh": {"at_risk": "流失预警客户", "win_back": "赢回名单：已流失客户", "closed": "已关闭：已离开名单的客户备注",
-           "skipped": "无法读取的订单行", "as_of": "评估月份", "refreshed": "刷新时间", "source": "订单来源",
+           "closed_text": "When a customer leaves the lists, what you typed for them moves here; it moves back if they return.",
+           "cut": "Cut texts", "cut_text": "{n} {texts} longer than a cell holds ({limit} characters): cut, ending in …",
+           "text": "text", "texts": "texts"},
+    "zh": {"as_of": "评估月份", "refreshed": "刷新时间", "source": "订单来源",
            "settings": "设置", "customers": "客户数量", "skipped_rows": "跳过的行", "stake": "风险金额",
            "yours": "您的列", "none": "无",
            "skipped_where": "{n} 行无法读取：见工作表“{sheet}”",
            "counts": "已流失 {LOST} · 高风险 {HIGH} · 中风险 {MEDIUM} · 低风险 {LOW}",
            "stake_text": "预警开始前 12 个月内该客户的采购金额",
            "yours_text": "负责人、状态、下一步、流失原因类别、备注以及您新增的列由您填写：每次刷新按客户保留。",
-           "closed_text": "客户离开名单后，您填写的内容移到这里；客户回到名单时会自动移回。"},
+           "closed_text": "客户离开名单后，您填写的内容移到这里；客户回到名单时会自动移回。",
+           "cut": "截断的文本", "cut_text": "{n} 处文本超过单元格上限（{limit} 个字符），已截断并以 … 结尾",
+           "text": "", "texts": ""},
 }
 
 
 @dataclasses.dataclass
+class Entry:
+    """One row of a list on which the user typed something."""
+    customer: str                    # '' when the row has no customer key
+    typed: dict[str, Any]            # the user's columns: USER_COLUMNS keys and "extra:<header>"
+    found_on: str                    # the list it was read from ("at_risk", "win_back", "closed")
+    closed: dict[str, Any]           # for rows read from the Closed sheet: its other fields as they were
+
+
+@dataclasses.dataclass
 class UserEntries:
-    """What the user typed in churnkit's sheets, per customer, with the headers of columns they added."""
-    by_customer: dict[str, dict[str, Any]]
-    found_on: dict[str, str]                   # customer -> list key ("at_risk", "win_back", "closed")
+    """What the user typed in churnkit's lists, row by row, with the headers of columns they added."""
+    entries: list[Entry]
     extra_headers: list[str]
-    closed_rows: dict[str, dict[str, Any]]     # customer -> closed-sheet fields (closed_on, was_on, ...)
+
+    def primary(self) -> dict[str, Entry]:
+        """Per customer, the entry that goes with them onto a list: from At-Risk, else Win-Back, else Closed."""
+        found: dict[str, Entry] = {}
+        for entry in self.entries:
+            if entry.customer:
+                found.setdefault(entry.customer, entry)
+        return found
+
+    @property
+    def had_closed_sheet_rows(self) -> bool:
+        return any(entry.found_on == "closed" for entry in self.entries)
 
 
 def all_sheet_names(kind: str) -> tuple[str, ...]:
@@ -103,28 +124,27 @@ def all_sheet_names(kind: str) -> tuple[str, ...]:
 
 
 def read_user_entries(tables: Mapping[str, Sequence[Sequence[Any]]]) -> UserEntries:
-    """Collect user entries from the rows of churnkit's existing sheets ({list key: rows})."""
-    entries: dict[str, dict[str, Any]] = {}
-    found_on: dict[str, str] = {}
+    """Collect the user's entries from the rows of churnkit's existing lists ({list key: rows}): every row of
+    each table on which something was typed, with or without a customer key."""
+    entries: list[Entry] = []
+    seen: set[tuple] = set()
     extras: list[str] = []
-    closed: dict[str, dict[str, Any]] = {}
-    for kind in ("closed", "win_back", "at_risk"):    # later lists win: the live lists over Closed
-        rows = tables.get(kind)
-        if not rows:
-            continue
-        for record in _records(rows, extras):
+    for kind in ("at_risk", "win_back", "closed"):
+        for record in _records(tables.get(kind) or [], extras):
             customer = record.pop("customer")
             typed = {k: v for k, v in record.items() if k in USER_COLUMNS or k.startswith("extra:")}
-            if kind == "closed":
-                closed[customer] = record
-            if any(_filled(v) for v in typed.values()):
-                entries[customer] = typed
-                found_on[customer] = kind
-    return UserEntries(entries, found_on, extras, closed)
+            if not any(_filled(v) for v in typed.values()):
+                continue
+            same = (customer, tuple(sorted((k, repr(v)) for k, v in typed.items() if _filled(v))))
+            if customer and same in seen:
+                continue            # a copy of a row already kept: nothing of it is lost
+            seen.add(same)
+            entries.append(Entry(customer, typed, kind, record if kind == "closed" else {}))
+    return UserEntries(entries, extras)
 
 
 def _records(rows: Sequence[Sequence[Any]], extras: list[str]) -> Iterable[dict[str, Any]]:
-    """Rows under the header row (the one starting with Customer/客户) as dicts, until the first row without a customer."""
+    """Every row under the header row (the one starting with Customer/客户) as a dict, '' for a missing key."""
     header_index = next((i for i, row in enumerate(rows) if row and _text(row[0]).lower() in ("customer", "客户")), None)
     if header_index is None:
         return
@@ -138,18 +158,17 @@ def _records(rows: Sequence[Sequence[Any]], extras: list[str]) -> Iterable[dict[
                 extras.append(text)
         keys.append(key)
     for row in rows[header_index + 1:]:
-        customer = _customer_key(row[0] if row else None)
-        if not customer:
-            break
         record = {key: value for key, value in zip(keys, row) if key}
-        record["customer"] = customer
+        record["customer"] = _customer_key(row[0] if row else None)
         yield record
 
 
 def _customer_key(value: Any) -> str:
+    if isinstance(value, Formula):
+        value = value.cached
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return _text(value)
+    return "" if value is None or (isinstance(value, str) and not value.strip()) else str(value)
 
 
 def _text(value: Any) -> str:
@@ -162,8 +181,10 @@ def _filled(value: Any) -> bool:
 
 
 def build_sheets(model: ChurnModel, previous: UserEntries, lang: str, now: dt.datetime,
-                 heading: list[tuple[str, Any]], skipped: pd.DataFrame, has_skipped_sheet: bool) -> list[SheetContent]:
-    """The sheets of one refresh: At-Risk, Win-Back, Closed (when it has rows) and Skipped Rows (when needed)."""
+                 heading: list[tuple[str, Any]], skipped: pd.DataFrame, has_closed_sheet: bool,
+                 has_skipped_sheet: bool) -> list[tuple[str, SheetContent]]:
+    """The sheets of one refresh, each with its kind: At-Risk, Win-Back, Closed (when it has rows or was
+    there) and Skipped Rows (when needed)."""
     words = WORDS[lang]
     customers = model.customers.assign(reasons=model.reasons(lang))
     at_risk = customers[customers["risk"].isin(["HIGH", "MEDIUM"])]
@@ -176,50 +197,75 @@ def build_sheets(model: ChurnModel, previous: UserEntries, lang: str, now: dt.da
     at_risk = at_risk.assign(risk=at_risk["risk"].map(RISK_LABELS[lang]))
     extras = previous.extra_headers
     listed = set(at_risk["customer"]) | set(winback["customer"])
+    primary = {customer: entry for customer, entry in previous.primary().items() if customer in listed}
     sheets = [
-        _list_sheet("at_risk", at_risk, model, previous, lang, heading),
-        _list_sheet("win_back", winback, model, previous, lang, heading),
+        ("at_risk", _list_sheet("at_risk", at_risk, model, primary, extras, lang, heading)),
+        ("win_back", _list_sheet("win_back", winback, model, primary, extras, lang, heading)),
     ]
-    closed = _closed_rows(previous, listed, customers, now)
-    if closed or "closed" in previous.found_on.values() or previous.closed_rows:
+    closed = _closed_rows(previous, primary, customers, lang, now)
+    if closed or has_closed_sheet:
         fields = LIST_FIELDS["closed"]
         rows = [[row.get(f) for f in fields] + _user_values(row, extras) for row in closed]
-        sheets.append(SheetContent(
-            SHEET_NAMES["closed"][lang], words["closed"], [(words["refreshed"], now), ("", words["closed_text"])],
-            [Table(TABLE_NAMES["closed"], _columns(fields, lang, extras), rows)], tab_color="FF7F7F7F"))
+        table = Table(TABLE_NAMES["closed"], _columns(fields, lang, extras), rows)
+        sheets.append(("closed", SheetContent(
+            SHEET_NAMES["closed"][lang], KINDS["closed"].titles[lang],
+            _cut_note([(words["refreshed"], now), ("", words["closed_text"])], table, lang),
+            [table], tab_color="FF7F7F7F")))
     if len(skipped) or has_skipped_sheet:
         table = Table(TABLE_NAMES["skipped"], _columns(["sheet", "row", "reason"], lang, None),
                       skipped[["sheet", "row", "reason"]].values.tolist())
-        sheets.append(SheetContent(SHEET_NAMES["skipped"][lang], words["skipped"], [(words["refreshed"], now)],
-                                   [table], tab_color="FFBF9000"))
+        sheets.append(("skipped", SheetContent(SHEET_NAMES["skipped"][lang], KINDS["skipped"].titles[lang],
+                                               _cut_note([(words["refreshed"], now)], table, lang),
+                                               [table], tab_color="FFBF9000")))
     return sheets
 
 
-def _list_sheet(kind: str, frame: pd.DataFrame, model: ChurnModel, previous: UserEntries, lang: str,
-                heading: list[tuple[str, Any]]) -> SheetContent:
+def _list_sheet(kind: str, frame: pd.DataFrame, model: ChurnModel, entries: Mapping[str, Entry],
+                extras: list[str], lang: str, heading: list[tuple[str, Any]]) -> SheetContent:
     fields = [f for f in LIST_FIELDS[kind] if f in frame.columns and (f not in ("rep", "region", "email")
                                                                       or f in model.lines.columns)]
     records = frame[fields].to_dict("records")
-    rows = [[cell_value(r[f]) for f in fields] + _user_values(previous.by_customer.get(r["customer"], {}),
-                                                                previous.extra_headers) for r in records]
+    rows = [[cell_value(r[f]) for f in fields] + _user_values(entries[r["customer"]].typed if r["customer"] in entries
+                                                                else {}, extras) for r in records]
     tab = "FFC00000" if kind == "at_risk" else "FF375623"
-    table = Table(TABLE_NAMES[kind], _columns(fields, lang, previous.extra_headers), rows)
-    return SheetContent(SHEET_NAMES[kind][lang], WORDS[lang][kind], heading, [table], tab_color=tab)
+    table = Table(TABLE_NAMES[kind], _columns(fields, lang, extras), rows)
+    return SheetContent(SHEET_NAMES[kind][lang], KINDS[kind].titles[lang], _cut_note(heading, table, lang), [table],
+                        tab_color=tab)
 
 
-def _closed_rows(previous: UserEntries, listed: set[str], customers: pd.DataFrame, now: dt.datetime) -> list[dict]:
-    """Closed-sheet rows: earlier ones not back on a list, plus entries of customers who just left the lists."""
+def _cut_note(heading: list[tuple[str, Any]], table: Table, lang: str) -> list[tuple[str, Any]]:
+    """The heading, with a line saying how many texts were cut to what a cell holds (when any were)."""
+    cut = cut_long_texts([table])
+    if not cut:
+        return heading
+    words = WORDS[lang]
+    texts = words["text"] if cut == 1 else words["texts"]
+    return [*heading, (words["cut"], words["cut_text"].format(n=cut, texts=texts, limit=f"{EXCEL_TEXT_MAX:,}"))]
+
+
+def _closed_rows(previous: UserEntries, on_lists: Mapping[str, Entry], customers: pd.DataFrame, lang: str,
+                 now: dt.datetime) -> list[dict]:
+    """Closed-sheet rows: every entry that is not going onto a list. Earlier Closed rows stay as they were;
+    entries of customers who left the lists, of rows without a customer key and of further rows of a listed
+    customer come with the date, the list they were on and why."""
     risk = dict(zip(customers["customer"], customers["risk"]))
     names = dict(zip(customers["customer"], customers["name"]))
+    primary = previous.primary()
+    why = CLOSED_BECAUSE[lang]
     rows = []
-    for customer, entry in previous.by_customer.items():
-        if customer in listed:
+    for entry in previous.entries:
+        if on_lists.get(entry.customer) is entry:
             continue
-        was = previous.found_on[customer]
-        base = previous.closed_rows.get(customer, {}) if was == "closed" else {
-            "closed_on": now, "was_on": SHEET_NAMES[was]["en"], "risk": risk.get(customer)}
-        rows.append({**base, **entry, "customer": customer, "name": cell_value(names.get(customer, base.get("name")))})
-    return sorted(rows, key=lambda r: (_sort_date(r.get("closed_on")), r["customer"]), reverse=True)
+        if entry.found_on == "closed":
+            base = entry.closed
+        else:
+            because = why["no_key"] if not entry.customer else \
+                why["duplicate"] if primary.get(entry.customer) is not entry else why["left"]
+            base = {"closed_on": now, "was_on": SHEET_NAMES[entry.found_on]["en"], "risk": risk.get(entry.customer),
+                    "because": because}
+        name = names.get(entry.customer, base.get("name")) if entry.customer else base.get("name")
+        rows.append({**base, **entry.typed, "customer": entry.customer or None, "name": cell_value(name)})
+    return sorted(rows, key=lambda r: (_sort_date(r.get("closed_on")), r["customer"] or ""), reverse=True)
 
 
 def _sort_date(value: Any) -> dt.datetime:

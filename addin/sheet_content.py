@@ -11,6 +11,16 @@ from typing import Any, Sequence
 
 KINDS = ("text", "int", "money", "date", "datetime", "risk", "class", "any")
 TABLE_GAP = 1                       # empty columns between two tables
+EXCEL_TEXT_MAX = 32_767             # the most characters a cell holds
+CUT_MARK = "…"
+
+
+@dataclasses.dataclass(frozen=True)
+class Formula:
+    """A formula the user typed into one of their columns (``text`` starts with ``=``), written back as a
+    formula; ``cached`` is the value it showed. Any other text is always written as text."""
+    text: str
+    cached: Any = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,3 +74,21 @@ class SheetContent:
     @property
     def width(self) -> int:
         return self.first_column(len(self.tables)) - 1 - TABLE_GAP if self.tables else 2
+
+
+def cut_long_texts(tables: Sequence[Table]) -> int:
+    """Cut texts longer than a cell holds to its limit, ending in an ellipsis; returns how many were cut."""
+    cut = 0
+    for table in tables:
+        for number, row in enumerate(table.rows):
+            if any(isinstance(value, str) and len(value) > EXCEL_TEXT_MAX for value in row):
+                table.rows[number] = [fit_text(value) for value in row]
+                cut += sum(isinstance(value, str) and len(value) > EXCEL_TEXT_MAX for value in row)
+    return cut
+
+
+def fit_text(value: Any) -> Any:
+    """A text cut to what one cell holds (ending in an ellipsis); anything else as it is."""
+    if isinstance(value, str) and len(value) > EXCEL_TEXT_MAX:
+        return value[:EXCEL_TEXT_MAX - len(CUT_MARK)] + CUT_MARK
+    return value

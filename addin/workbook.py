@@ -1,16 +1,20 @@
-"""The workbook churnkit writes its lists into: one small interface, two adapters.
+"""The workbook churnkit writes its sheets into: one interface, two adapters.
 
-``FileWorkbook`` edits a workbook file on disk at the package level (this module);
-the live-Excel adapter for the ribbon writes through xlwings. The actions in
+``Workbook`` holds what both share — which sheets are churnkit's own and under which
+name a new one goes (``sheet_kinds``) — over a few primitives each adapter implements:
+``FileWorkbook`` (this module) edits a workbook file on disk at the package level; the
+live-Excel adapter (``excel_book.ExcelWorkbook``) writes through xlwings. The actions in
 ``actions.py`` only use this interface.
 """
 from __future__ import annotations
 
+import abc
+import dataclasses
 import datetime as dt
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Callable
 from xml.etree import ElementTree
 
 import fastexcel
@@ -18,76 +22,161 @@ import python_calamine
 
 from .errors import UserError
 from .reader import check_file
-from .safe_write import check_can_replace, replace_file
-from .sheet_content import SheetContent
+from .safe_write import changed_sentence, check_can_replace, identity, replace_file, writer_lock
+from .sheet_content import Formula, SheetContent
+from .sheet_kinds import KINDS, choose_name, looks_like_earlier_version
+from .xlsx_formulas import sheet_formulas
 from .xlsx_package import PackageError, WorkbookPackage
+from .xml_text import XmlError
 
 
-class Workbook(Protocol):
+class Workbook(abc.ABC):
+    """A workbook churnkit reads its own sheets from and writes them into."""
     name: str
 
+    @abc.abstractmethod
     def sheet_names(self) -> list[str]: ...
 
+    @abc.abstractmethod
     def read_rows(self, sheet: str) -> list[list[Any]]:
-        """The values of a sheet, as Python values (str, float, datetime, bool, None)."""
+        """The cells of a sheet from A1, as Python values (str, float, datetime, bool, None; a formula as
+        :class:`Formula`)."""
 
-    def put_sheet(self, content: SheetContent, also_named: Sequence[str] = ()) -> None:
-        """Add the sheet, or replace the one with its name (or one of ``also_named``)."""
+    @abc.abstractmethod
+    def marks(self) -> dict[str, str]:
+        """The sheets churnkit marked as its own: sheet name -> kind."""
 
+    @abc.abstractmethod
+    def table_names(self, sheet: str) -> list[str]: ...
+
+    @abc.abstractmethod
+    def write_sheet(self, content: SheetContent, replacing: str | None, kind: str) -> None:
+        """Write ``content`` as a new sheet or over the sheet ``replacing``, marked as churnkit's ``kind``."""
+
+    @abc.abstractmethod
     def save(self) -> None: ...
 
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    """Size and modification time of a file (None when there is none): what tells that it changed."""
-    try:
-        status = path.stat()
-    except FileNotFoundError:
+    def own_sheet(self, kind: str) -> str | None:
+        """The name of churnkit's sheet of ``kind`` in this workbook, None when it has none."""
+        marks = self.marks()
+        marked = next((sheet for sheet, marked_kind in marks.items() if marked_kind == kind), None)
+        if marked is not None:
+            return marked
+        spec = KINDS[kind]
+        for sheet in self.sheet_names():
+            if sheet in spec.all_names() and sheet not in marks:
+                rows = self.read_rows(sheet)
+                title = rows[0][0] if rows and rows[0] else None
+                if looks_like_earlier_version(spec, sheet, self.table_names(sheet), title):
+                    return sheet
         return None
-    return status.st_size, status.st_mtime_ns
+
+    def put_sheet(self, content: SheetContent, kind: str) -> str:
+        """Write churnkit's sheet of ``kind``: over the one churnkit wrote before, else as a new sheet under a
+        name nobody else's sheet has. Returns the sheet's name."""
+        existing = self.own_sheet(kind)
+        others = [sheet for sheet in self.sheet_names() if sheet != existing]
+        if existing is not None and not _in_other_language(existing, kind, content.name):
+            name = existing
+        else:
+            taken = next((sheet for sheet in others if sheet.casefold() == content.name.casefold()), None)
+            if taken is not None and KINDS[kind].user_may_own:
+                raise UserError(f"The sheet '{taken}' of {self.name} was not written by churnkit, so churnkit "
+                                "leaves it as it is (it still reads its settings: column A the setting, column B "
+                                "the value); rename it if churnkit should write its own.")
+            name = choose_name(content.name, others)
+        self.write_sheet(dataclasses.replace(content, name=name), existing, kind)
+        return name
 
 
-class FileWorkbook:
-    """A workbook file on disk, edited at the package level; a new workbook when the file does not exist yet."""
+def _in_other_language(sheet: str, kind: str, wanted: str) -> bool:
+    """True when churnkit's sheet has the name (or a ``(churnkit)`` variant) of another language than ``wanted``."""
+    return any(sheet == name or sheet.startswith(name + " (churnkit")
+               for name in KINDS[kind].all_names() if name != wanted)
 
-    def __init__(self, path: Path, now: dt.datetime | None = None):
+
+class FileWorkbook(Workbook):
+    """A workbook file on disk, edited at the package level; a new workbook when the file does not exist yet.
+
+    Opening it takes the writer lock of the file (other churnkit runs wait their turn) and
+    notes the file's identity; ``save`` replaces the file only when it is still that file.
+    Use it in a ``with`` block, or call ``close``.
+    """
+
+    def __init__(self, path: Path, now: dt.datetime | None = None, on_wait: Callable[[], None] | None = None):
         self.path = Path(path)
         self.name = self.path.name
         self.now = now
         self.backup: Path | None = None
         self._exists = self.path.exists()
+        self.package: WorkbookPackage | None = None
+        self._calamine: python_calamine.CalamineWorkbook | None = None
         if self._exists:
             check_file(self.path)
             check_can_replace(self.path)
-        self._opened = _stamp(self.path)
+        self._lock = writer_lock(self.path, on_wait)
         try:
+            self._opened = identity(self.path)
             self.package = WorkbookPackage.open(self.path) if self._exists else WorkbookPackage.new()
+            self._sheets = [s.name for s in self.package.sheets()]
         except (zipfile.BadZipFile, KeyError, PackageError) as exc:
-            raise UserError(f"{self.name} is not a workbook churnkit can write into ({exc}).") from exc
-        self._sheets = [s["name"] for s in self.package.sheets()]
+            self.close()
+            raise UserError(f"{self.name} is not a workbook churnkit can write into ({_reason(exc)}).") from None
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> "FileWorkbook":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let other churnkit runs write the file (saving does this too)."""
+        if self.package is not None:
+            self.package.parts.close()
+        if self._calamine is not None:
+            self._calamine.close()
+            self._calamine = None
+        self._lock.release()
 
     def sheet_names(self) -> list[str]:
         return list(self._sheets)
 
+    def marks(self) -> dict[str, str]:
+        return self.package.marks()
+
+    def table_names(self, sheet: str) -> list[str]:
+        return self.package.table_names(sheet)
+
     def read_rows(self, sheet: str) -> list[list[Any]]:
         if not self._exists or sheet not in self._sheets:
             return []
-        book = python_calamine.CalamineWorkbook.from_path(str(self.path))
-        return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        if self._calamine is None:
+            self._calamine = python_calamine.CalamineWorkbook.from_path(str(self.path))
+        rows = self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        part = next(s.part for s in self.package.sheets() if s.name == sheet)
+        try:
+            formulas = sheet_formulas(self.package.parts.read(part))
+        except XmlError as exc:
+            raise UserError(f"The sheet '{sheet}' of {self.name} cannot be read ({exc}).") from None
+        return _with_formulas([list(row) for row in rows], formulas)
 
-    def put_sheet(self, content: SheetContent, also_named: Sequence[str] = ()) -> None:
-        self.package.put_sheet(content, tuple(also_named))
-        self._sheets = [s["name"] for s in self.package.sheets()]
+    def write_sheet(self, content: SheetContent, replacing: str | None, kind: str) -> None:
+        try:
+            self.package.put_sheet(content, replacing, kind)
+        except PackageError as exc:
+            raise UserError(f"{self.name} is not a workbook churnkit can write into ({exc}).") from None
+        self._sheets = [s.name for s in self.package.sheets()]
 
     def save(self) -> None:
-        changed = f"{self.name} changed while churnkit was working on it (did another program save it?), so it " \
-                  "was not replaced; run again."
-        if _stamp(self.path) != self._opened:
-            raise UserError(changed)
         try:
-            self.backup = replace_file(self.path, self.package.save, self._verify, self.now)
+            self.backup = replace_file(self.path, self.package.save, self._verify, self.now, self._opened)
         except (zipfile.BadZipFile, zlib.error) as exc:       # its parts are copied from the file as it is now
-            raise UserError(changed) from exc
-        self.package.parts.close()
+            raise UserError(changed_sentence(self.path)) from exc
+        finally:
+            self.close()
 
     def _verify(self, written: Path) -> None:
         """The new file is a sound zip, our parts parse, every other part is as it was, and it opens."""
@@ -106,3 +195,20 @@ class FileWorkbook:
         reader = fastexcel.read_excel(written)
         if reader.sheet_names != self._sheets:
             raise UserError(f"Writing {self.name} failed: the sheets did not come back as expected.")
+
+
+def _with_formulas(rows: list[list[Any]], formulas: dict[tuple[int, int], str]) -> list[list[Any]]:
+    """The cell values with each formula cell's value replaced by the formula (and the value it showed)."""
+    for (row, column), text in formulas.items():
+        while len(rows) < row:
+            rows.append([])
+        cells = rows[row - 1]
+        cells.extend([None] * (column - len(cells)))
+        cells[column - 1] = Formula(text, cells[column - 1])
+    return rows
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"the part {exc.args[0]} is missing"
+    return str(exc)

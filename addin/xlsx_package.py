@@ -3,20 +3,25 @@
 Only these parts change: churnkit's own worksheet parts, their relationships and table
 parts, and the workbook-level parts that must list them — ``xl/workbook.xml`` and its
 relationships, ``[Content_Types].xml``, ``xl/styles.xml`` (styles are appended) and
-``docProps/app.xml`` (the sheet names). They are edited as text, so every byte outside
-the edit stays as it was. Every other part is copied byte for byte.
+``docProps/app.xml`` (the sheet names). They are edited as text at positions an XML
+parser finds (``xml_text``), so every byte outside the edit stays as it was. Every other
+part is copied byte for byte.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import posixpath
 import re
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
+from . import xml_text
 from .sheet_content import SheetContent
+from .sheet_kinds import MARK_NAME, kind_of_mark, mark_formula
 from .xlsx_sheet import render_chart, render_drawing, render_sheet, render_table
 from .xlsx_styles import MINIMAL_STYLES, Style, StyleSheet
+from .xml_text import Element, XmlError
 from .zip_parts import ZipParts
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -29,22 +34,31 @@ CONTENT_TYPES = {
     "drawing": "application/vnd.openxmlformats-officedocument.drawing+xml",
     "chart": "application/vnd.openxmlformats-officedocument.drawingml.chart+xml",
 }
-_SHEET = re.compile(r"<(?:\w+:)?sheet\b[^>]*?/>")
-_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b[^>]*?/>")
-_ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
+_CONTENT_TYPES_PART = "[Content_Types].xml"
+_AFTER_DEFINED_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+                        "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")   # CT_Workbook's order
 
 
 class PackageError(ValueError):
     """The package is not a workbook churnkit can write into."""
 
 
-def _attrs(element: str) -> dict[str, str]:
-    return {key: unescape(value) for key, value in _ATTR.findall(element)}
+@dataclasses.dataclass(frozen=True)
+class SheetEntry:
+    """A sheet as ``workbook.xml`` lists it."""
+    name: str
+    sheet_id: int
+    rel_id: str
+    part: str                 # the worksheet part ('' when the relationship is missing)
+    position: int             # 0-based place in the sheet list (what a defined name's localSheetId counts)
 
 
-def unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
+@dataclasses.dataclass(frozen=True)
+class DefinedName:
+    name: str
+    sheet: str | None         # the sheet it is scoped to (localSheetId), None for the whole workbook
+    formula: str              # what it refers to, as written (without '=')
+    position: int             # its place among the defined names
 
 
 class WorkbookPackage:
@@ -52,6 +66,8 @@ class WorkbookPackage:
 
     def __init__(self, parts: ZipParts):
         self.parts = parts
+        if _CONTENT_TYPES_PART not in parts:
+            raise PackageError(f"it has no {_CONTENT_TYPES_PART} part")
         self.workbook_part = self._main_part()
         self.rels_part = rels_path(self.workbook_part)
         self._style_cache: dict[Style, int] = {}
@@ -64,7 +80,7 @@ class WorkbookPackage:
     def new(cls) -> "WorkbookPackage":
         """An empty workbook (no sheets yet) for ``refresh --out`` into a new file."""
         parts = ZipParts()
-        parts.write("[Content_Types].xml", _NEW_CONTENT_TYPES.encode())
+        parts.write(_CONTENT_TYPES_PART, _NEW_CONTENT_TYPES.encode())
         parts.write("_rels/.rels", _NEW_ROOT_RELS.encode())
         parts.write("xl/workbook.xml", _NEW_WORKBOOK.encode())
         parts.write("xl/_rels/workbook.xml.rels", _NEW_WORKBOOK_RELS.encode())
@@ -73,47 +89,95 @@ class WorkbookPackage:
         return cls(parts)
 
     # --- reading -------------------------------------------------------------------
-    def _text(self, name: str) -> str:
-        return self.parts.read(name).decode("utf-8")
+    def _xml(self, name: str) -> tuple[bytes, Element]:
+        data = self.parts.read(name)
+        try:
+            return data, xml_text.parse(data)
+        except XmlError as exc:
+            raise PackageError(f"its part {name} cannot be read ({exc})") from None
 
     def _main_part(self) -> str:
-        for rel in _RELATIONSHIP.findall(self._text("_rels/.rels")):
-            attrs = _attrs(rel)
-            if attrs.get("Type", "").endswith("/officeDocument"):
-                return attrs["Target"].lstrip("/")
+        for rel in self.relationships("_rels/.rels"):
+            if rel.get("Type", "").endswith("/officeDocument") and "Target" in rel:
+                return rel["Target"].lstrip("/")
         raise PackageError("the file has no workbook part")
 
     def relationships(self, rels_part: str) -> list[dict[str, str]]:
         if rels_part not in self.parts:
             return []
-        return [_attrs(rel) for rel in _RELATIONSHIP.findall(self._text(rels_part))]
+        return [rel.attrs for rel in self._xml(rels_part)[1].findall("Relationship")]
 
-    def sheets(self) -> list[dict[str, str]]:
-        """Each sheet's name, sheetId, relationship id and part path, in workbook order."""
-        targets = {r["Id"]: resolve_target(self.workbook_part, r["Target"]) for r in self.relationships(self.rels_part)}
+    def sheets(self) -> list[SheetEntry]:
+        """Each sheet's name, id, relationship and part, in workbook order."""
+        targets = {r.get("Id"): resolve_target(self.workbook_part, r.get("Target", ""))
+                   for r in self.relationships(self.rels_part)}
+        listed = self._sheet_elements()
         out = []
-        for element in _SHEET.findall(self._text(self.workbook_part)):
-            attrs = _attrs(element)
-            rel_id = next(v for k, v in attrs.items() if k.endswith(":id") or k == "id")
-            out.append({"name": attrs["name"], "sheetId": attrs["sheetId"], "rId": rel_id,
-                        "part": targets.get(rel_id, ""), "element": element})
+        for position, element in enumerate(listed):
+            rel_id = element.get(f"{{{REL_NS}}}id", "")
+            try:
+                out.append(SheetEntry(element.get("name", ""), int(element.get("sheetId", "0")), rel_id,
+                                      targets.get(rel_id, ""), position))
+            except ValueError:
+                raise PackageError(f"sheet '{element.get('name')}' has no valid sheetId") from None
         return out
 
+    def _sheet_elements(self) -> list[Element]:
+        sheets = self._xml(self.workbook_part)[1].find("sheets")
+        return sheets.findall("sheet") if sheets is not None else []
+
+    def defined_names(self) -> list[DefinedName]:
+        """The workbook's defined names, in their order."""
+        data, root = self._xml(self.workbook_part)
+        names = root.find("definedNames")
+        sheets = self.sheets()
+        out = []
+        for position, defined in enumerate(names.findall("definedName") if names is not None else []):
+            local = defined.get("localSheetId", "")
+            sheet = sheets[int(local)].name if local.isdigit() and int(local) < len(sheets) else None
+            out.append(DefinedName(defined.get("name", ""), sheet, xml_text.text_of(data, defined), position))
+        return out
+
+    def set_defined_name(self, name: DefinedName, formula: str) -> None:
+        """Give a defined name another formula (its text), changing nothing else."""
+        data, root = self._xml(self.workbook_part)
+        element = root.find("definedNames").findall("definedName")[name.position]
+        self.parts.write(self.workbook_part, xml_text.replace(
+            data, element, data[element.start:element.head_end].decode() + escape(formula) + f"</{element.qname}>"))
+
+    def marks(self) -> dict[str, str]:
+        """The sheets churnkit marked as its own (see ``sheet_kinds``): sheet name -> kind."""
+        return {d.sheet: kind_of_mark(d.formula) for d in self.defined_names()
+                if d.name == MARK_NAME and d.sheet is not None and kind_of_mark(d.formula)}
+
+    def table_names(self, sheet: str) -> list[str]:
+        """The names of the Excel tables on a sheet."""
+        entry = self._entry(sheet)
+        return [self._xml(part)[1].get("name", "") for part in self._table_parts(entry.part) if part in self.parts]
+
+    def _entry(self, sheet: str) -> SheetEntry:
+        return next(s for s in self.sheets() if s.name == sheet)
+
+    def _table_parts(self, part: str) -> list[str]:
+        return [resolve_target(part, r.get("Target", "")) for r in self.relationships(rels_path(part))
+                if r.get("Type") == REL_TYPES["table"]]
+
     # --- writing -------------------------------------------------------------------
-    def put_sheet(self, content: SheetContent, also_named: tuple[str, ...] = ()) -> None:
-        """Add ``content`` as a sheet, or replace the sheet named like it (or one of ``also_named``)."""
-        existing = next((s for s in self.sheets() if s["name"] in (content.name, *also_named)), None)
-        if existing is None:
+    def put_sheet(self, content: SheetContent, replacing: str | None, kind: str) -> None:
+        """Write ``content`` as a new sheet, or over the sheet named ``replacing``; mark it as churnkit's ``kind``."""
+        if replacing is None:
             part = self._add_sheet_entry(content.name)
             self._override(part, CONTENT_TYPES["worksheet"])
         else:
-            part = existing["part"]
-            if existing["name"] != content.name:
+            existing = self._entry(replacing)
+            part = existing.part
+            if existing.name != content.name:
                 self._rename_sheet(existing, content.name)
             if re.search(rb"<(?:\w+:)?f[ >]", self.parts.read(part)):
                 self._drop_calc_chain()
+        self._mark(content.name, kind)
         old = self.relationships(rels_path(part))
-        old_tables = [resolve_target(part, r["Target"]) for r in old if r.get("Type") == REL_TYPES["table"]]
+        old_tables = self._table_parts(part)
         for drawing in (resolve_target(part, r["Target"]) for r in old if r.get("Type") == REL_TYPES["drawing"]):
             for chart in self.relationships(rels_path(drawing)):
                 self._remove_part(resolve_target(drawing, chart["Target"]))
@@ -155,85 +219,106 @@ class WorkbookPackage:
     def _add_sheet_entry(self, name: str) -> str:
         part = self._free_name("xl/worksheets/sheet{}.xml")
         rel_id = self._free_rel_id()
-        rels = self._text(self.rels_part)
-        element = f'<Relationship Id="{rel_id}" Type="{REL_TYPES["worksheet"]}" Target="{_relative(self.workbook_part, part)}"/>'
-        self.parts.write(self.rels_part, _insert_before_close(rels, "Relationships", element).encode())
-        workbook = self._text(self.workbook_part)
-        sheet_ids = [int(s["sheetId"]) for s in self.sheets()]
-        prefix = _prefix(workbook, "sheets")
-        r_prefix = _ns_prefix(workbook, REL_NS)
-        rel_attr = f'{r_prefix}:id="{rel_id}"' if r_prefix else f'xmlns:r="{REL_NS}" r:id="{rel_id}"'
-        entry = f'<{prefix}sheet name={quoteattr(name)} sheetId="{max(sheet_ids, default=0) + 1}" {rel_attr}/>'
-        if re.search(rf"<{prefix}sheets\s*/>", workbook):
-            workbook = re.sub(rf"<{prefix}sheets\s*/>", f"<{prefix}sheets>{entry}</{prefix}sheets>", workbook, count=1)
-        else:
-            workbook = _insert_before_close(workbook, f"{prefix}sheets", entry)
-        self.parts.write(self.workbook_part, workbook.encode())
+        self._add_relationship(rel_id, REL_TYPES["worksheet"], _relative(self.workbook_part, part))
+        data, root = self._xml(self.workbook_part)
+        sheets = root.find("sheets")
+        if sheets is None:
+            raise PackageError("its workbook part has no list of sheets")
+        sheet_ids = [s.sheet_id for s in self.sheets()]
+        r_prefix = root.prefix_for(REL_NS)
+        rel_attr = f"{r_prefix}:id" if r_prefix else "r:id"
+        declare = "" if r_prefix else f' xmlns:r="{REL_NS}"'
+        entry = (f"<{sheets.child_qname('sheet')}{declare} {xml_text.attribute('name', name)} "
+                 f'sheetId="{max(sheet_ids, default=0) + 1}" {rel_attr}="{rel_id}"/>')
+        self.parts.write(self.workbook_part, xml_text.append_child(data, sheets, entry))
         self._app_titles(add=name)
         return part
 
-    def _rename_sheet(self, sheet: dict[str, str], name: str) -> None:
-        element = sheet["element"]
-        renamed = re.sub(r'\bname="[^"]*"', f"name={quoteattr(name)}", element, count=1)
-        self.parts.write(self.workbook_part, self._text(self.workbook_part).replace(element, renamed, 1).encode())
-        self._app_titles(rename=(sheet["name"], name))
+    def _add_relationship(self, rel_id: str, kind: str, target: str) -> None:
+        data, root = self._xml(self.rels_part)
+        element = (f"<{root.child_qname('Relationship')} Id=\"{rel_id}\" Type=\"{kind}\" "
+                   f"{xml_text.attribute('Target', target)}/>")
+        self.parts.write(self.rels_part, xml_text.append_child(data, root, element))
+
+    def _rename_sheet(self, sheet: SheetEntry, name: str) -> None:
+        data, _ = self._xml(self.workbook_part)
+        element = self._sheet_elements()[sheet.position]
+        self.parts.write(self.workbook_part, xml_text.set_attribute(data, element, "name", name))
+        self._app_titles(rename=(sheet.name, name))
+
+    def _mark(self, sheet: str, kind: str) -> None:
+        """Give the sheet the hidden defined name that says churnkit wrote it (once)."""
+        if self.marks().get(sheet) == kind:
+            return
+        position = self._entry(sheet).position
+        data, root = self._xml(self.workbook_part)
+        names = root.find("definedNames")
+        element = (f"<{root.child_qname('definedName')} name=\"{MARK_NAME}\" localSheetId=\"{position}\" "
+                   f"hidden=\"1\">{escape(mark_formula(kind))}</{root.child_qname('definedName')}>")
+        if names is not None:
+            data = xml_text.append_child(data, names, element)
+        else:
+            block = f"<{root.child_qname('definedNames')}>{element}</{root.child_qname('definedNames')}>"
+            after = next((child for child in root.children if child.local in _AFTER_DEFINED_NAMES), None)
+            data = xml_text.insert_before(data, after, block) if after else xml_text.append_child(data, root, block)
+        self.parts.write(self.workbook_part, data)
 
     def _drop_calc_chain(self) -> None:
-        """Formulas typed into a sheet we replace are gone; Excel rebuilds its calculation chain by itself."""
-        for rel in self.relationships(self.rels_part):
+        """Formulas typed into a sheet we replace may move; Excel rebuilds its calculation chain by itself."""
+        data, root = self._xml(self.rels_part)
+        for rel in root.findall("Relationship"):
             if rel.get("Type", "").endswith("/calcChain"):
-                rels = self._text(self.rels_part)
-                rels = re.sub(rf'<(?:\w+:)?Relationship\b[^>]*Id="{rel["Id"]}"[^>]*/>', "", rels)
-                self.parts.write(self.rels_part, rels.encode())
-                self._remove_part(resolve_target(self.workbook_part, rel["Target"]))
+                self.parts.write(self.rels_part, xml_text.remove(data, rel))
+                self._remove_part(resolve_target(self.workbook_part, rel.get("Target", "")))
+                return
 
     def _remove_part(self, part: str) -> None:
         self.parts.remove(part)
-        types = self._text("[Content_Types].xml")
-        types = re.sub(rf'<(?:\w+:)?Override\b[^>]*PartName="/{re.escape(part)}"[^>]*/>', "", types)
-        self.parts.write("[Content_Types].xml", types.encode())
+        data, root = self._xml(_CONTENT_TYPES_PART)
+        for override in root.findall("Override"):
+            if override.get("PartName") == f"/{part}":
+                data = xml_text.remove(data, override)
+                break
+        self.parts.write(_CONTENT_TYPES_PART, data)
 
     def _override(self, part: str, content_type: str) -> None:
-        types = self._text("[Content_Types].xml")
-        if re.search(rf'PartName="/{re.escape(part)}"', types):
+        data, root = self._xml(_CONTENT_TYPES_PART)
+        if any(o.get("PartName") == f"/{part}" for o in root.findall("Override")):
             return
-        element = f'<Override PartName="/{part}" ContentType="{content_type}"/>'
-        self.parts.write("[Content_Types].xml", _insert_before_close(types, _prefix(types, "Types") + "Types", element).encode())
+        element = f"<{root.child_qname('Override')} PartName=\"/{part}\" ContentType=\"{content_type}\"/>"
+        self.parts.write(_CONTENT_TYPES_PART, xml_text.append_child(data, root, element))
 
     def _free_name(self, pattern: str) -> str:
-        taken = set(self.parts.names())
+        taken = {name.lower() for name in self.parts.names()}     # zip names are compared without case by Excel
         number = 1
-        while pattern.format(number) in taken:
+        while pattern.format(number).lower() in taken:
             number += 1
         return pattern.format(number)
 
     def _free_rel_id(self) -> str:
-        ids = {r["Id"] for r in self.relationships(self.rels_part)}
+        ids = {r.get("Id") for r in self.relationships(self.rels_part)}
         number = 1
         while f"rId{number}" in ids:
             number += 1
         return f"rId{number}"
 
-    def _tables(self) -> dict[str, str]:
-        """Every table part's opening tag, by part name."""
-        out = {}
-        for name in self.parts.names():
-            if name.startswith("xl/tables/") and name.endswith(".xml"):
-                match = re.search(r"<(?:\w+:)?table\b[^>]*>", self._text(name))
-                out[name] = match.group(0) if match else ""
-        return out
+    def _tables(self) -> dict[str, dict[str, str]]:
+        """Every table part's attributes, by part name."""
+        return {name: self._xml(name)[1].attrs for name in self.parts.names()
+                if name.startswith("xl/tables/") and name.endswith(".xml")}
 
     def _table_id(self, own_part: str) -> int:
         """The id of our table part: kept when it is replaced, else one above every other table's."""
         tables = self._tables()
-        if own_part in tables and _attrs(tables[own_part]).get("id"):
-            return int(_attrs(tables[own_part])["id"])
-        return max((int(_attrs(tag).get("id", 0)) for tag in tables.values()), default=0) + 1
+        if str(tables.get(own_part, {}).get("id", "")).isdigit():
+            return int(tables[own_part]["id"])
+        return max((int(t["id"]) for t in tables.values() if str(t.get("id", "")).isdigit()), default=0) + 1
 
     def _table_name(self, wanted: str, own_part: str) -> str:
-        workbook = self._text(self.workbook_part)
-        taken = {_attrs(tag).get("name", "").lower() for name, tag in self._tables().items() if name != own_part}
-        taken |= {n.lower() for n in re.findall(r'<(?:\w+:)?definedName\b[^>]*\bname="([^"]*)"', workbook)}
+        _, root = self._xml(self.workbook_part)
+        taken = {t.get("name", "").lower() for name, t in self._tables().items() if name != own_part}
+        names = root.find("definedNames")
+        taken |= {d.get("name", "").lower() for d in (names.findall("definedName") if names is not None else [])}
         name, number = wanted, 1
         while name.lower() in taken:
             number += 1
@@ -244,18 +329,18 @@ class WorkbookPackage:
     def _styles_part(self) -> str:
         for rel in self.relationships(self.rels_part):
             if rel.get("Type") == REL_TYPES["styles"]:
-                return resolve_target(self.workbook_part, rel["Target"])
-        part = "xl/styles.xml"
+                return resolve_target(self.workbook_part, rel.get("Target", ""))
+        part = self._free_name("xl/styles{}.xml")
         self.parts.write(part, MINIMAL_STYLES.encode())
-        rels = self._text(self.rels_part)
-        element = f'<Relationship Id="{self._free_rel_id()}" Type="{REL_TYPES["styles"]}" Target="styles.xml"/>'
-        self.parts.write(self.rels_part, _insert_before_close(rels, "Relationships", element).encode())
+        self._add_relationship(self._free_rel_id(), REL_TYPES["styles"], _relative(self.workbook_part, part))
         self._override(part, CONTENT_TYPES["styles"])
         return part
 
     @functools.cached_property
     def _style_sheet(self) -> StyleSheet:
-        return StyleSheet(self._text(self._styles_part()))
+        part = self._styles_part()
+        self._xml(part)                 # refused with the part's name when it is not XML
+        return StyleSheet(self.parts.read(part))
 
     def _style_index(self, style: Style) -> int:
         if style not in self._style_cache:
@@ -264,8 +349,8 @@ class WorkbookPackage:
 
     def _flush_styles(self) -> None:
         part = self._styles_part()
-        if self._style_sheet.xml != self._text(part):
-            self.parts.write(part, self._style_sheet.xml.encode())
+        if self._style_sheet.data != self.parts.read(part):
+            self.parts.write(part, self._style_sheet.data)
 
     # --- docProps/app.xml ------------------------------------------------------------
     def _app_titles(self, add: str | None = None, rename: tuple[str, str] | None = None) -> None:
@@ -273,29 +358,48 @@ class WorkbookPackage:
         name = "docProps/app.xml"
         if name not in self.parts:
             return
-        app = self._text(name)
+        try:
+            data = self.parts.read(name)
+            vector, count = _app_lists(data)
+        except (PackageError, XmlError):
+            return
+        if vector is None:
+            return
+        entries = vector.findall("lpstr")
         if rename:
-            old, new = (f"<vt:lpstr>{escape(n)}</vt:lpstr>" for n in rename)
-            block = re.search(r"<TitlesOfParts>.*?</TitlesOfParts>", app, re.S)
-            if block and old in block.group(0):
-                app = app[:block.start()] + block.group(0).replace(old, new, 1) + app[block.end():]
-                self.parts.write(name, app.encode())
+            old = next((e for e in entries if xml_text.text_of(data, e) == rename[0]), None)
+            if old is not None:
+                self.parts.write(name, xml_text.replace(data, old, f"<{old.qname}>{escape(rename[1])}</{old.qname}>"))
             return
-        count = re.search(r"(<vt:lpstr>Worksheets</vt:lpstr></vt:variant>\s*<vt:variant>\s*<vt:i4>)(\d+)(</vt:i4>)", app)
-        titles = re.search(r'(<TitlesOfParts>\s*<vt:vector size=")(\d+)(" baseType="lpstr">)(.*?)(</vt:vector>)', app, re.S)
-        if not count or not titles:
+        if count is None:
             return
-        worksheets = int(count.group(2))
-        names = re.findall(r"<vt:lpstr>.*?</vt:lpstr>", titles.group(4), re.S)
-        names.insert(worksheets, f"<vt:lpstr>{escape(add)}</vt:lpstr>")
-        new_titles = f"{titles.group(1)}{len(names)}{titles.group(3)}{''.join(names)}{titles.group(5)}"
-        app = app[:titles.start()] + new_titles + app[titles.end():]
-        app = re.sub(r"(<vt:lpstr>Worksheets</vt:lpstr></vt:variant>\s*<vt:variant>\s*<vt:i4>)(\d+)(</vt:i4>)",
-                     lambda m: f"{m.group(1)}{worksheets + 1}{m.group(3)}", app, count=1)
-        self.parts.write(name, app.encode())
+        worksheets = int(xml_text.text_of(data, count) or 0)
+        data = xml_text.replace(data, count, f"<{count.qname}>{worksheets + 1}</{count.qname}>")
+        vector, _ = _app_lists(data)
+        entries = vector.findall("lpstr")
+        item = f"<{vector.child_qname('lpstr')}>{escape(add)}</{vector.child_qname('lpstr')}>"
+        data = (xml_text.insert_before(data, entries[worksheets], item) if worksheets < len(entries)
+                else xml_text.append_child(data, vector, item))
+        vector, _ = _app_lists(data)
+        self.parts.write(name, xml_text.set_attribute(data, vector, "size", str(len(entries) + 1)))
 
     def save(self, target: Path) -> None:
         self.parts.save(target)
+
+
+def _app_lists(data: bytes) -> tuple[Element | None, Element | None]:
+    """In ``app.xml``: the vector of part titles, and the count of worksheets among them (None: not found)."""
+    root = xml_text.parse(data)
+    titles = root.find("TitlesOfParts")
+    vector = titles.find("vector") if titles is not None else None
+    pairs = root.find("HeadingPairs")
+    variants = pairs.find("vector").findall("variant") if pairs is not None and pairs.find("vector") is not None else []
+    count = None
+    for label, value in zip(variants, variants[1:]):
+        text = label.find("lpstr")
+        if text is not None and xml_text.text_of(data, text) == "Worksheets":
+            count = value.find("i4")
+    return vector, count
 
 
 def rels_path(part: str) -> str:
@@ -311,23 +415,6 @@ def resolve_target(source_part: str, target: str) -> str:
 
 def _relative(source_part: str, target_part: str) -> str:
     return posixpath.relpath(target_part, posixpath.dirname(source_part))
-
-
-def _prefix(xml: str, local_name: str) -> str:
-    """The namespace prefix (with its colon) an element is written with, '' for none."""
-    match = re.search(rf"<(\w+:)?{local_name}\b", xml)
-    return (match.group(1) or "") if match else ""
-
-
-def _ns_prefix(xml: str, namespace: str) -> str | None:
-    match = re.search(rf'xmlns:(\w+)="{re.escape(namespace)}"', xml)
-    return match.group(1) if match else None
-
-
-def _insert_before_close(xml: str, element: str, new: str) -> str:
-    closing = f"</{element}>"
-    at = xml.rindex(closing)
-    return xml[:at] + new + xml[at:]
 
 
 def _rels_xml(relationships: list[tuple[str, str, str]]) -> bytes:

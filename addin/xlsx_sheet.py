@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import texttable
-from .sheet_content import Chart, SheetContent
+from .sheet_content import Chart, Formula, SheetContent, fit_text
 from .xlsx_styles import Style
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -194,6 +194,8 @@ def _is_number(value: Any) -> bool:
 
 def _kind_of(value: Any) -> str:
     """The column kind whose format shows a value the user typed as they typed it."""
+    if isinstance(value, Formula):
+        value = value.cached
     if isinstance(value, dt.datetime):
         return "datetime" if (value.hour, value.minute, value.second) != (0, 0, 0) else "date"
     return "date" if isinstance(value, dt.date) else "text"
@@ -220,6 +222,8 @@ def _row(number: int, cells: list[tuple[int, Any, int]]) -> str:
 
 def cell_xml(ref: str, value: Any, style: int) -> str:
     s = f' s="{style}"' if style else ""
+    if isinstance(value, Formula):
+        return _formula_xml(ref, s, value)
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or value == "":
@@ -229,11 +233,30 @@ def cell_xml(ref: str, value: Any, style: int) -> str:
     if isinstance(value, (int, float)):
         return f'<c r="{ref}"{s}><v>{value!r}</v></c>' if math.isfinite(value) else f'<c r="{ref}"{s}/>'
     if isinstance(value, (dt.datetime, dt.date)):
-        moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
-        serial = (moment.replace(tzinfo=None) - _EXCEL_EPOCH) / dt.timedelta(days=1)
-        return f'<c r="{ref}"{s}><v>{serial:.10g}</v></c>'
-    text = clean_text(str(value))
+        return f'<c r="{ref}"{s}><v>{_serial(value)}</v></c>'
+    text = clean_text(fit_text(str(value)))
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+
+
+def _serial(value: dt.date) -> str:
+    """A date as Excel's serial number."""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+    return f"{(moment.replace(tzinfo=None) - _EXCEL_EPOCH) / dt.timedelta(days=1):.10g}"
+
+
+def _formula_xml(ref: str, s: str, formula: Formula) -> str:
+    """A formula cell with the value it last showed (so it shows without recalculation)."""
+    body = f"<f>{escape(clean_text(formula.text[1:]))}</f>"
+    cached = formula.cached
+    if isinstance(cached, bool):
+        return f'<c r="{ref}"{s} t="b">{body}<v>{int(cached)}</v></c>'
+    if isinstance(cached, (int, float)) and math.isfinite(cached):
+        return f'<c r="{ref}"{s}>{body}<v>{cached!r}</v></c>'
+    if isinstance(cached, (dt.datetime, dt.date)):
+        return f'<c r="{ref}"{s}>{body}<v>{_serial(cached)}</v></c>'
+    if isinstance(cached, str) and cached:
+        return f'<c r="{ref}"{s} t="str">{body}<v>{escape(clean_text(cached))}</v></c>'
+    return f'<c r="{ref}"{s}>{body}</c>'
 
 
 def clean_text(text: str) -> str:

@@ -2,13 +2,15 @@
 
 Existing entries keep their positions (every other sheet's ``s="…"`` stays valid); an
 entry identical to one already there is reused, so refreshing again adds nothing.
-The file is edited as text so that nothing else in it changes.
+The part is edited as text (``xml_text``) so that nothing else in it changes.
 """
 from __future__ import annotations
 
 import dataclasses
-import re
 from xml.sax.saxutils import quoteattr
+
+from . import xml_text
+from .xml_text import Element
 
 FIRST_CUSTOM_NUMFMT = 164
 _BUILTIN_NUMFMTS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4}
@@ -37,16 +39,21 @@ class Style:
 
 
 class StyleSheet:
-    """``styles.xml`` text with helpers to find or append fonts, fills, number formats and cell formats."""
+    """``styles.xml`` with helpers to find or append fonts, fills, number formats and cell formats."""
 
-    def __init__(self, xml: str):
-        self.xml = xml
-        match = re.search(r"<(\w+:)?styleSheet\b", xml)
-        self.prefix = match.group(1) or "" if match else ""
+    def __init__(self, data: bytes):
+        self.data = data
+        self._root: Element | None = None
+
+    @property
+    def root(self) -> Element:
+        if self._root is None:
+            self._root = xml_text.parse(self.data)
+        return self._root
 
     def index(self, style: Style) -> int:
         """The ``cellXfs`` index of a cell format with this look, appended when missing."""
-        p = self.prefix
+        p = self._prefix()
         font = self._find_or_add("fonts", self._font(style)) if (style.bold or style.size or style.color) else 0
         fill = self._find_or_add("fills", f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="{style.fill}"/>'
                                           f'<{p}bgColor indexed="64"/></{p}patternFill></{p}fill>') if style.fill else 0
@@ -58,8 +65,12 @@ class StyleSheet:
               + (f">{body}</{p}xf>" if body else "/>"))
         return self._find_or_add("cellXfs", xf)
 
+    def _prefix(self) -> str:
+        prefix = self.root.qname.rpartition(":")[0]
+        return f"{prefix}:" if prefix else ""
+
     def _font(self, style: Style) -> str:
-        p = self.prefix
+        p = self._prefix()
         parts = [f"<{p}b/>" if style.bold else "", f'<{p}sz val="{style.size or 11:g}"/>',
                  f'<{p}color rgb="{style.color}"/>' if style.color else "", f'<{p}name val="Calibri"/>',
                  f'<{p}family val="2"/>']
@@ -68,44 +79,38 @@ class StyleSheet:
     def _num_format(self, code: str) -> int:
         if code in _BUILTIN_NUMFMTS:
             return _BUILTIN_NUMFMTS[code]
-        p = self.prefix
-        quoted = quoteattr(code)
-        found = re.search(rf'<{p}numFmt numFmtId="(\d+)" formatCode={re.escape(quoted)}\s*/>', self.xml)
-        if found:
-            return int(found.group(1))
-        ids = [int(i) for i in re.findall(r'<(?:\w+:)?numFmt\b[^>]*numFmtId="(\d+)"', self.xml)]
+        formats = self.root.find("numFmts")
+        known = formats.findall("numFmt") if formats is not None else []
+        for element in known:
+            if element.get("formatCode") == code and str(element.get("numFmtId", "")).isdigit():
+                return int(element.get("numFmtId"))
+        ids = [int(e.get("numFmtId")) for e in known if str(e.get("numFmtId", "")).isdigit()]
         new_id = max(ids + [FIRST_CUSTOM_NUMFMT - 1]) + 1
-        element = f'<{p}numFmt numFmtId="{new_id}" formatCode={quoted}/>'
-        if not re.search(rf"<{p}numFmts\b", self.xml):
-            self.xml = re.sub(rf"(<{p}styleSheet\b[^>]*>)", rf'\1<{p}numFmts count="0"></{p}numFmts>', self.xml, count=1)
-        self._append("numFmts", element)
+        p = self._prefix()
+        element = f'<{p}numFmt numFmtId="{new_id}" formatCode={quoteattr(code)}/>'
+        if formats is None:
+            first = self.root.children[0] if self.root.children else None
+            block = f'<{p}numFmts count="1">{element}</{p}numFmts>'
+            self._set(xml_text.insert_before(self.data, first, block) if first else
+                      xml_text.append_child(self.data, self.root, block))
+        else:
+            self._append(formats, element)
         return new_id
 
     def _find_or_add(self, collection: str, element: str) -> int:
-        items = self._items(collection)
-        if element in items:
-            return items.index(element)
-        self._append(collection, element)
-        return len(items)
-
-    def _items(self, collection: str) -> list[str]:
-        p = self.prefix
-        block = re.search(rf"<{p}{collection}\b[^>]*?(?:/>|>(.*?)</{p}{collection}>)", self.xml, re.S)
-        if block is None or not block.group(1):
-            return []
-        tag = collection[:-1] if collection != "cellXfs" else "xf"
-        return re.findall(rf"<{p}{tag}\b(?:[^>]*/>|.*?</{p}{tag}>)", block.group(1), re.S)
-
-    def _append(self, collection: str, element: str) -> None:
-        p = self.prefix
-        block = re.search(rf"<{p}{collection}\b([^>]*?)(/?)>", self.xml)
+        block = self.root.find(collection)
         if block is None:
             raise ValueError(f"styles.xml has no <{collection}> list")
-        attrs = re.sub(r'\s*count="\d+"', "", block.group(1))
-        count = len(self._items(collection)) + 1
-        opening = f'<{p}{collection}{attrs} count="{count}">'
-        if block.group(2):   # an empty <fonts/>: open it
-            self.xml = self.xml[:block.start()] + opening + element + f"</{p}{collection}>" + self.xml[block.end():]
-            return
-        end = self.xml.index(f"</{p}{collection}>", block.end())
-        self.xml = self.xml[:block.start()] + opening + self.xml[block.end():end] + element + self.xml[end:]
+        items = [self.data[child.start:child.end].decode() for child in block.children]
+        if element in items:
+            return items.index(element)
+        self._append(block, element)
+        return len(items)
+
+    def _append(self, block: Element, element: str) -> None:
+        count = len(block.children) + 1
+        data = xml_text.append_child(self.data, block, element)
+        self._set(xml_text.set_attribute(data, xml_text.parse(data).find(block.local), "count", str(count)))
+
+    def _set(self, data: bytes) -> None:
+        self.data, self._root = data, None

@@ -1,7 +1,10 @@
 """A small stand-in of the xlwings objects churnkit's live-Excel adapter uses (no Excel here).
 
 It keeps cell values in a dict and records the formatting calls, so tests can check
-what the ribbon's actions would have done to an open workbook.
+what the ribbon's actions would have done to an open workbook. As in Excel, text written
+with a leading apostrophe is stored as the text after it, and text starting with ``=``
+(or ``+``, ``-``, ``@``) is stored as a formula (not calculated here: its value reads as ``calculated[formula]``, else
+None).
 """
 from __future__ import annotations
 
@@ -69,7 +72,14 @@ class Range:
         rows = value if isinstance(value, list) and value and isinstance(value[0], list) else [[value]]
         for i, row in enumerate(rows):
             for j, item in enumerate(row):
-                self.sheet.cells[(self.row + i, self.column + j)] = item
+                self.sheet.put((self.row + i, self.column + j), item)
+
+    @property
+    def formula(self):
+        """As Excel gives it: a cell's formula, or its constant as text ('' when empty)."""
+        (r1, c1), (r2, c2) = self.first, self.last
+        grid = tuple(tuple(self.sheet.formula_of((r, c)) for c in range(c1, c2 + 1)) for r in range(r1, r2 + 1))
+        return grid[0][0] if len(grid) == 1 and len(grid[0]) == 1 else grid
 
     @property
     def number_format(self):
@@ -147,10 +157,29 @@ class FreezePanes:
         self.sheet.frozen = frozen
 
 
+class Name:
+    def __init__(self, name: str, refers_to: str):
+        self.name, self.refers_to = name, refers_to
+        self.api = None
+
+
+class Names(list):
+    def __init__(self, sheet):
+        super().__init__()
+        self.sheet = sheet
+
+    def add(self, name: str, refers_to: str) -> Name:
+        self.append(Name(f"{self.sheet.name}!{name}", refers_to))
+        return self[-1]
+
+
 class Sheet:
     def __init__(self, book: "Book", name: str, rows=None, first_row: int = 1):
         self.book, self.name = book, name
         self.cells: dict[tuple[int, int], Any] = {}
+        self.formulas: dict[tuple[int, int], str] = {}
+        self.calculated: dict[str, Any] = {}
+        self.names = Names(self)
         self.formats, self.colors, self.widths, self.validations = {}, {}, {}, []
         self.tables, self.charts, self.frozen = Tables(self), Charts(), None
         self.freeze_panes = FreezePanes(self)
@@ -159,6 +188,22 @@ class Sheet:
             for j, value in enumerate(row):
                 if value is not None:
                     self.cells[(first_row + i, 1 + j)] = value
+
+    def put(self, cell: tuple[int, int], item: Any) -> None:
+        """What Excel does with a value written to a cell."""
+        self.formulas.pop(cell, None)
+        if isinstance(item, str) and item.startswith("'"):
+            item = item[1:]
+        elif isinstance(item, str) and len(item) > 1 and item[0] in "=+-@":     # Excel takes these for formulas
+            self.formulas[cell] = item
+            item = self.calculated.get(item)
+        self.cells[cell] = item
+
+    def formula_of(self, cell: tuple[int, int]) -> str:
+        if cell in self.formulas:
+            return self.formulas[cell]
+        value = self.cells.get(cell)
+        return "" if value is None else str(value)
 
     def range(self, first, last=None):
         if isinstance(first, str):
@@ -182,6 +227,7 @@ class Sheet:
 
     def clear(self):
         self.cells.clear()
+        self.formulas.clear()
         self.formats.clear()
         self.colors.clear()
         self.validations.clear()

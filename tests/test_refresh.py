@@ -156,8 +156,10 @@ def test_backups_are_kept_and_pruned(churnkit, book):
     original = book.read_bytes()
     for _ in range(7):
         assert churnkit("refresh", book).code == 0
-    backups = sorted((book.parent / "churnkit-backups").iterdir(), key=lambda p: p.stat().st_mtime_ns)
+    folder = book.parent / "churnkit-backups"
+    backups = sorted(folder.glob("orders-*.xlsx"), key=lambda p: p.stat().st_mtime_ns)
     assert len(backups) == 5
+    assert sorted(p.name for p in folder.iterdir() if p not in backups) == [".orders.xlsx.lock"]   # the writers' turn
     assert not list(book.parent.glob("*.churnkit-tmp"))
     assert backups[-1].read_bytes() != original    # the oldest copies went first
 
@@ -165,7 +167,7 @@ def test_backups_are_kept_and_pruned(churnkit, book):
 def test_first_backup_is_the_original(churnkit, book):
     original = book.read_bytes()
     churnkit("refresh", book)
-    assert next((book.parent / "churnkit-backups").iterdir()).read_bytes() == original
+    assert next((book.parent / "churnkit-backups").glob("orders-*.xlsx")).read_bytes() == original
 
 
 def test_list_sheets_are_formatted_for_people(churnkit, book):

@@ -26,11 +26,14 @@ def _elements(xml: str, pattern: str) -> list[str]:
 def assert_workbook_parts_extended(before: dict[str, str], path) -> None:
     """Workbook-level parts may only gain entries: every element they had is still there, as it was."""
     wb = _text(path, "xl/workbook.xml")
-    for pattern in (r"<definedNames>.*?</definedNames>", r"<pivotCaches>.*?</pivotCaches>",
+    for pattern in (r"<definedName\b[^>]*>.*?</definedName>", r"<pivotCaches>.*?</pivotCaches>",
                     r"<externalReferences>.*?</externalReferences>", r"<sheet [^>]*/>", r"<workbookPr[^>]*/>",
                     r"<bookViews>.*?</bookViews>"):
         for element in _elements(before["xl/workbook.xml"], pattern):
             assert element in wb, element
+    names_before = re.search(r"<definedNames>(.*?)</definedNames>", before["xl/workbook.xml"], re.S)
+    if names_before:        # churnkit's marks are added after the names the workbook had, which keep their order
+        assert re.search(r"<definedNames>(.*?)</definedNames>", wb, re.S).group(1).startswith(names_before.group(1))
     for part, pattern in (("xl/_rels/workbook.xml.rels", r"<Relationship [^>]*/>"),
                           ("[Content_Types].xml", r"<(?:Default|Override) [^>]*/>"),
                           ("docProps/app.xml", r"<Company>.*?</Company>|<Application>.*?</Application>")):

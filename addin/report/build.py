@@ -50,7 +50,7 @@ def build_report(analysis: Analysis, template: str | Path, out: Path, lang: str 
     try:
         fill(report, data)
         out.parent.mkdir(parents=True, exist_ok=True)
-        sheets = [s["name"] for s in report.sheet_list]
+        sheets = [s.name for s in report.sheet_list]
         replace_file(out, report.save, lambda written: _verify(written, report, sheets))
     except TemplateError as exc:
         raise UserError(f"The template {path.name} cannot be filled: {exc}.") from exc

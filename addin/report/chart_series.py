@@ -13,7 +13,7 @@ import re
 from typing import Any, Callable, Sequence
 from xml.sax.saxutils import escape
 
-from ..xlsx_package import unescape
+from ..xml_text import unescape
 from ..xlsx_sheet import clean_text
 from .cell_ranges import Area, parse_area
 

@@ -14,18 +14,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any, Sequence
-from xml.sax.saxutils import escape
 
-from ..xlsx_package import REL_TYPES, WorkbookPackage, rels_path, resolve_target, unescape
+from ..xlsx_package import REL_TYPES, WorkbookPackage, rels_path, resolve_target
 from ..zip_parts import ZipParts
 from .cell_ranges import Area, parse_area
 from .chart_series import refit_chart
 from .sheet_cells import SheetCells, TemplateError
 
 PREFIX = "ck_"
-_DEFINED_NAME = re.compile(r"<(?:\w+:)?definedName\b([^>]*)>(.*?)</(?:\w+:)?definedName>", re.S)
-_NAME_ATTR = re.compile(r'\bname="([^"]*)"')
-_LOCAL_SHEET = re.compile(r'\blocalSheetId="(\d+)"')
 _TABLE_REFS = re.compile(r'(<(?:\w+:)?(?:table|autoFilter)\b[^>]*?\bref=")([^"]*)(")')
 
 
@@ -43,14 +39,14 @@ class ReportTemplate:
     def _defined_names(self) -> dict[str, Area]:
         """churnkit's defined names (``ck_…``) and the areas they point at."""
         out = {}
-        for attrs, text in _DEFINED_NAME.findall(self._text(self.package.workbook_part)):
-            name = _NAME_ATTR.search(attrs).group(1)
+        for defined in self.package.defined_names():
+            name = defined.name
             if not name.lower().startswith(PREFIX):
                 continue
-            area = parse_area(unescape(text.strip()).lstrip("="))
+            area = parse_area(defined.formula.strip().lstrip("="))
             if area is None or area.sheet is None:
-                raise TemplateError(f"the defined name {name} must point at cells on a sheet, not '{unescape(text)}'")
-            if area.sheet not in {s["name"] for s in self.sheet_list}:
+                raise TemplateError(f"the defined name {name} must point at cells on a sheet, not '{defined.formula}'")
+            if area.sheet not in {s.name for s in self.sheet_list}:
                 raise TemplateError(f"the defined name {name} points at a sheet '{area.sheet}' the template does not have")
             out[name.lower()] = area
         return out
@@ -74,7 +70,7 @@ class ReportTemplate:
         return self._cells[name]
 
     def _part(self, sheet: str) -> str:
-        return next(s["part"] for s in self.sheet_list if s["name"] == sheet)
+        return next(s.part for s in self.sheet_list if s.name == sheet)
 
     def _text(self, part: str) -> str:
         return self.parts.read(part).decode("utf-8")
@@ -130,20 +126,12 @@ class ReportTemplate:
                     self.parts.write(part, refitted.encode("utf-8"))
 
     def _grow_print_areas(self) -> None:
-        workbook_part = self.package.workbook_part
-        xml = self._text(workbook_part)
-
-        def grow(match: re.Match) -> str:
-            attrs, text = match.group(1), match.group(2)
-            local = _LOCAL_SHEET.search(attrs)
-            if _NAME_ATTR.search(attrs).group(1) != "_xlnm.Print_Area" or local is None:
-                return match.group(0)
-            sheet = self.sheet_list[int(local.group(1))]["name"]
+        for defined in self.package.defined_names():
+            if defined.name != "_xlnm.Print_Area" or defined.sheet is None:
+                continue
             areas = []
-            for piece in unescape(text).split(","):
+            for piece in defined.formula.split(","):
                 prefix, _, cells = piece.rpartition("!")
-                areas.append(f"{prefix}!{self._grown(sheet, cells)}" if prefix else piece)
-            return match.group(0).replace(text, escape(",".join(areas)))
-        grown = _DEFINED_NAME.sub(grow, xml)
-        if grown != xml:
-            self.parts.write(workbook_part, grown.encode("utf-8"))
+                areas.append(f"{prefix}!{self._grown(defined.sheet, cells)}" if prefix else piece)
+            if ",".join(areas) != defined.formula:
+                self.package.set_defined_name(defined, ",".join(areas))
