@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 FIELDS = ["customer", "name", "risk", "reasons", "decline_streak", "low_streak", "months_without_orders",
           "last_order_date", "core_class", "value_last_12m", "value_at_stake", "first_month"]
 SKIPPED_SHOWN = 20
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 _WORDS = {
     "en": {
@@ -201,11 +202,21 @@ def _json_key(key: Any) -> str:
 
 
 def scan_csv(analysis: Analysis, lang: str, include_low: bool) -> str:
+    """CSV for spreadsheets: a text that a spreadsheet would take for a formula is kept text (``protect_text``)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")     # as Excel writes it: quotes line breaks
     writer.writeheader()
-    writer.writerows(customer_records(analysis, lang, include_low))
+    writer.writerows({key: protect_text(value) for key, value in record.items()}
+                     for record in customer_records(analysis, lang, include_low))
     return out.getvalue()
+
+
+def protect_text(value: Any) -> Any:
+    """OWASP's defence against CSV injection: a text starting with ``= + - @``, a tab or a carriage return
+    gets a leading apostrophe, so that Excel shows it instead of running it. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 def risk_counts(analysis: Analysis) -> dict[str, int]:

@@ -82,10 +82,10 @@ def _sentence(text: str) -> str:
 def _customer_key(customer: Any) -> str:
     if isinstance(customer, list):
         raise CellError("customer must be one cell")
-    key = (cell_text(customer) or "").strip()
-    if not key:
+    key = cell_text(customer) or ""
+    if not key.strip():
         raise CellError("no customer given")
-    return key
+    return key          # exactly as written, as the order lines' keys are
 
 
 def _table(value: Any, problem: str) -> list[list]:

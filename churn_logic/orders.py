@@ -7,6 +7,7 @@ and totals rows (``Total``, ``合计``, ``总计``) are not order lines and are 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 from typing import Sequence
 
@@ -16,12 +17,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import union_categoricals
 
-from .parsing import DATE_RANGE, LARGEST_VALUE, arrow_text, clean_text, dates_in_range, parse_values, read_dates
+from .parsing import (DATE_RANGE, LARGEST_VALUE, arrow_text, clean_text, dates_in_range, exact_text, future_cutoff,
+                      parse_values, read_dates)
 from .settings import Settings
 
 TOTALS_WORDS = {"total", "totals", "grand total", "sum", "subtotal", "合计", "总计", "小计", "总合计"}
 TEXT_FIELDS = ("name", "order", "product", "category", "rep", "region", "email")
 IDENTIFIER_FIELDS = ("order",)     # nearly one text per line: plain text; other texts repeat and are categorical
+EXACT_FIELDS = ("customer",)       # keys keep every character as written; other texts are trimmed
 SKIPPED_COLUMNS = ["sheet", "row", "reason"]
 _SHOWN = 30          # a reason shows at most this much of a cell's text
 _TOTALS_WORDS = pa.array(sorted(TOTALS_WORDS))
@@ -48,12 +51,16 @@ class OrderBook:
         return {f for f in (*TEXT_FIELDS, "quantity") if f in self.lines.columns}
 
 
-def normalise(sheets: Sequence[RawSheet], settings: Settings) -> OrderBook:
-    """Order lines from raw sheets: customer (text, exact), date, amount, optional fields."""
+def normalise(sheets: Sequence[RawSheet], settings: Settings, today: dt.date | None = None) -> OrderBook:
+    """Order lines from raw sheets: customer (text, exact), date, amount, optional fields.
+
+    A date after ``parsing.future_cutoff(today)`` is not an order line yet: the row is reported.
+    """
     frames, skipped, ignored = [], [], 0
     required = ("date", "customer", "amount", *(("quantity",) if settings.measure == "quantity" else ()))
+    cutoff = future_cutoff(today or dt.date.today())
     for raw in sheets:
-        frame, bad, left_out = _normalise_sheet(raw, settings, required)
+        frame, bad, left_out = _normalise_sheet(raw, settings, required, cutoff)
         frames.append(frame)
         skipped.append(bad)
         ignored += left_out
@@ -81,9 +88,10 @@ def _empty_lines() -> pd.DataFrame:
                          "row": pd.Series(dtype=np.int64)})
 
 
-def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...]
+def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...], cutoff: pd.Timestamp
                      ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    cells = {field: _Cells(series, one_per_line=field in IDENTIFIER_FIELDS) for field, series in raw.cells.items()}
+    cells = {field: _Cells(series, one_per_line=field in IDENTIFIER_FIELDS, exact=field in EXACT_FIELDS)
+             for field, series in raw.cells.items()}
     present = [cells[f].present for f in ("date", "customer", "amount") if f in cells]
     blank = ~np.logical_or.reduce(present) if present else np.ones(len(raw.rows), bool)
     totals = np.zeros(len(raw.rows), bool)
@@ -109,8 +117,10 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
         if field == "date":
             far = cells[field].per_row(any_year.notna() & dates.isna())
             unreadable = cells[field].per_row(any_year.isna()) & cells[field].present
+            future = cells[field].per_row((dates > cutoff).to_numpy())
             problems.append((unreadable & keep, (field, "is not a date")))
             problems.append((far & keep, (field, f"is outside the years {DATE_RANGE}")))
+            problems.append((future & keep, (field, "is in the future")))
         elif field != "customer":
             unreadable = cells[field].per_row(np.isnan(parsed[field])) & cells[field].present
             huge = cells[field].per_row(np.abs(parsed[field]) >= LARGEST_VALUE)
@@ -136,20 +146,20 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
 
 
 class _Cells:
-    """One field's cells as trimmed text, missing where empty (``parsing.as_text``), held as distinct texts.
+    """One field's cells as trimmed text (``exact``: as written), missing where empty, held as distinct texts.
 
     Whatever is worked out from a cell's text (a date, a number, a totals word) is worked
     out once per distinct text and spread to the rows: a million order lines hold a few
     thousand distinct dates and amounts.
     """
 
-    def __init__(self, cells: pd.Series, one_per_line: bool = False):
+    def __init__(self, cells: pd.Series, one_per_line: bool = False, exact: bool = False):
         text = arrow_text(cells)
         self.raw = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
         # texts that are nearly one per line (order numbers) are not worth encoding: each cell is its own text
         self._encoded = None if one_per_line else self.raw.dictionary_encode()
         distinct = self.raw if one_per_line else self._encoded.dictionary
-        cleaned = clean_text(distinct)
+        cleaned = exact_text(distinct) if exact else clean_text(distinct)
         self.clean = cleaned.null_count == distinct.null_count and pc.all(pc.equal(cleaned, distinct)).as_py()
         self.values = pa.concat_arrays([cleaned.cast(pa.string()), pa.nulls(1, pa.string())])   # last: missing
 

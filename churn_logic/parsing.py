@@ -9,10 +9,12 @@ and even then a plain machine number such as ``1200.5`` (how a number cell arriv
 read as it is.
 Unreadable cells become NaT/NaN; the caller reports them. So do dates outside the years
 1678–2261 (what a ``datetime64[ns]`` holds: ``9999-12-31`` is a placeholder, not an order) and
-numbers too large to hold (``1e400``, ``inf``).
+numbers too large to hold (``1e400``, ``inf``); the caller also reports dates in the future
+(``future_cutoff``).
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -25,6 +27,7 @@ _MAX_SERIAL = 2958465  # 9999-12-31
 # whole years that a datetime64[ns] holds
 _FIRST_DAY, _LAST_DAY = pd.Timestamp(pd.Timestamp.min.year + 1, 1, 1), pd.Timestamp(pd.Timestamp.max.year - 1, 12, 31)
 DATE_RANGE = f"{_FIRST_DAY.year}–{_LAST_DAY.year}"
+FUTURE_GRACE_DAYS = 7
 LARGEST_VALUE = 1e15     # no order line is worth this; beyond it, sums of many lines lose their cents or overflow
 _WORK = "datetime64[us]"      # parsing works at a resolution that holds any date a cell can say
 _YMD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$")
@@ -50,6 +53,13 @@ def read_dates(text: pd.Series, user_format: str | None = None) -> pd.Series:
     if todo.any():
         out[todo] = _parse_rest(text[todo].astype(object), user_format)
     return out.dt.normalize()
+
+
+def future_cutoff(today: dt.date) -> pd.Timestamp:
+    """The latest date an order line can have: the end of the current month, or a week ahead when that is later
+    (an order booked for next Monday is real; a typo of 2261 for 2026 is not)."""
+    today = pd.Timestamp(today)
+    return max(today + pd.offsets.MonthEnd(0), today + pd.Timedelta(days=FUTURE_GRACE_DAYS))
 
 
 def dates_in_range(dates: pd.Series) -> pd.Series:
@@ -102,6 +112,11 @@ def clean_text(array: pa.Array) -> pa.Array:
     """Trimmed, and empty text as missing."""
     trimmed = pc.utf8_trim_whitespace(array)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def exact_text(array: pa.Array) -> pa.Array:
+    """As written, but a text of nothing but spaces as missing (customer keys: ``" x"`` is not ``"x"``)."""
+    return pc.if_else(pc.equal(pc.utf8_trim_whitespace(array), ""), pa.scalar(None, pa.string()), array)
 
 
 def _clean_numbers(text: pd.Series, decimal_comma: bool) -> pd.Series:

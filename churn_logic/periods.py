@@ -56,14 +56,9 @@ def months_of(dates: pd.Series, days: np.ndarray | None = None) -> np.ndarray:
     return calendar[days - first] + 1970 * 12       # each day's month, looked up: a few thousand days, many lines
 
 
-def month_start(index: int) -> dt.date:
-    """The first day of a month integer."""
-    year, month0 = divmod(int(index), 12)
-    return dt.date(year, month0 + 1, 1)
-
-
 def default_as_of(latest_order: dt.date, today: dt.date) -> int:
-    """SPEC "Periods": the month of the latest order when that month is over, else the month before it."""
+    """SPEC "Periods": the month of the latest order when that month is over, else the month before it; never
+    later than the last complete calendar month (an order booked for early next month does not end this one)."""
     latest = month_index(latest_order.year, latest_order.month)
     current = month_index(today.year, today.month)
-    return latest if latest < current else latest - 1
+    return min(latest if latest < current else latest - 1, current - 1)
