@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Sequence
 from churn_logic.subset import rep_customers
 
 from ..errors import UserError
-from .build import build_report, default_report_name
+from .build import build_report
 from .delivery import Job, Outcome, SentLog, deliver
 from .mail import DryRun, Mailer, build_message, check_address
 from .mail_settings import SmtpSettings
 from .mail_text import mail_text
 from .report_data import ReportData
+from .report_names import default_report_name, name_parts
 from .templates import KINDS, template_label
 
 if TYPE_CHECKING:
@@ -29,9 +30,10 @@ def sales_reps(analysis: Analysis) -> list[str]:
 
 
 def build_per_rep(analysis: Analysis, template: str | Path, lang: str, folder: Path) -> dict[str, Path]:
-    """One report per sales rep in ``folder``, each with only that rep's customers."""
-    return {rep: build_report(analysis, template, folder / default_report_name(analysis, template, lang, rep=rep),
-                              lang, rep=rep) for rep in sales_reps(analysis)}
+    """One report per sales rep in ``folder``, each with only that rep's customers, each in a file of its own."""
+    parts = name_parts(sales_reps(analysis))
+    return {rep: build_report(analysis, template, folder / default_report_name(analysis, template, lang, part),
+                              lang, rep=rep) for rep, part in sorted(parts.items())}
 
 
 def sender_of(settings: SmtpSettings) -> str:
