@@ -82,7 +82,7 @@ def test_reps_whose_names_would_share_a_file_each_get_their_own_customers_by_mai
 
     by_address = {to: message for _, [to], message in inbox.messages}
     assert set(by_address) == set(REPS.values()) - {REPS["A B"]}
-    record = json.loads((tmp_path / f"churnkit-sent-at-risk-{AS_OF}.json").read_text(encoding="utf-8"))["sent"]
+    record = json.loads((tmp_path / f"churnkit-sent-orders-at-risk-{AS_OF}.json").read_text(encoding="utf-8"))["sent"]
     assert set(record) == set(REPS) - {"A B"}                         # each rep by their exact name
     for rep, address in REPS.items():
         if rep == "A B":
@@ -92,7 +92,7 @@ def test_reps_whose_names_would_share_a_file_each_get_their_own_customers_by_mai
         sent = workbook(data)
         assert value(sent, "ck_scope") == f"Sales rep: {rep}"
         assert [(r[0], r[7]) for r in block(sent, "ck_at_risk_rows")] == [(mine[rep], rep)]
-        assert record[rep]["to"] == [address]
+        assert record[rep]["to"] == [address] and record[rep]["report"] == name
         assert f"Sent {rep}'s report to {address}." in out
 
     inbox.refuse.clear()
@@ -103,7 +103,7 @@ def test_reps_whose_names_would_share_a_file_each_get_their_own_customers_by_mai
     assert to == [REPS["A B"]]
     assert [r[0] for r in block(workbook(attachment(message)[2]), "ck_at_risk_rows")] == [mine["A B"]]
     assert "A.B already got this report on" in out
-    assert set(json.loads((tmp_path / f"churnkit-sent-at-risk-{AS_OF}.json").read_text(
+    assert set(json.loads((tmp_path / f"churnkit-sent-orders-at-risk-{AS_OF}.json").read_text(
         encoding="utf-8"))["sent"]) == set(REPS)
 
 
@@ -120,6 +120,29 @@ def test_customers_whose_keys_would_share_a_file_each_get_their_own_card(report_
     assert not (tmp_path / "churnkit-backups").exists()              # no card replaced another
     for key, card in cards.items():
         assert value(openpyxl.load_workbook(card), "ck_card_customer") == key
+
+
+def test_each_workbooks_reports_have_their_own_send_record_and_a_broken_one_is_one_sentence(report_cli,
+                                                                                           smtp_server, tmp_path):
+    """The same rep in two order workbooks in one folder gets both reports; a record that cannot be read
+    stops the run before anything is sent (it could have been anyone's)."""
+    inbox, port = smtp_server()
+    flags = ["--quiet", "--per-rep", "--email", "--from", "manager@example.com", "--as-of", AS_OF,
+             "--smtp-host", "127.0.0.1", "--smtp-port", port, "--smtp-security", "none"]
+    for book, key in (("east.xlsx", "E1"), ("west.xlsx", "W1")):
+        code, out, err = report_cli("report", orders_book(tmp_path / book, {key: "Ann"}, {"Ann": "ann@example.com"}),
+                                    *flags)
+        assert code == 0, err
+    sent = [[r[0] for r in block(workbook(attachment(message)[2]), "ck_at_risk_rows")] for _, _, message in inbox.messages]
+    assert sent == [["E1"], ["W1"]]
+
+    inbox.messages.clear()
+    record = tmp_path / f"churnkit-sent-west-at-risk-{AS_OF}.json"
+    for broken in ('{"sent": {"Ann": ', '{"sent": ["Ann"]}', '{"sent": {"Ann": {"to": "ann@example.com"}}}'):
+        record.write_text(broken, encoding="utf-8")
+        code, out, err = report_cli("report", tmp_path / "west.xlsx", *flags)
+        assert code == 2 and f"The send record {record} cannot be read" in one_sentence(err)
+        assert not inbox.messages and record.read_text(encoding="utf-8") == broken
 
 
 def test_dry_run_messages_stay_beside_each_reps_own_report(report_cli, tmp_path):

@@ -14,7 +14,7 @@ from .mail_settings import SmtpSettings
 from .mail_text import mail_text
 from .report_data import ReportData
 from .report_names import default_report_name, name_parts
-from .templates import KINDS, template_label
+from .templates import KINDS
 
 if TYPE_CHECKING:
     from ..actions import Analysis
@@ -76,7 +76,7 @@ def email_per_rep(analysis: Analysis, reports: dict[str, Path], template: str | 
                                     cc=copies if to else ())
         jobs.append(Job(rep, report, message))
     folder = next(iter(reports.values())).parent
-    log = None if dry_run else SentLog(SentLog.file_for(folder, template_label(template), analysis.model.as_of_label))
+    log = None if dry_run else SentLog(SentLog.file_for(folder / default_report_name(analysis, template, lang)))
     with (DryRun(folder) if dry_run else Mailer(settings)) as transport:
         return deliver(jobs, transport, log), log
 
