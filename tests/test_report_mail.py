@@ -242,7 +242,7 @@ def test_per_rep_send_reports_who_got_theirs_and_a_rerun_sends_the_rest(report_c
             assert sorted(r[0] for r in rows if r[0] != "No customers") == \
                 sorted(mine.loc[mine["risk"].isin(["HIGH", "MEDIUM"]), "customer"])
             assert all(r[7] == rep for r in rows if r[0] != "No customers")
-    record = json.loads((book.parent / f"churnkit-sent-at-risk-{AS_OF}.json").read_text())
+    record = json.loads((book.parent / f"churnkit-sent-orders-at-risk-{AS_OF}.json").read_text())
     assert set(record["sent"]) == set(REPS) - {"Chen Jing"}
 
     inbox.refuse.clear()

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Sequence
 from churn_logic.subset import rep_customers
 
 from ..errors import UserError
-from .build import build_report, default_report_name
+from .build import build_report
 from .delivery import Job, Outcome, SentLog, deliver
 from .mail import DryRun, Mailer, build_message, check_address
 from .mail_settings import SmtpSettings
 from .mail_text import mail_text
 from .report_data import ReportData
-from .templates import KINDS, template_label
+from .report_names import default_report_name, name_parts
+from .templates import KINDS
 
 if TYPE_CHECKING:
     from ..actions import Analysis
@@ -29,9 +30,10 @@ def sales_reps(analysis: Analysis) -> list[str]:
 
 
 def build_per_rep(analysis: Analysis, template: str | Path, lang: str, folder: Path) -> dict[str, Path]:
-    """One report per sales rep in ``folder``, each with only that rep's customers."""
-    return {rep: build_report(analysis, template, folder / default_report_name(analysis, template, lang, rep=rep),
-                              lang, rep=rep) for rep in sales_reps(analysis)}
+    """One report per sales rep in ``folder``, each with only that rep's customers, each in a file of its own."""
+    parts = name_parts(sales_reps(analysis))
+    return {rep: build_report(analysis, template, folder / default_report_name(analysis, template, lang, part),
+                              lang, rep=rep) for rep, part in sorted(parts.items())}
 
 
 def sender_of(settings: SmtpSettings) -> str:
@@ -74,7 +76,7 @@ def email_per_rep(analysis: Analysis, reports: dict[str, Path], template: str | 
                                     cc=copies if to else ())
         jobs.append(Job(rep, report, message))
     folder = next(iter(reports.values())).parent
-    log = None if dry_run else SentLog(SentLog.file_for(folder, template_label(template), analysis.model.as_of_label))
+    log = None if dry_run else SentLog(SentLog.file_for(folder / default_report_name(analysis, template, lang)))
     with (DryRun(folder) if dry_run else Mailer(settings)) as transport:
         return deliver(jobs, transport, log), log
 

@@ -6,7 +6,6 @@ checked, and renamed into place in one step (``safe_write.replace_file``).
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +21,7 @@ from ..xlsx_package import PackageError
 from .report_data import BLOCKS, CELLS, ReportData
 from .sheet_cells import TemplateError
 from .template_fill import ReportTemplate
-from .templates import find_template, template_label
+from .templates import find_template
 
 if TYPE_CHECKING:
     from ..actions import Analysis
@@ -73,21 +72,6 @@ def fill(report: ReportTemplate, data: ReportData) -> None:
             report.fill_block(name, data.rows(base, area.right - area.left + 1))
         else:
             report.fill_cell(name, data.value(base))
-
-
-def default_report_name(analysis: Analysis, template: str | Path, lang: str, rep: str | None = None,
-                        customer: str | None = None) -> str:
-    """``orders-at-risk-2026-10.xlsx``; with the rep or customer and ``.zh`` for Chinese when they apply
-    (``.xlsm`` for a macro-enabled template of the user's)."""
-    parts = [analysis.path.stem, template_label(template), analysis.model.as_of_label]
-    parts += [_slug(x) for x in (customer, rep) if x]
-    suffix = ".xlsm" if str(template).lower().endswith(".xlsm") else ".xlsx"
-    return "-".join(parts) + (f".{lang}" if lang != "en" else "") + suffix
-
-
-def _slug(text: str) -> str:
-    """Text safe in a file name: letters and digits (any script) kept, runs of anything else as one '-'."""
-    return re.sub(r"[\W_]+", "-", text).strip("-") or "x"
 
 
 def _reason(exc: Exception) -> str:

@@ -19,10 +19,11 @@ from ..actions import analyse_workbook
 from ..errors import UserError
 from ..progress import Progress
 from .actions import build_per_rep, email_per_rep, email_report, per_rep_summary, sender_of
-from .build import build_report, default_report_name
+from .build import build_report
 from .mail import check_address, check_header
 from .mail_settings import SECURITY, smtp_settings
 from .rep_addresses import file_tables, rep_addresses
+from .report_names import customer_part, default_report_name
 from .templates import KINDS
 
 
@@ -91,8 +92,8 @@ def run_report(args: argparse.Namespace) -> int:
         if failure:
             raise UserError(failure)
         return 0
-    out = args.out or analysis.path.parent / default_report_name(analysis, args.template, args.lang,
-                                                                 customer=args.customer)
+    out = args.out or analysis.path.parent / default_report_name(
+        analysis, args.template, args.lang, customer_part(analysis, args.customer) if args.customer else None)
     report = build_report(analysis, args.template, out, args.lang, customer=args.customer)
     print(f"Wrote {report}")
     if emailing:

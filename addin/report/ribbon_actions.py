@@ -13,8 +13,9 @@ from ..actions import Analysis, analyse_values
 from ..errors import UserError
 from ..excel_book import ExcelWorkbook
 from .actions import email_report
-from .build import build_report, default_report_name
+from .build import build_report
 from .mail_settings import smtp_settings
+from .report_names import default_report_name
 
 TEMPLATE = "at-risk"
 WORDS = {"en": {"built": "Wrote the report {path}.", "unsaved": "Save the workbook first: the report is written beside it."},
