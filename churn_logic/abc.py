@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-_TOLERANCE = 1e-9
+from . import money
 
 
 def core_classes(values: np.ndarray, keys: np.ndarray, a_pct: float = 80.0, b_pct: float = 95.0) -> np.ndarray:
@@ -16,14 +16,14 @@ def core_classes(values: np.ndarray, keys: np.ndarray, a_pct: float = 80.0, b_pc
     value, are C.
     """
     classes = np.full(len(values), "C", dtype="<U1")
-    positive = values > 0
-    total = values[positive].sum()
+    units = money.to_units(values)          # exact: shares are compared in integers
+    positive = units > 0
+    total = units[positive].sum()
     if total <= 0:
         return classes
-    order = np.lexsort((keys if keys.dtype.kind in "iu" else keys.astype(str), -values))
+    order = np.lexsort((keys if keys.dtype.kind in "iu" else keys.astype(str), -units))
     order = order[positive[order]]
-    before = np.cumsum(values[order]) - values[order]   # share already reached before each customer
-    slack = _TOLERANCE * total
-    classes[order[before < total * b_pct / 100 - slack]] = "B"
-    classes[order[before < total * a_pct / 100 - slack]] = "A"
+    before = np.cumsum(units[order]) - units[order]   # share already reached before each customer
+    classes[order[money.below_pct(before, total, b_pct)]] = "B"
+    classes[order[money.below_pct(before, total, a_pct)]] = "A"
     return classes

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import money
 from .model import ChurnModel
 
 AT_RISK = ("HIGH", "MEDIUM")
@@ -35,14 +36,14 @@ def risk_breakdown(model: ChurnModel, field: str) -> pd.DataFrame:
         "medium": risk == "MEDIUM",
         "lost": risk == "LOST",
         "at_risk": at_risk,
-        "value_at_stake": np.where(at_risk, stake, 0.0),
-        "lost_value": np.where(risk == "LOST", stake, 0.0),
+        "value_at_stake": money.to_units(np.where(at_risk, stake, 0.0)),          # summed exactly, as units
+        "lost_value": money.to_units(np.where(risk == "LOST", stake, 0.0)),
     })
     frame["group"] = frame["group"].astype(object).where(frame["group"].notna(), "")
     out = frame.groupby("group", sort=False).sum().reset_index()
     out[["customers", "high", "medium", "lost", "at_risk"]] = out[["customers", "high", "medium", "lost",
                                                                      "at_risk"]].astype(int)
-    out[["value_at_stake", "lost_value"]] = out[["value_at_stake", "lost_value"]].round(2)
+    out[["value_at_stake", "lost_value"]] = money.shown(out[["value_at_stake", "lost_value"]].to_numpy())
     unnamed = (out["group"] == "").to_numpy()
     order = np.lexsort((out["group"].astype(str).to_numpy(), -out["at_risk"].to_numpy(),
                         -out["value_at_stake"].to_numpy(), unnamed))

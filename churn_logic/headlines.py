@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from . import money
 from .breakdowns import AT_RISK
 from .kpis import churn_kpis
 from .model import ChurnModel
@@ -33,8 +34,8 @@ def headline_figures(model: ChurnModel, kpis: pd.DataFrame | None = None) -> dic
         "low": int((risk == "LOW").sum()),
         "at_risk": int(at_risk.sum()),
         "core_at_risk": int((at_risk & (c["core_class"].to_numpy() == "A")).sum()),
-        "value_at_stake": round(float(stake[at_risk].sum()), 2),
-        "lost_value": round(float(stake[risk == "LOST"].sum()), 2),
+        "value_at_stake": money.exact_sum(stake[at_risk]),
+        "lost_value": money.exact_sum(stake[risk == "LOST"]),
         "core_lost": int(((risk == "LOST") & (c["core_class"].to_numpy() == "A")).sum()),
         "active": int(kpis["active_customers"].iloc[-1]),
         "churned": int(kpis["churned_customers"].iloc[-1]),
@@ -43,7 +44,7 @@ def headline_figures(model: ChurnModel, kpis: pd.DataFrame | None = None) -> dic
         "new_12m": int(last_year["new_customers"].sum()),
         "churned_12m": int(last_year["churned_customers"].sum()),
         "reactivated_12m": int(last_year["reactivated_customers"].sum()),
-        "revenue_lost_12m": round(float(last_year["revenue_lost"].sum()), 2),
+        "revenue_lost_12m": money.exact_sum(last_year["revenue_lost"].to_numpy()),
     }
     return figures
 

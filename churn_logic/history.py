@@ -5,6 +5,7 @@ import dataclasses
 
 import pandas as pd
 
+from . import money
 from .model import ChurnModel
 from .periods import month_label
 
@@ -30,8 +31,8 @@ def customer_history(model: ChurnModel, customer: str, lang: str = "en") -> Cust
     columns = range(start, series.values.shape[1])
     monthly = pd.DataFrame({
         "month": [month_label(series.first_month + col) for col in columns],
-        "value": series.values[row, start:],
-        "amount": series.amount[row, start:],
+        "value": series.shown_values(row, slice(start, None)),
+        "amount": money.shown(series.amount[row, start:]),
         "orders": series.orders[row, start:].astype(int),
     })
     summary = model.customers.iloc[row].to_dict()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import money
 from .model import ChurnModel
 from .periods import month_label
 from .streaks import dormant_streak_by_month
@@ -38,10 +39,10 @@ def churn_kpis(model: ChurnModel) -> pd.DataFrame:
     active_counts = np.count_nonzero(active, axis=1)
     churned_counts = np.count_nonzero(churned, axis=1)
     base = np.concatenate([[0], active_counts[:-1]])
-    revenue_lost = np.zeros(width)
+    revenue_lost = np.zeros(width, np.int64)
     cols, rows = np.nonzero(churned)
     if len(rows):
-        lost_value = series.window_sum(series.amount[rows], cols - lost_months)
+        lost_value = money.to_units(series.window_sum(series.amount[rows], cols - lost_months))
         np.add.at(revenue_lost, cols, lost_value)
     return pd.DataFrame({
         "month": [month_label(series.first_month + col) for col in range(width)],
@@ -51,6 +52,6 @@ def churn_kpis(model: ChurnModel) -> pd.DataFrame:
         "churned_customers": churned_counts,
         "reactivated_customers": np.count_nonzero(reactivated, axis=1),
         "churn_rate": np.divide(churned_counts, base, out=np.full(width, np.nan), where=base > 0),
-        "revenue": series.amount.sum(axis=0),
-        "revenue_lost": revenue_lost,
+        "revenue": money.shown(series.amount.sum(axis=0)),
+        "revenue_lost": money.shown(revenue_lost),
     })

@@ -74,7 +74,7 @@ class ChurnModel:
         d = c["decline_streak"].to_numpy()[rows]
         low = c["low_streak"].to_numpy()[rows]
         z = c["months_without_orders"].to_numpy()[rows]
-        values = self.series.values[rows]
+        values = self.series.shown_values(rows)
         last = values.shape[1] - 1
         peak = values[np.arange(len(rows)), last - d]
         return [reasons(int(d[i]), int(low[i]), int(z[i]), float(peak[i]), float(values[i, last]),

@@ -3,6 +3,7 @@
 ``v[m]`` is the sum of the measure for a customer in month m, 0 when there are no
 lines. Series are dense customer × month matrices running from the first month in the
 data to the as-of month A; a customer's history starts at their first order line.
+Amounts and quantities are held as exact integer units (``money``), orders as counts.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from . import money
 
 
 class _OnFirstUse:
@@ -41,10 +43,11 @@ class MonthlySeries:
     """``values`` (the measure) and ``amount`` as customers × months, plus each history's first column."""
     keys: np.ndarray        # customer keys (object), sorted: the row order of the matrices
     first_month: int        # month integer of column 0
-    values: np.ndarray      # measure per customer and month
-    amount: np.ndarray      # amount per customer and month
+    values: np.ndarray      # measure per customer and month, in units of 1 / ``scale`` (int64)
+    amount: np.ndarray      # amount per customer and month, in units of 1 / money.SCALE (int64)
     orders: np.ndarray = _OnFirstUse()   # orders per customer and month (distinct order numbers, else lines)
     start: np.ndarray       # column of each customer's first order line
+    scale: int = money.SCALE    # units of ``values`` per 1 (1 for the orders measure: counts)
 
     @property
     def as_of(self) -> int:
@@ -56,19 +59,20 @@ class MonthlySeries:
         return np.arange(self.values.shape[1])[None, :] >= self.start[:, None]
 
     def window_sum(self, matrix: np.ndarray, end: np.ndarray, months: int = 12) -> np.ndarray:
-        """Per row, the sum of ``matrix`` over ``months`` months ending at column ``end`` (inclusive).
-
-        Sums are rounded to 6 decimal places, so that equal amounts added in another
-        order still tie when customers are ranked by them.
-        """
+        """Per row, the exact sum of the amount units ``matrix`` over ``months`` months ending at column ``end``
+        (inclusive), as an amount."""
         end = np.broadcast_to(end, len(matrix))
         row_start = np.arange(len(matrix)) * matrix.shape[1]
         cells = np.ascontiguousarray(matrix).ravel()
-        total = np.zeros(len(matrix))
+        total = np.zeros(len(matrix), np.int64)
         for back in range(months):
             column = end - back
-            total += np.where(column >= 0, cells[row_start + np.maximum(column, 0)], 0.0)
-        return np.round(total, 6)
+            total += np.where(column >= 0, cells[row_start + np.maximum(column, 0)], 0)
+        return money.shown(total)
+
+    def shown_values(self, rows=slice(None), columns=slice(None)) -> np.ndarray:
+        """The measure of these rows and months as numbers (floats nearest to the exact sums)."""
+        return money.shown(self.values[rows, columns], self.scale)
 
 
 def build(lines: pd.DataFrame, codes: np.ndarray, keys, months: np.ndarray, as_of: int,
@@ -82,13 +86,15 @@ def build(lines: pd.DataFrame, codes: np.ndarray, keys, months: np.ndarray, as_o
     cells -= first_month
     size = len(keys) * width
 
-    def total(weights=None, where=None) -> np.ndarray:
+    def total(units=None, where=None) -> np.ndarray:
+        """Exact sums of integer ``units`` per customer and month (of lines, when None)."""
         picked = cells if where is None else cells[where]
-        w = None if weights is None else (weights if where is None else weights[where])
-        return np.bincount(picked, weights=w, minlength=size).reshape(len(keys), width).astype(float, copy=False)
+        if units is None:
+            return np.bincount(picked, minlength=size).reshape(len(keys), width)
+        return money.unit_sums(picked, units, size).reshape(len(keys), width)
 
     amount_values = lines["amount"].to_numpy(float)
-    amount = total(amount_values)
+    amount = total(money.to_units(amount_values))
 
     def count_orders() -> np.ndarray:
         positive = amount_values > 0
@@ -103,8 +109,9 @@ def build(lines: pd.DataFrame, codes: np.ndarray, keys, months: np.ndarray, as_o
     orders = count_orders() if measure == "orders" else count_orders
     values = {"amount": amount, "orders": orders}.get(measure)
     if values is None:
-        values = total(lines["quantity"].to_numpy(float))
+        values = total(money.to_units(lines["quantity"].to_numpy(float)))
     start = np.full(len(keys), first_month + width, np.int64)
     np.minimum.at(start, codes, months)
     start -= first_month
-    return MonthlySeries(np.asarray(keys, dtype=object), first_month, values, amount, orders, start)
+    return MonthlySeries(np.asarray(keys, dtype=object), first_month, values, amount, orders, start,
+                         1 if measure == "orders" else money.SCALE)

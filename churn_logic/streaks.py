@@ -1,8 +1,12 @@
-"""The three streaks, counted back from the as-of month (SPEC "The three streaks")."""
+"""The three streaks, counted back from the as-of month (SPEC "The three streaks").
+
+Every comparison is exact: the monthly values are integer units (``money``).
+"""
 from __future__ import annotations
 
 import numpy as np
 
+from . import money
 from .monthly import MonthlySeries
 
 
@@ -18,14 +22,13 @@ def trailing_run(condition: np.ndarray) -> np.ndarray:
 def decline_streak(series: MonthlySeries, min_drop_pct: float = 0.0) -> np.ndarray:
     """D: the largest k with ``v[t] < v[t-1] × (1 − p/100)`` for the k steps ending at A, within the history."""
     v = series.values
-    before = v[:, :-1] * (1 - min_drop_pct / 100) if min_drop_pct else v[:, :-1]
-    steps = (v[:, 1:] < before) & series.in_history[:, :-1]
+    steps = money.fell_by(v[:, 1:], v[:, :-1], min_drop_pct) & series.in_history[:, :-1]
     return trailing_run(steps)
 
 
 def low_streak(series: MonthlySeries, threshold: float = 0.0) -> np.ndarray:
     """L: consecutive months ending at A with ``v ≤ X``, within the history."""
-    return trailing_run((series.values <= threshold) & series.in_history)
+    return trailing_run((series.values <= money.at_most(threshold, series.scale)) & series.in_history)
 
 
 def dormant_streak(series: MonthlySeries) -> np.ndarray:

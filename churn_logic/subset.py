@@ -19,7 +19,7 @@ def narrow(model: ChurnModel, keep: np.ndarray) -> ChurnModel:
     keep = np.asarray(keep, bool)
     s = model.series
     series = MonthlySeries(s.keys[keep], s.first_month, s.values[keep], s.amount[keep], lambda: s.orders[keep],
-                           s.start[keep])
+                           s.start[keep], s.scale)
     customers = model.customers[keep].reset_index(drop=True)
     lines = model.lines[model.lines["customer"].isin(set(series.keys))]
     return dataclasses.replace(model, series=series, customers=customers, lines=lines)

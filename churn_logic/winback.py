@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import money
 from .codes import sorted_codes
 from .model import CONTACT_FIELDS, ChurnModel, month_labels
 
@@ -68,14 +69,14 @@ def _top_values(customer: np.ndarray, amount: np.ndarray, value: np.ndarray, tex
     """
     known = value >= 0
     pair, pairs = pd.factorize(customer[known].astype(np.int64) * len(texts) + value[known])
-    totals = np.bincount(pair, weights=amount[known], minlength=len(pairs))
+    totals = money.unit_sums(pair, money.to_units(amount[known]), len(pairs))      # exact: equal sums tie
     positive = totals > 0
     owner, code, totals = pairs[positive] // len(texts), pairs[positive] % len(texts), totals[positive]
     texts = texts.to_numpy(object)
     joined = np.full(customers, "", dtype=object)
     left = np.ones(len(owner), bool)
     for k in range(top):        # each round, every customer's largest total left, of equal ones the first text
-        largest = np.full(customers, -np.inf)
+        largest = np.full(customers, np.iinfo(np.int64).min)
         np.maximum.at(largest, owner[left], totals[left])
         candidate = left & (totals == largest[owner])
         first = np.full(customers, len(texts))

@@ -1,12 +1,19 @@
 """A tiny, obviously-correct loop implementation of SPEC.md, to check the vectorised engine against.
 
 Month arithmetic is done on (year, month) tuples turned into integers, one customer and
-one month at a time, straight from the SPEC's words. Money sums are rounded to 6
-decimal places, as the engine does, so that ties are ties whatever the order of addition.
+one month at a time, straight from the SPEC's words. Amounts, quantities and settings are
+``decimal.Decimal`` numbers as written (``Decimal("27.94")``), so every sum and comparison
+is exact decimal arithmetic, as the SPEC asks.
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
+
+
+def dec(value) -> Decimal:
+    """A number as the decimal it was written as."""
+    return Decimal(repr(float(value)))
 
 
 def month_of(date) -> int:
@@ -15,15 +22,15 @@ def month_of(date) -> int:
 
 def monthly_values(lines, measure):
     """{customer: {month: v}} and {customer: {month: amount}} for the given order lines."""
-    values, amounts = defaultdict(lambda: defaultdict(float)), defaultdict(lambda: defaultdict(float))
+    values, amounts = defaultdict(lambda: defaultdict(Decimal)), defaultdict(lambda: defaultdict(Decimal))
     seen_orders = set()
     for line in lines:
         c, m = line["customer"], month_of(line["date"])
-        amounts[c][m] += line["amount"]
+        amounts[c][m] += dec(line["amount"])
         if measure == "amount":
-            values[c][m] += line["amount"]
+            values[c][m] += dec(line["amount"])
         elif measure == "quantity":
-            values[c][m] += line["quantity"]
+            values[c][m] += dec(line["quantity"])
         else:
             values[c][m] += 0
             if line["amount"] > 0 and (c, m, line["order"]) not in seen_orders:
@@ -41,10 +48,10 @@ def score(lines, as_of, s):
         v = values[c]
         first = min(v)
         d, t = 0, as_of
-        while t - 1 >= first and v.get(t, 0) < v.get(t - 1, 0) * (1 - s["min_drop_pct"] / 100):
+        while t - 1 >= first and v.get(t, 0) < v.get(t - 1, 0) * (1 - dec(s["min_drop_pct"]) / 100):
             d, t = d + 1, t - 1
         low, t = 0, as_of
-        while t >= first and v.get(t, 0) <= s["low_threshold"]:
+        while t >= first and v.get(t, 0) <= dec(s["low_threshold"]):
             low, t = low + 1, t - 1
         z, t = 0, as_of
         while t >= first and v.get(t, 0) <= 0:
@@ -57,20 +64,20 @@ def score(lines, as_of, s):
             risk, streak = "MEDIUM", d
         else:
             risk, streak = "LOW", 0
-        window = lambda end: round(sum(amounts[c].get(m, 0) for m in range(end - 11, end + 1)), 6)
+        window = lambda end: sum(amounts[c].get(m, Decimal(0)) for m in range(end - 11, end + 1))
         positive_dates = [line["date"] for line in lines if line["customer"] == c and line["amount"] > 0]
         out[c] = {"decline_streak": d, "low_streak": low, "months_without_orders": z, "risk": risk,
                   "value_last_12m": window(as_of), "value_at_stake": window(as_of - streak),
                   "last_order_date": max(positive_dates) if positive_dates else None, "first": first}
     ranked = sorted((c for c in out if out[c]["value_last_12m"] > 0), key=lambda c: (-out[c]["value_last_12m"], c))
     total = sum(out[c]["value_last_12m"] for c in ranked)
-    reached = 0.0
+    reached = Decimal(0)
     for c in out:
         out[c]["core_class"] = "C"
     for c in ranked:
-        if reached < total * s["abc_a_pct"] / 100 - 1e-9 * total:
+        if reached < total * dec(s["abc_a_pct"]) / 100:
             out[c]["core_class"] = "A"
-        elif reached < total * s["abc_b_pct"] / 100 - 1e-9 * total:
+        elif reached < total * dec(s["abc_b_pct"]) / 100:
             out[c]["core_class"] = "B"
         reached += out[c]["value_last_12m"]
     return out
@@ -85,7 +92,7 @@ def kpis(lines, as_of, s):
     lost_before = set()
     for m in range(start, as_of + 1):
         active = new = churned = reactivated = 0
-        lost_value = 0.0
+        lost_value = Decimal(0)
         lost_now = set()
         for c, v in values.items():
             first = min(v)
@@ -102,7 +109,7 @@ def kpis(lines, as_of, s):
             if z == s["lost_months"]:
                 churned += 1
                 end = m - s["lost_months"]
-                lost_value += round(sum(amounts[c].get(k, 0) for k in range(end - 11, end + 1)), 6)
+                lost_value += sum(amounts[c].get(k, Decimal(0)) for k in range(end - 11, end + 1))
             if c in lost_before and z == 0:
                 reactivated += 1
         rate = churned / previous_active if previous_active else None
