@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Sequence
 
 from churn_logic import SPECS
+from workbook_templates import SAMPLE, bundled_file
 
 from . import formats
 from .actions import analyse_workbook, history_of, refresh_lists, write_customer_history, write_settings_sheet
@@ -184,11 +186,9 @@ def run_addin(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from .sample_data import write_sample_workbook
-
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / "sample_orders.xlsx"
-    write_sample_workbook(path)
+    path = args.out / SAMPLE
+    shutil.copyfile(bundled_file(SAMPLE), path)
     print(f"Wrote the sample order workbook {path}", file=sys.stderr)
     analysis = analyse_workbook(path, {}, progress=Progress())
     sys.stdout.write(formats.scan_table(analysis, args.lang, include_low=False))

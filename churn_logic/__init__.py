@@ -1,4 +1,4 @@
-"""churnkit's engine: pure functions from order lines to churn verdicts (see SPEC.md).
+"""churnkit's engine: pure functions from order lines to churn verdicts (see docs/spec.md).
 
 No file, Excel, mail or command-line code lives here.
 """

@@ -22,7 +22,8 @@ from addin.report.build import build_report
 from addin.report.cell_ranges import parse_area
 from addin.report.make_templates import write_templates
 from addin.report.report_data import REVIEW_MONTHS
-from addin.report.templates import KINDS, TEMPLATE_DIR
+from addin.report.make_templates import TEMPLATE_DIR
+from addin.report.templates import KINDS
 from package_edits import digests
 from report_checks import AS_OF, SAMPLE, block, chart_series, defined_cells, png, report_cli, restyle, value  # noqa: F401
 

@@ -9,7 +9,8 @@ from churn_logic.headlines import headline_figures
 
 from addin.actions import analyse_workbook
 from addin.report.build import build_report
-from addin.report.templates import KINDS, TEMPLATE_DIR
+from addin.report.make_templates import TEMPLATE_DIR
+from addin.report.templates import KINDS
 from office import pdf_text, soffice
 from report_checks import AS_OF, SAMPLE, restyle
 

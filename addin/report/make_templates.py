@@ -18,7 +18,11 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .templates import TEMPLATE_DIR, template_file
+import workbook_templates
+
+from .templates import template_name
+
+TEMPLATE_DIR = Path(workbook_templates.__file__).parent     # the source tree's folder, where the templates live
 
 CREATED = dt.datetime(2026, 1, 1)
 MONTHS_SINCE = 24
@@ -467,7 +471,7 @@ def write_templates(folder: Path = TEMPLATE_DIR) -> list[Path]:
     written = []
     for kind, design in DESIGNS.items():
         for lang in TEXT:
-            path = folder / template_file(kind, lang).name
+            path = folder / template_name(kind, lang)
             book = _Book(path, lang)
             design(book)
             book.close()

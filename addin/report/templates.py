@@ -3,23 +3,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workbook_templates import bundled_file
+
 from ..errors import UserError
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "workbook_templates"
 KINDS = ("at-risk", "win-back", "review", "customer-card")
 
 
-def template_file(kind: str, lang: str) -> Path:
-    """The bundled template of a kind: ``at-risk.xlsx``, ``at-risk.zh.xlsx`` …"""
-    return TEMPLATE_DIR / (f"{kind}.xlsx" if lang == "en" else f"{kind}.{lang}.xlsx")
+def template_name(kind: str, lang: str) -> str:
+    """The file name of a bundled template: ``at-risk.xlsx``, ``at-risk.zh.xlsx`` …"""
+    return f"{kind}.xlsx" if lang == "en" else f"{kind}.{lang}.xlsx"
 
 
 def find_template(template: str | Path, lang: str) -> Path:
     """A kind's bundled template, or the user's template file (which must exist and be .xlsx/.xlsm)."""
     if str(template) in KINDS:
-        path = template_file(str(template), lang)
-        if not path.exists():
-            raise UserError(f"The bundled template {path.name} is missing; run python -m addin.report.make_templates.")
+        name = template_name(str(template), lang)
+        path = bundled_file(name)
+        if path is None:
+            raise UserError(f"The bundled template {name} is missing from this installation of churnkit; "
+                            "reinstall it (pip install --force-reinstall churnkit).")
         return path
     path = Path(template)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
