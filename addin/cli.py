@@ -27,17 +27,28 @@ def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("settings (they win over the settings sheet and churnkit.toml)")
     for name, spec in SPECS.items():
         flag = "--" + name.replace("_", "-")
+        default = "" if spec.default in (None, False) else f" (default {_shown(spec.default)})"
         if spec.kind == "bool":
             group.add_argument(flag, dest=name, action="store_const", const="yes", help=spec.help_en)
         else:
             metavar = {"month": "YYYY-MM", "choice": "|".join(spec.choices)}.get(spec.kind, "VALUE")
             if name.endswith("_column"):
                 metavar = "HEADER"
-            group.add_argument(flag, dest=name, metavar=metavar, help=spec.help_en)
+            group.add_argument(flag, dest=name, metavar=metavar, help=spec.help_en + default)
+
+
+def _shown(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _add_common_flags(parser: argparse.ArgumentParser) -> None:
+    """Flags every command takes, after its name as well as before it."""
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the full error on unexpected failures")
 
 
 def _add_reading_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", type=Path, help="the order workbook (.xlsx, .xlsm) or .csv file")
+    parser.add_argument("path", type=Path, nargs="?", help="the order workbook (.xlsx, .xlsm) or .csv file")
     parser.add_argument("--sheet", nargs="+", metavar="NAME", help="read these sheets (one or several)")
     parser.add_argument("--all-sheets", action="store_true", help="read every sheet that looks like orders")
     parser.add_argument("--strict", action="store_true", help="stop when a row cannot be read")
@@ -50,18 +61,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="churnkit", description="Find the customers you are losing, from the order workbook you keep.")
     parser.add_argument("--debug", action="store_true", help="show the full error on unexpected failures")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = _Commands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
 
     scan = commands.add_parser("scan", help="list at-risk customers", description="List at-risk customers.")
     _add_reading_flags(scan)
     scan.add_argument("--all", action="store_true", help="list every scored customer, not only those at risk")
-    scan.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    scan.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                      help="a readable table, or CSV / JSON for other programs (default table)")
+    scan.add_argument("--out", type=Path, metavar="FILE",
+                      help="write to this file (UTF-8; CSV with the byte-order mark Excel needs) instead of the screen")
 
     history = commands.add_parser("history", help="one customer's monthly trend and order lines",
                                   description="Show one customer's monthly trend and order lines.")
     _add_reading_flags(history)
-    history.add_argument("customer", help="the customer key, exactly as in the workbook")
-    history.add_argument("--format", choices=("table", "json"), default="table")
+    history.add_argument("customer", help="the customer key, exactly as in the workbook (or a customer's name)")
+    history.add_argument("--format", choices=("table", "json"), default="table", help="default table")
     history.add_argument("--write", action="store_true",
                          help="write the Customer History sheet (trend, chart, order lines) into the workbook")
 
@@ -69,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    description="Create or renew the settings sheet (every setting, its default and "
                                                "meaning), keeping the values already set there.")
     settings.add_argument("path", type=Path, help="the order workbook (.xlsx, .xlsm)")
-    settings.add_argument("--lang", choices=("en", "zh"), default="en")
+    settings.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the sheet (default en)")
 
     refresh = commands.add_parser(
         "refresh", help="write the at-risk and win-back lists into the workbook",
@@ -83,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     addin = commands.add_parser("addin", help="build or install the Excel add-in",
                                 description="Build churnkit.xlam, or install it where Excel loads add-ins.")
-    addin_commands = addin.add_subparsers(dest="addin_command", required=True, metavar="ACTION")
+    addin_commands = commands.add_subparsers(addin, dest="addin_command", required=True, metavar="ACTION")
     build = addin_commands.add_parser("build", help="write churnkit.xlam")
     build.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="folder for churnkit.xlam")
     build.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the ribbon")
@@ -95,8 +109,35 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="build the sample order workbook and scan it",
                                description="Build the bundled sample order workbook and list its at-risk customers.")
     demo.add_argument("--out", type=Path, default=Path("churnkit-demo"), help="folder for the sample (default ./churnkit-demo)")
-    demo.add_argument("--lang", choices=("en", "zh"), default="en")
+    demo.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the list (default en)")
     return parser
+
+
+class _Commands:
+    """The subcommands' parsers, each taking the flags every command takes (``_add_common_flags``)."""
+
+    def __init__(self, action):
+        self.action = action
+
+    def add_parser(self, name: str, **kwargs) -> argparse.ArgumentParser:
+        parser = self.action.add_parser(name, **kwargs)
+        _add_common_flags(parser)
+        return parser
+
+    def add_subparsers(self, parser: argparse.ArgumentParser, **kwargs) -> "_Commands":
+        return _Commands(parser.add_subparsers(**kwargs))
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments; ``--sheet A B orders.xlsx`` reads as sheets A and B of orders.xlsx."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if "path" in args and args.path is None:
+        if args.sheet and len(args.sheet) > 1:
+            args.path = Path(args.sheet.pop())
+        else:
+            parser.error(f"{args.command}: give the order workbook (.xlsx, .xlsm or .csv)")
+    return args
 
 
 def _flags(args: argparse.Namespace) -> dict[str, str]:
@@ -111,8 +152,30 @@ def _analyse(args: argparse.Namespace):
 def run_scan(args: argparse.Namespace) -> int:
     analysis = _analyse(args)
     render = {"table": formats.scan_table, "csv": formats.scan_csv, "json": formats.scan_json}[args.format]
-    sys.stdout.write(render(analysis, args.lang, args.all) + ("\n" if args.format == "json" else ""))
+    text = render(analysis, args.lang, args.all) + ("\n" if args.format == "json" else "")
+    if args.out is not None:
+        try:
+            args.out.write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8", newline="")
+        except OSError as exc:
+            raise UserError(f"{args.out} could not be written ({exc.strerror or exc}).") from None
+        print(f"Wrote {args.out}.", file=sys.stderr)
+    elif args.format == "table":
+        sys.stdout.write(text)
+    else:
+        _write_utf8(text, bom=args.format == "csv" and not sys.stdout.isatty())
     return 0
+
+
+def _write_utf8(text: str, bom: bool) -> None:
+    """CSV and JSON are UTF-8 whatever the console's code page (CSV for Excel with its byte-order mark)."""
+    sys.stdout.flush()
+    data = ("\ufeff" + text if bom else text).encode("utf-8")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:                 # a text-only stream (a test's capture): it holds any text
+        sys.stdout.write(text)
+    else:
+        buffer.write(data)
+        buffer.flush()
 
 
 def run_history(args: argparse.Namespace) -> int:
@@ -200,7 +263,10 @@ COMMANDS = {"scan": run_scan, "history": run_history, "refresh": run_refresh, "s
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):           # a console that cannot show a character shows "?", never fails
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    args = parse(argv)
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:

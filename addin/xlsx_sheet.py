@@ -33,6 +33,7 @@ KIND_STYLES = {
 TITLE = Style(bold=True, size=14, color="FF1F4E79")
 LABEL = Style(bold=True, color="FF595959")
 CHART_ROWS, CHART_COLUMNS = 18, 9
+SERIES_COLOURS = ("2E75B6", "C55A11", "548235")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -157,11 +158,14 @@ def render_chart(content: SheetContent, chart: Chart) -> bytes:
     marker, smooth = ('<c:marker><c:symbol val="none"/></c:marker>', '<c:smooth val="0"/>') if line else ("", "")
     series = []
     for order, column in enumerate(chart.values):
+        colour = f'<a:solidFill><a:srgbClr val="{SERIES_COLOURS[order % len(SERIES_COLOURS)]}"/></a:solidFill>'
+        look = (f'<c:spPr><a:ln w="28575" cap="rnd">{colour}<a:round/></a:ln></c:spPr>' if line
+                else f"<c:spPr>{colour}</c:spPr>")      # drawn the same in every application, not left to defaults
         points = "".join(f'<c:pt idx="{i}"><c:v>{float(row[column])!r}</c:v></c:pt>'
                          for i, row in enumerate(table.rows) if _is_number(row[column]))
         series.append(
             f'<c:ser><c:idx val="{order}"/><c:order val="{order}"/><c:tx><c:v>{escape(clean_text(table.columns[column].header))}'
-            f'</c:v></c:tx>{marker}'
+            f'</c:v></c:tx>{look}{marker}'
             f'<c:cat><c:strRef><c:f>{escape(ref(chart.category))}</c:f><c:strCache><c:ptCount val="{len(table.rows)}"/>'
             f'{categories}</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:f>{escape(ref(column))}</c:f><c:numCache>'
             f'<c:formatCode>General</c:formatCode><c:ptCount val="{len(table.rows)}"/>{points}</c:numCache></c:numRef>'

@@ -44,3 +44,20 @@ def convert(path: Path, out_dir: Path, to: str = "pdf") -> Path:
 
 CSV_RAW_VALUES = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false"
 """LibreOffice's CSV export of the first sheet: UTF-8, numbers as stored (not as shown)."""
+
+
+def page_pixels(pdf: Path, page: int = 1, dpi: int = 100) -> list[tuple[int, int, int]]:
+    """The colours of one page's pixels, rendered by poppler's pdftoppm (as PPM, read here)."""
+    out = pdf.with_name(f"{pdf.stem}-page{page}")
+    subprocess.run([tool("pdftoppm", "poppler-utils"), "-r", str(dpi), "-f", str(page), "-l", str(page),
+                    "-singlefile", str(pdf), str(out)], check=True, capture_output=True)
+    data = out.with_suffix(".ppm").read_bytes()
+    magic, width, height, depth, pixels = data.split(maxsplit=4)
+    assert magic == b"P6" and depth == b"255"
+    return [tuple(pixels[i:i + 3]) for i in range(0, int(width) * int(height) * 3, 3)]
+
+
+def count_near(pixels: list[tuple[int, int, int]], colour: str, tolerance: int = 20) -> int:
+    """How many pixels are within ``tolerance`` of an ``RRGGBB`` colour in every channel."""
+    wanted = tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    return sum(all(abs(a - b) <= tolerance for a, b in zip(pixel, wanted)) for pixel in pixels)

@@ -34,7 +34,8 @@ def test_scan_lists_at_risk_customers_with_contract_fields(churnkit, orders):
 
 def test_csv_output_keeps_codes_and_fields(churnkit, orders):
     run = churnkit("scan", orders, "--as-of", "2024-06", "--format", "csv", "--lang", "zh")
-    header, *lines = run.out.splitlines()
+    assert run.out.startswith("\ufeff")            # the byte-order mark Excel needs to read UTF-8
+    header, *lines = run.out[1:].splitlines()
     assert header.split(",")[:10] == ["customer", "name", "risk", "reasons", "decline_streak", "low_streak",
                                       "months_without_orders", "last_order_date", "core_class", "value_last_12m"]
     assert [line.split(",")[0] for line in lines] == ["C7", "00042"]      # HIGH before MEDIUM

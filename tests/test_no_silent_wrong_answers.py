@@ -41,7 +41,7 @@ def test_csv_for_spreadsheets_keeps_formula_like_text_as_text_and_keys_exact(chu
     rows.append([dt.datetime(2024, 2, 10), "plain", "Plain Ltd", -150.0, "CN-1"])    # a return: negative value
     path = write_orders(tmp_path / "orders.xlsx", rows)
     run = churnkit("scan", path, "--all", "--format", "csv", "--as-of", "2024-06")
-    records = list(csv.DictReader(io.StringIO(run.out, newline="")))
+    records = list(csv.DictReader(io.StringIO(run.out.removeprefix("\ufeff"), newline="")))
     by_key = {r["customer"]: r for r in records}
     assert sorted(by_key) == sorted(["'" + k if k[0] in "=+-@\t\r" else k for k in keys])
     assert all(r["name"].startswith("'=HYPERLINK") for r in records if r["customer"] != "plain")

@@ -11,7 +11,7 @@ from addin.actions import analyse_workbook
 from addin.report.build import build_report
 from addin.report.make_templates import TEMPLATE_DIR
 from addin.report.templates import KINDS
-from office import pdf_text, soffice
+from office import pdf_text, soffice, tool
 from report_checks import AS_OF, SAMPLE, restyle
 
 CARD_CUSTOMER = "C00166"
@@ -42,7 +42,21 @@ def pdf_texts(tmp_path_factory):
     reports[("restyled", "en")] = build_report(analysis, restyle(TEMPLATE_DIR / "at-risk.xlsx", folder / "ours.xlsx"),
                                                folder / "restyled.en.xlsx")
     pdfs = convert_all(list(reports.values()), folder)
-    return analysis, {key: pdf_text(pdfs[path]) for key, path in reports.items()}
+    fonts = {key: pdf_fonts(pdfs[path]) for key, path in reports.items()}
+    return analysis, {key: pdf_text(pdfs[path]) for key, path in reports.items()}, fonts
+
+
+def pdf_fonts(pdf: Path) -> str:
+    """The fonts a PDF embeds, as poppler's pdffonts lists them."""
+    return subprocess.run([tool("pdffonts", "poppler-utils"), str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_chinese_reports_are_drawn_in_a_chinese_font(pdf_texts, kind):
+    """Without a CJK font LibreOffice draws Chinese as boxes; the text would still read back from the PDF."""
+    _, _, fonts = pdf_texts
+    assert any(word in fonts[(kind, "zh")] for word in ("CJK", "WenQuanYi", "Droid")), fonts[(kind, "zh")]
 
 
 def money(value: float) -> str:
@@ -51,7 +65,7 @@ def money(value: float) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_at_risk_report_prints_its_headline_numbers(pdf_texts, lang):
-    analysis, texts = pdf_texts
+    analysis, texts, _ = pdf_texts
     figures = headline_figures(analysis.model)
     for kind in ("at-risk", "restyled") if lang == "en" else ("at-risk",):
         text = texts[(kind, lang)]
@@ -63,7 +77,7 @@ def test_at_risk_report_prints_its_headline_numbers(pdf_texts, lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_win_back_review_and_card_print_their_numbers(pdf_texts, lang):
-    analysis, texts = pdf_texts
+    analysis, texts, _ = pdf_texts
     model, figures = analysis.model, headline_figures(analysis.model)
     win_back = texts[("win-back", lang)]
     assert TITLES["win-back"][lang == "zh"] in win_back and money(figures["lost_value"]) in win_back

@@ -9,7 +9,8 @@ import pytest
 
 from churn_logic import SPECS
 from conftest import monthly_rows, write_orders
-from office import convert, pdf_text
+from addin.xlsx_sheet import SERIES_COLOURS
+from office import convert, count_near, page_pixels, pdf_text
 from package_edits import digests, type_into
 
 SAMPLE = Path(__file__).parents[1] / "workbook_templates" / "sample_orders.xlsx"
@@ -44,8 +45,11 @@ def test_customer_history_sheet_with_chart(churnkit, small, tmp_path):
     assert f"'Customer History'!$C${int(first[1:]) + 1}:$C${last[1:]}" in chart
     lines = [[c.value for c in row] for row in ws[ws.tables["ChurnHistoryLines"].ref]]
     assert [row[1] for row in lines[1:]] == [f"SO-00042-{i}" for i in range(6)]
-    text = pdf_text(convert(small, tmp_path))
+    pdf = convert(small, tmp_path)
+    text = pdf_text(pdf)
     assert "Customer history: 00042" in text and "Monthly sales" in text
+    page = next(n for n, page in enumerate(text.split("\f"), start=1) if "Monthly sales" in page)
+    assert count_near(page_pixels(pdf, page), SERIES_COLOURS[0]) > 100, "the chart's line is not drawn"
 
 
 def test_history_write_of_an_unknown_customer_changes_nothing(churnkit, small):
