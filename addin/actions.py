@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from churn_logic import (ChurnModel, CustomerHistory, NoOrdersError, Settings, SettingsError, UnknownCustomerError,
-                         analyse, customer_history)
+                         analyse, customer_history, may_be_incomplete, month_label)
 from churn_logic.settings import canonical_name
 
 from .errors import UserError
@@ -66,6 +66,15 @@ def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today
         model = analyse(read.book.lines, settings, today)
     except NoOrdersError as exc:
         raise UserError(f"{path.name}: {exc}") from exc
+    latest = read.book.lines["date"].max().date()        # lines after the as-of month too: then it is over
+    if may_be_incomplete(model.as_of, latest):
+        read.notes.append(f"The as-of month {model.as_of_label} may be incomplete: the latest order line is from "
+                          f"{latest:%Y-%m-%d}. Give --as-of {month_label(model.as_of - 1)} to judge the last month "
+                          "the orders cover in full.")
+    ignored = read.book.ignored_rows
+    if ignored:
+        read.notes.append(f"Not read as order lines: {ignored} {'row' if ignored == 1 else 'rows'} holding a total, "
+                          "a subtotal or a single note.")
     return Analysis(path, read, model)
 
 

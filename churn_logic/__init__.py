@@ -7,7 +7,7 @@ from .history import CustomerHistory, UnknownCustomerError, customer_history
 from .kpis import churn_kpis
 from .model import ChurnModel, NoOrdersError, analyse
 from .orders import OrderBook, RawSheet, normalise
-from .periods import month_label, parse_month
+from .periods import may_be_incomplete, month_label, parse_month
 from .settings import SPECS, Settings, SettingsError, resolve
 from .verdicts import RISKS
 from .winback import winback_list
@@ -16,4 +16,5 @@ __all__ = [
     "analyse", "ChurnModel", "NoOrdersError", "churn_kpis", "winback_list", "customer_history",
     "CustomerHistory", "UnknownCustomerError", "normalise", "RawSheet", "OrderBook", "find_header_row",
     "match_headers", "Settings", "SettingsError", "SPECS", "resolve", "month_label", "parse_month", "RISKS",
+    "may_be_incomplete",
 ]

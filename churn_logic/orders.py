@@ -1,8 +1,9 @@
 """Turning the cells of order sheets into clean order lines (SPEC "Input: order lines").
 
 A row whose date, customer or value cannot be read is not dropped silently: it is
-returned in ``skipped`` with its sheet, Excel row number and what was wrong. Blank rows
-and totals rows (``Total``, ``合计``, ``总计``) are not order lines and are not errors.
+returned in ``skipped`` with its sheet, Excel row number and what was wrong. Blank rows,
+totals and subtotal rows (``Total``, ``合计``, ``本月小计``) and rows holding a single text
+(a footnote) are not order lines and are not errors; they are counted (``ignored_rows``).
 """
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from .parsing import (DATE_RANGE, LARGEST_VALUE, arrow_text, clean_text, dates_i
                       parse_values, read_dates)
 from .settings import Settings
 
-TOTALS_WORDS = {"total", "totals", "grand total", "sum", "subtotal", "合计", "总计", "小计", "总合计"}
+TOTALS_WORDS = {"total", "totals", "grand total", "sum", "subtotal", "sub-total", "sub total", "合计", "总计", "小计",
+                "总合计"}
+_TOTALS_PATTERN = r"^(?:sub[- ]?totals?|grand totals?)\b|小计|合计|总计|累计"   # also 本月小计, Subtotal March
 TEXT_FIELDS = ("name", "order", "product", "category", "rep", "region", "email")
 IDENTIFIER_FIELDS = ("order",)     # nearly one text per line: plain text; other texts repeat and are categorical
 EXACT_FIELDS = ("customer",)       # keys keep every character as written; other texts are trimmed
@@ -99,7 +102,8 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
         words = column.distinct_totals_words()
         if words.any():
             totals |= column.per_row(words)
-    keep = ~(blank | totals)
+    note = _note_rows(cells, blank | totals)
+    keep = ~(blank | totals | note)
 
     any_year = read_dates(cells["date"].distinct, settings.date_format)
     dates = dates_in_range(any_year)
@@ -142,7 +146,18 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
     lines["row"] = np.asarray(raw.rows)[good]
     skipped = pd.DataFrame({"sheet": raw.sheet, "row": np.asarray(raw.rows)[bad],
                             "reason": _reasons(np.flatnonzero(bad), problems, cells)}, columns=SKIPPED_COLUMNS)
-    return lines, skipped, int((totals & ~blank).sum())
+    return lines, skipped, int(((totals | note) & ~blank).sum())
+
+
+def _note_rows(cells: dict[str, "_Cells"], not_orders: np.ndarray) -> np.ndarray:
+    """Rows that hold one text and nothing else (a footnote, a heading between blocks): not order lines.
+
+    A row with only a date or only an amount is kept, so that it is reported as a row missing its customer.
+    """
+    filled = np.add.reduce([column.present.astype(np.int8) for column in cells.values()])
+    if "date" not in cells or "amount" not in cells:
+        return np.zeros(len(filled), bool)
+    return (filled == 1) & ~cells["date"].present & ~cells["amount"].present & ~not_orders
 
 
 class _Cells:
@@ -209,9 +224,12 @@ class _Cells:
                                          categories=pd.Index(_strings(encoded.dictionary.take(order))), validate=False)
 
     def distinct_totals_words(self) -> np.ndarray:
-        """True for the texts that say Total / 合计 (any case, a trailing colon allowed)."""
+        """True for the texts that say Total / 合计 (any case, a trailing colon allowed), or a subtotal
+        (``Subtotal March``, ``本月小计``)."""
         words = pc.utf8_trim_whitespace(pc.utf8_rtrim(pc.utf8_lower(self.values), characters=":："))
-        return np.array(pc.is_in(words, value_set=_TOTALS_WORDS), dtype=np.bool_)
+        exact = pc.is_in(words, value_set=_TOTALS_WORDS)
+        return np.array(pc.or_kleene(exact, pc.match_substring_regex(words, _TOTALS_PATTERN)).fill_null(False),
+                        dtype=np.bool_)
 
 
 def _strings(text: pa.Array):

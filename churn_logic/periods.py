@@ -62,3 +62,16 @@ def default_as_of(latest_order: dt.date, today: dt.date) -> int:
     latest = month_index(latest_order.year, latest_order.month)
     current = month_index(today.year, today.month)
     return min(latest if latest < current else latest - 1, current - 1)
+
+
+INCOMPLETE_DAYS = 7
+
+
+def may_be_incomplete(as_of: int, latest_order: dt.date) -> bool:
+    """True when the data seems to stop inside the as-of month: its latest order line is in that month but
+    more than ``INCOMPLETE_DAYS`` days before the month's end (a file exported on the 3rd, say)."""
+    if month_index(latest_order.year, latest_order.month) != as_of:
+        return False
+    year, month0 = divmod(as_of + 1, 12)
+    month_end = dt.date(year, month0 + 1, 1) - dt.timedelta(days=1)
+    return (month_end - latest_order).days > INCOMPLETE_DAYS
