@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 import olefile
 import pytest
 import xlwings
-from oletools.olevba import VBA_Parser
+from oletools.olevba import VBA_Parser, VBA_Project
 
 import addin.udfs
 from addin.addin_build import XLWINGS_DIR, build_addin, vba_modules
@@ -63,6 +63,19 @@ def test_vba_project_parses_strictly_and_olevba_gets_every_module_byte_for_byte(
         assert extracted[name].encode(CODEPAGE) == source.encode(CODEPAGE), name
 
 
+def test_no_module_is_named_like_the_project(xlam):
+    """VBA names ignore case, and the VBA editor refuses a project with a module of the project's name."""
+    with zipfile.ZipFile(xlam) as z:
+        parser = VBA_Parser("vbaProject.bin", data=z.read("xl/vbaProject.bin"))
+    (vba_root, project_path, dir_path), = parser.find_vba_projects()
+    project = VBA_Project(parser.ole_file, vba_root, project_path, dir_path)
+    project.parse_project_stream()
+    list(project.parse_modules())
+    names = [module.name for module in project.modules]
+    assert project.projectname == "churnkit" and len(names) == len(vba_modules())
+    assert project.projectname.lower() not in {name.lower() for name in names}
+
+
 def test_xlwings_module_is_the_installed_one(extracted):
     installed = (XLWINGS_DIR / "xlwings_custom_addin.bas").read_text(encoding="utf-8")
     assert extracted["xlwings"].splitlines() == installed.replace('"myaddin"', '"churnkit"').splitlines()
@@ -81,7 +94,7 @@ def test_every_button_calls_a_vba_callback_that_exists(xlam, extracted):
     assert buttons
     for button in buttons:
         assert button.get("onAction") in subs, button.get("id")
-    assert "r.dispatch('\" & control.Id & \"', '\" & control.Tag & \"')" in extracted["Churnkit"]
+    assert "r.dispatch('\" & control.Id & \"', '\" & control.Tag & \"')" in extracted["ChurnkitRibbon"]
 
 
 def test_buttons_and_python_actions_match(xlam):

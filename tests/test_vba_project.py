@@ -509,6 +509,8 @@ def test_document_modules_carry_the_attributes_excel_stores():
     (lambda: build_vba_project([RIBBON, VBAModule("ribbon", 'Attribute VB_Name = "ribbon"\r\n', "standard")]),
      "name is taken"),
     (lambda: build_vba_project([VBAModule("Dir", 'Attribute VB_Name = "Dir"\r\n', "standard")]), "name is taken"),
+    (lambda: build_vba_project([VBAModule("Churnkit", 'Attribute VB_Name = "Churnkit"\r\n', "standard")], "churnkit"),
+     "name is taken"),
     (lambda: build_vba_project([RIBBON], "my project"), "not a VBA project name"),
     (lambda: VBAModule("1st", 'Attribute VB_Name = "1st"\r\n', "standard"), "not a VBA module name"),
     (lambda: VBAModule("M", 'Attribute VB_Name = "N"\r\n', "standard"), "must start with"),

@@ -1,4 +1,4 @@
-Attribute VB_Name = "Churnkit"
+Attribute VB_Name = "ChurnkitRibbon"
 Option Explicit
 
 ' The one callback of every button on the Churn tab (customUI14.xml): it hands the
