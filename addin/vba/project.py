@@ -100,12 +100,12 @@ class VBAModule:
         return cls(attributes["VB_Name"].strip('"'), "\r\n".join(lines), kind)
 
     @classmethod
-    def document(cls, name: str, base: Literal["workbook", "worksheet"]) -> VBAModule:
-        """An empty document module (``ThisWorkbook``, ``Sheet1``) with the attributes Excel stores for it."""
+    def document(cls, name: str, base: Literal["workbook", "worksheet"], code: str = "") -> VBAModule:
+        """A document module (``ThisWorkbook``, ``Sheet1``) with the attributes Excel stores for it, then ``code``."""
         attributes = [f'VB_Name = "{name}"', f'VB_Base = "{_DOCUMENT_BASES[base]}"', "VB_GlobalNameSpace = False",
                       "VB_Creatable = False", "VB_PredeclaredId = True", "VB_Exposed = True",
                       "VB_TemplateDerived = False", "VB_Customizable = True"]
-        return cls(name, "".join(f"Attribute {a}\r\n" for a in attributes), "document")
+        return cls(name, "".join(f"Attribute {a}\r\n" for a in attributes) + code, "document")
 
 
 def _leading_attributes(lines: list[str]) -> dict[str, str]:
