@@ -51,6 +51,13 @@ CUSTOMER_DOC = "The customer key, exactly as in the orders (00042 is not 42)."
 ORDERS_DOC = ("The orders with their header row (e.g. Orders[#All]), or a CHURN_MODEL handle; "
               "omitted: this workbook's orders.")
 SETTINGS_DOC = "Optional two columns: setting, value (e.g. decline_months 4; lang zh)."
+# Insert Function's help in Chinese (the add-in built with --lang zh): each argument's, by name, beside the
+# English of its xw.arg doc; each function's description is the second paragraph of its docstring.
+ARGUMENT_HELP_ZH = {
+    "customer": "客户编号，与订单中的写法完全一致（00042 不等于 42）。",
+    "orders": "含表头行的订单区域（如 Orders[#All]），或 CHURN_MODEL 显示的句柄；省略则用本工作簿的订单。",
+    "settings": "可选，两列：设置项、取值（如 decline_months 4；lang zh）。",
+}
 NOT_ORDERS = "orders must be a range with its header row, or a CHURN_MODEL handle"
 NOT_SETTINGS = "settings must be a range of two columns: setting, value"
 
@@ -234,7 +241,10 @@ def _plain(value: Any) -> Any:
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @_cell_safe
 def CHURN_MODEL(orders, settings=None):
-    """Builds the churn model of these orders once; pass the text it shows to the other functions as orders."""
+    """Builds the churn model of these orders once; pass the text it shows to the other functions as orders.
+
+    一次性建立这些订单的流失模型；把它显示的文本作为 orders 传给其他函数。
+    """
     return _model(orders, settings, None)[0].handle
 
 
@@ -244,7 +254,10 @@ def CHURN_MODEL(orders, settings=None):
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @_cell_safe
 def CHURN_RISK(customer, orders=None, settings=None, caller=None):
-    """The customer's risk: LOST, HIGH, MEDIUM or LOW."""
+    """The customer's risk: LOST, HIGH, MEDIUM or LOW.
+
+    客户的风险等级：LOST、HIGH、MEDIUM 或 LOW。
+    """
     return _field(customer, orders, settings, caller, "risk")
 
 
@@ -254,7 +267,10 @@ def CHURN_RISK(customer, orders=None, settings=None, caller=None):
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @_cell_safe
 def CHURN_REASONS(customer, orders=None, settings=None, caller=None):
-    """Why the customer is at risk, in words (empty when no rule fired)."""
+    """Why the customer is at risk, in words (empty when no rule fired).
+
+    客户有风险的原因（文字说明；没有规则触发时为空）。
+    """
     cached, lang, row = _customer(customer, orders, settings, caller)
     return cached.reasons(lang)[row]
 
@@ -265,7 +281,10 @@ def CHURN_REASONS(customer, orders=None, settings=None, caller=None):
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @_cell_safe
 def DECLINE_STREAK(customer, orders=None, settings=None, caller=None):
-    """Months in a row, ending at the as-of month, in which the customer's sales fell."""
+    """Months in a row, ending at the as-of month, in which the customer's sales fell.
+
+    截至评估月份，客户销售额连续下降的月数。
+    """
     return _field(customer, orders, settings, caller, "decline_streak")
 
 
@@ -275,7 +294,10 @@ def DECLINE_STREAK(customer, orders=None, settings=None, caller=None):
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @_cell_safe
 def LOW_STREAK(customer, orders=None, settings=None, caller=None):
-    """Months in a row, ending at the as-of month, with sales at or below the low threshold."""
+    """Months in a row, ending at the as-of month, with sales at or below the low threshold.
+
+    截至评估月份，客户销售额连续不高于低额阈值的月数。
+    """
     return _field(customer, orders, settings, caller, "low_streak")
 
 
@@ -285,7 +307,10 @@ def LOW_STREAK(customer, orders=None, settings=None, caller=None):
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @_cell_safe
 def MONTHS_WITHOUT_ORDERS(customer, orders=None, settings=None, caller=None):
-    """Months in a row, ending at the as-of month, without positive sales."""
+    """Months in a row, ending at the as-of month, without positive sales.
+
+    截至评估月份，客户连续没有正销售额的月数。
+    """
     return _field(customer, orders, settings, caller, "months_without_orders")
 
 
@@ -295,7 +320,10 @@ def MONTHS_WITHOUT_ORDERS(customer, orders=None, settings=None, caller=None):
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @_cell_safe
 def CORE_CLASS(customer, orders=None, settings=None, caller=None):
-    """The customer's core class: A (the customers bringing 80 % of the last 12 months' sales), B or C."""
+    """The customer's core class: A (the customers bringing 80 % of the last 12 months' sales), B or C.
+
+    客户的核心类别：A（贡献近 12 个月 80% 销售额的客户）、B 或 C。
+    """
     return _field(customer, orders, settings, caller, "core_class")
 
 
@@ -305,7 +333,10 @@ def CORE_CLASS(customer, orders=None, settings=None, caller=None):
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @_cell_safe
 def VALUE_AT_STAKE(customer, orders=None, settings=None, caller=None):
-    """What the customer bought in the 12 months before the streak behind their verdict began."""
+    """What the customer bought in the 12 months before the streak behind their verdict began.
+
+    判定所依据的连续月份开始之前 12 个月内，客户的购买额。
+    """
     return _field(customer, orders, settings, caller, "value_at_stake")
 
 
@@ -315,7 +346,10 @@ def VALUE_AT_STAKE(customer, orders=None, settings=None, caller=None):
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @_cell_safe
 def CUSTOMER_HISTORY(customer, orders=None, settings=None, caller=None):
-    """The customer's months from their first order to the as-of month: value, amount, orders (spills)."""
+    """The customer's months from their first order to the as-of month: value, amount, orders (spills).
+
+    客户从首次下单到评估月份的各月：计量值、金额、订单数（溢出显示）。
+    """
     cached, lang, row = _customer(customer, orders, settings, caller)
     return _spill(customer_history(cached.model, cached.column("customer")[row], lang).monthly)
 
@@ -325,7 +359,10 @@ def CUSTOMER_HISTORY(customer, orders=None, settings=None, caller=None):
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @_cell_safe
 def AT_RISK_LIST(orders=None, settings=None, caller=None):
-    """The LOST, HIGH and MEDIUM customers, most urgent first, as churnkit scan lists them (spills)."""
+    """The LOST, HIGH and MEDIUM customers, most urgent first, as churnkit scan lists them (spills).
+
+    LOST、HIGH 和 MEDIUM 客户，最紧急的在前，与 churnkit scan 的列表相同（溢出显示）。
+    """
     cached, lang = _model(orders, settings, caller)
     ranked = cached.model.ranked(at_risk_only=True)
     reasons = cached.reasons(lang)
@@ -337,7 +374,10 @@ def AT_RISK_LIST(orders=None, settings=None, caller=None):
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @_cell_safe
 def WINBACK_LIST(orders=None, settings=None, caller=None):
-    """The lapsed (LOST) customers, most valuable first, with what they used to buy (spills)."""
+    """The lapsed (LOST) customers, most valuable first, with what they used to buy (spills).
+
+    已流失（LOST）的客户，价值最高的在前，附其过去购买的商品（溢出显示）。
+    """
     return _spill(winback_list(_model(orders, settings, caller)[0].model))
 
 
@@ -346,5 +386,8 @@ def WINBACK_LIST(orders=None, settings=None, caller=None):
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @_cell_safe
 def CHURN_KPIS(orders=None, settings=None, caller=None):
-    """Month by month: active, new, churned and reactivated customers, churn rate, revenue, revenue lost (spills)."""
+    """Month by month: active, new, churned and reactivated customers, churn rate, revenue, revenue lost (spills).
+
+    逐月：活跃、新增、流失和回流客户数，流失率，销售额，流失金额（溢出显示）。
+    """
     return _spill(churn_kpis(_model(orders, settings, caller)[0].model))

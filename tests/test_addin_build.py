@@ -9,10 +9,11 @@ from xml.etree import ElementTree as ET
 import olefile
 import pytest
 import xlwings
-from oletools.olevba import VBA_Parser
+from oletools.olevba import VBA_Parser, VBA_Project
 
 import addin.udfs
-from addin.addin_build import XLWINGS_DIR, build_addin, vba_modules
+from addin.addin_build import ADDIN_NAMES, NO_WORKBOOK, XLWINGS_DIR, build_addin, vba_modules
+from addin.vba.literals import string_assignment
 from addin.addin_install import Locations, install, remove, status
 from addin.ribbon import ACTIONS
 
@@ -63,6 +64,19 @@ def test_vba_project_parses_strictly_and_olevba_gets_every_module_byte_for_byte(
         assert extracted[name].encode(CODEPAGE) == source.encode(CODEPAGE), name
 
 
+def test_no_module_is_named_like_the_project(xlam):
+    """VBA names ignore case, and the VBA editor refuses a project with a module of the project's name."""
+    with zipfile.ZipFile(xlam) as z:
+        parser = VBA_Parser("vbaProject.bin", data=z.read("xl/vbaProject.bin"))
+    (vba_root, project_path, dir_path), = parser.find_vba_projects()
+    project = VBA_Project(parser.ole_file, vba_root, project_path, dir_path)
+    project.parse_project_stream()
+    list(project.parse_modules())
+    names = [module.name for module in project.modules]
+    assert project.projectname == "churnkit" and len(names) == len(vba_modules())
+    assert project.projectname.lower() not in {name.lower() for name in names}
+
+
 def test_xlwings_module_is_the_installed_one(extracted):
     installed = (XLWINGS_DIR / "xlwings_custom_addin.bas").read_text(encoding="utf-8")
     assert extracted["xlwings"].splitlines() == installed.replace('"myaddin"', '"churnkit"').splitlines()
@@ -81,7 +95,85 @@ def test_every_button_calls_a_vba_callback_that_exists(xlam, extracted):
     assert buttons
     for button in buttons:
         assert button.get("onAction") in subs, button.get("id")
-    assert "r.dispatch('\" & control.Id & \"', '\" & control.Tag & \"')" in extracted["Churnkit"]
+    assert "r.dispatch('\" & control.Id & \"', '\" & control.Tag & \"')" in extracted["ChurnkitRibbon"]
+
+
+VBA_PIECE = re.compile(r'"((?:[^"]|"")*)"|ChrW\(&H([0-9A-F]{4})\)|(\w+)')
+
+
+def run_vba(lines: list[str]) -> tuple[dict[str, str], list[tuple[str, str, list[str]]]]:
+    """The string variables that ``lines`` (assignments of ``&``-joined pieces, Describe calls) leave, and the calls."""
+    values, calls = {}, []
+    for line in (line.strip() for line in lines):
+        if describe := re.fullmatch(r'Describe "(\w+)", d, Array\(([\w, ]*)\)', line):
+            calls.append((describe[1], values["d"], [values[a] for a in describe[2].split(", ") if a]))
+        elif assignment := re.fullmatch(r"(\w+) = (.*)", line):
+            utf16 = b""
+            pieces = [m[0] for m in VBA_PIECE.finditer(assignment[2])]
+            assert " & ".join(pieces) == assignment[2], line
+            for piece in pieces:
+                literal, code, name = VBA_PIECE.fullmatch(piece).groups()
+                if code:
+                    utf16 += int(code, 16).to_bytes(2, "little")
+                else:
+                    utf16 += (values[name] if name else literal.replace('""', '"')).encode("utf-16-le")
+            values[assignment[1]] = utf16.decode("utf-16-le")
+    return values, calls
+
+
+def procedure(source: str, header: str) -> list[str]:
+    """The body lines of the procedure that starts with ``header``."""
+    lines = source.split("\r\n")
+    start = lines.index(header) + 1
+    return lines[start:next(i for i in range(start, len(lines)) if lines[i].startswith("End "))]
+
+
+@pytest.mark.parametrize("text", ["plain", 'say "hi" & "bye"', "请先打开订单工作簿。", "emoji \U0001F600 end", "", "x" * 3000])
+def test_vba_string_assignments_hold_any_text_in_short_ascii_lines(text):
+    lines = string_assignment("t", text)
+    assert all(line.isascii() and len(line) < 1023 for line in lines)
+    assert run_vba(lines)[0]["t"] == text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_button_without_a_workbook_says_what_to_do(lang):
+    modules = {m.name: m.source for m in vba_modules(lang)}
+    button = procedure(modules["ChurnkitRibbon"], "Sub ChurnkitButton(control As IRibbonControl)")
+    guard = button.index("    If ActiveWorkbook Is Nothing Then")
+    assert guard < next(i for i, line in enumerate(button) if "RunPython" in line)   # RunPython uses ActiveWorkbook
+    assert button[guard + 1:guard + 3] == ['        MsgBox NoWorkbookMessage(), vbInformation, "churnkit"',
+                                           "        Exit Sub"]
+    message = run_vba(procedure(modules["ChurnkitWords"], "Function NoWorkbookMessage() As String"))[0]
+    assert message["NoWorkbookMessage"] == NO_WORKBOOK[lang] and "Protected View" in NO_WORKBOOK["en"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_insert_function_gets_each_function_s_description_and_argument_help(lang):
+    modules = {m.name: m.source for m in vba_modules(lang)}
+    assert procedure(modules["ThisWorkbook"], "Private Sub Workbook_Open()") == ["    DescribeFunctions"]
+    calls = {name: (description, arguments) for name, description, arguments in
+             run_vba(procedure(modules["ChurnkitWords"], "Sub DescribeFunctions()"))[1]}
+    functions = {name: f for name, f in vars(addin.udfs).items()
+                 if callable(f) and name.isupper() and getattr(f, "__module__", "") == "addin.udfs"}
+    assert set(calls) == set(functions)
+    for name, function in functions.items():
+        description, arguments = calls[name]
+        english, chinese = inspect.getdoc(function).split("\n\n")
+        parameters = [p for p in inspect.signature(function).parameters if p != "caller"]
+        assert description == {"en": english, "zh": chinese}[lang]
+        assert len(arguments) == len(parameters) and all(arguments), name
+        if lang == "zh":
+            assert arguments == [addin.udfs.ARGUMENT_HELP_ZH[p] for p in parameters]
+        assert all(len(text) <= 255 for text in [description, *arguments])
+    assert "Application.MacroOptions Macro:=\"'\" & ThisWorkbook.Name & \"'!\" & name" in modules["ChurnkitWords"]
+
+
+def test_the_chinese_addin_has_its_own_file(tmp_path):
+    english = build_addin(tmp_path)
+    before = english.read_bytes()
+    chinese = build_addin(tmp_path, lang="zh")
+    assert (english.name, chinese.name) == (ADDIN_NAMES["en"], ADDIN_NAMES["zh"]) == ("churnkit.xlam", "churnkit-zh.xlam")
+    assert english.read_bytes() == before
 
 
 def test_buttons_and_python_actions_match(xlam):

@@ -24,6 +24,7 @@ from oletools.olevba import VBA_Parser, VBA_Project, decompress_stream
 from addin.vba import VBAModule, build_vba_project
 from addin.vba.cfb import write_compound_file
 from addin.vba.compression import compress, decompress
+from addin.vba.reading import module_source
 from office import convert
 
 XLWINGS = Path(xlwings.__file__).parent
@@ -449,6 +450,25 @@ def test_libreoffice_imports_every_module(project, modules, tmp_path):
         assert "\n".join(lines).rstrip("\n") == "\n".join(body).rstrip("\n"), module.name
 
 
+# --- reading a module back ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("package", ["quickstart.xlsm", "addin/xlwings.xlam"])
+def test_module_source_reads_what_olevba_reads_from_projects_excel_saved(package):
+    project = excel_saved_project(package)
+    modules = stored_modules(project)
+    assert len(modules) > 2
+    for name, code in modules.items():
+        assert module_source(project, name) == code, name
+    assert module_source(project, "NoSuchModule") is None
+
+
+def test_module_source_reads_our_projects(project, modules):
+    for module in modules:
+        assert module_source(project, module.name.upper()) == module.source
+    with pytest.raises(ValueError, match="not a VBA project"):
+        module_source(write_compound_file({"PROJECT": b"x"}), "Ribbon")
+
+
 # --- modules from exported files ----------------------------------------------------------------
 
 def stored_modules(data: bytes) -> dict[str, str]:
@@ -509,6 +529,8 @@ def test_document_modules_carry_the_attributes_excel_stores():
     (lambda: build_vba_project([RIBBON, VBAModule("ribbon", 'Attribute VB_Name = "ribbon"\r\n', "standard")]),
      "name is taken"),
     (lambda: build_vba_project([VBAModule("Dir", 'Attribute VB_Name = "Dir"\r\n', "standard")]), "name is taken"),
+    (lambda: build_vba_project([VBAModule("Churnkit", 'Attribute VB_Name = "Churnkit"\r\n', "standard")], "churnkit"),
+     "name is taken"),
     (lambda: build_vba_project([RIBBON], "my project"), "not a VBA project name"),
     (lambda: VBAModule("1st", 'Attribute VB_Name = "1st"\r\n', "standard"), "not a VBA module name"),
     (lambda: VBAModule("M", 'Attribute VB_Name = "N"\r\n', "standard"), "must start with"),

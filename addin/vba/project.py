@@ -100,12 +100,12 @@ class VBAModule:
         return cls(attributes["VB_Name"].strip('"'), "\r\n".join(lines), kind)
 
     @classmethod
-    def document(cls, name: str, base: Literal["workbook", "worksheet"]) -> VBAModule:
-        """An empty document module (``ThisWorkbook``, ``Sheet1``) with the attributes Excel stores for it."""
+    def document(cls, name: str, base: Literal["workbook", "worksheet"], code: str = "") -> VBAModule:
+        """A document module (``ThisWorkbook``, ``Sheet1``) with the attributes Excel stores for it, then ``code``."""
         attributes = [f'VB_Name = "{name}"', f'VB_Base = "{_DOCUMENT_BASES[base]}"', "VB_GlobalNameSpace = False",
                       "VB_Creatable = False", "VB_PredeclaredId = True", "VB_Exposed = True",
                       "VB_TemplateDerived = False", "VB_Customizable = True"]
-        return cls(name, "".join(f"Attribute {a}\r\n" for a in attributes), "document")
+        return cls(name, "".join(f"Attribute {a}\r\n" for a in attributes) + code, "document")
 
 
 def _leading_attributes(lines: list[str]) -> dict[str, str]:
@@ -137,13 +137,14 @@ def build_vba_project(modules: list[VBAModule], project_name: str = "VBAProject"
     """The bytes of ``xl/vbaProject.bin`` (MS-OVBA 2.2.1) holding ``modules``, source only.
 
     The project's ID is derived from ``project_name``, so the same input always gives the
-    same bytes. Raises ValueError for an invalid or duplicate name, or for text that code
-    page 1252 cannot hold.
+    same bytes. Raises ValueError for an invalid or duplicate name (a module named like the
+    project, too: the VBA editor refuses to load such a project), or for text that code page
+    1252 cannot hold.
     """
     if not _IDENTIFIER.match(project_name) or len(project_name) > 128:
         raise ValueError(f"{project_name!r} is not a VBA project name: a letter, then letters, digits "
                          "or underscores, 128 characters at most")
-    seen = {"dir"}                  # the VBA storage's own stream names
+    seen = {"dir", project_name.lower()}      # the VBA storage's own stream names, and the project's name
     for module in modules:
         if module.name.lower() in seen:
             raise ValueError(f"a module cannot be named {module.name!r}: the name is taken "
