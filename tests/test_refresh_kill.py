@@ -13,7 +13,6 @@ import fastexcel
 import pytest
 
 SAMPLE = Path(__file__).parents[1] / "workbook_templates" / "sample_orders.xlsx"
-KILL_POINTS = [0.5 + 0.08 * i for i in range(10)]   # fractions of a whole run: the reading, then the writing
 
 
 def _state(path: Path) -> str:
@@ -37,24 +36,37 @@ def _refresh(book: Path) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def test_killed_refresh_never_breaks_the_workbook(tmp_path):
-    book = tmp_path / "orders.xlsx"
+def _kill_when(book: Path, reached) -> str:
+    """Start a refresh, kill it (SIGKILL) as soon as ``reached()`` is true (or when it ends), and say
+    what the workbook is then; the next refresh must clean up after it and succeed."""
     shutil.copy(SAMPLE, book)
-    started = time.monotonic()
-    assert _refresh(book).wait() == 0
-    whole_run = time.monotonic() - started
-    seen = set()
-    for point in KILL_POINTS:
-        shutil.copy(SAMPLE, book)
-        process = _refresh(book)
-        time.sleep(whole_run * point)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        seen.add(_state(book))
-        assert _refresh(book).wait() == 0     # the next run cleans up after the killed one and succeeds
-        assert _state(book) == "new"
-        assert not list(tmp_path.glob("*.churnkit-tmp"))
-    assert seen == {"old", "new"}, "the kills should land both before and after the file was replaced"
+    before = book.stat().st_mtime_ns, set((book.parent / "churnkit-backups").glob("orders-*"))
+    process = _refresh(book)
+    while process.poll() is None and not reached(before):
+        time.sleep(0.001)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    state = _state(book)
+    assert _refresh(book).wait() == 0     # the next run cleans up after the killed one and succeeds
+    assert _state(book) == "new"
+    assert not list(book.parent.glob("*.churnkit-tmp"))
+    assert not list((book.parent / "churnkit-backups").glob("*.churnkit-tmp"))
+    return state
+
+
+def test_killed_refresh_never_breaks_the_workbook(tmp_path):
+    """Killed at each step of its run, found by what it leaves on disk (not by the clock)."""
+    book = tmp_path / "orders.xlsx"
+    backups = tmp_path / "churnkit-backups"
+    steps = {
+        "at once": lambda before: True,
+        "writing the new version": lambda before: any(tmp_path.glob("orders.xlsx.*.churnkit-tmp")),
+        "backing up": lambda before: set(backups.glob("orders-*")) != before[1],
+        "after the replace": lambda before: book.stat().st_mtime_ns != before[0],
+    }
+    states = {step: _kill_when(book, reached) for step, reached in steps.items()}
+    assert states["at once"] == "old" and states["after the replace"] == "new"
+    assert set(states.values()) <= {"old", "new"}
 
 
 def test_two_refreshes_at_once_never_break_the_workbook(tmp_path):
