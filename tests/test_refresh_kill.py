@@ -70,7 +70,7 @@ def test_killed_refresh_never_breaks_the_workbook(tmp_path):
 
 
 def test_two_refreshes_at_once_never_break_the_workbook(tmp_path):
-    """Each run writes its own temporary file; a run that finds the workbook changed under it says so."""
+    """churnkit's writers of one workbook take turns; whoever comes second writes into the first one's result."""
     book = tmp_path / "orders.xlsx"
     shutil.copy(SAMPLE, book)
     for delay in (0.0, 0.3, 0.6):
@@ -80,7 +80,7 @@ def test_two_refreshes_at_once_never_break_the_workbook(tmp_path):
         second = subprocess.run([sys.executable, "-m", "addin.cli", "refresh", str(book), "--quiet"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         for code, err in ((first.wait(), first.stderr.read()), (second.returncode, second.stderr)):
-            assert code == 0 or (code == 2 and ("Another churnkit run" in err or "changed while" in err)), err
+            assert code == 0, err          # they take turns: both write, one after the other
         assert _state(book) == "new"
         assert not list(tmp_path.glob("*.churnkit-tmp"))
 
