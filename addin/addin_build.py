@@ -34,8 +34,8 @@ import xlwings
 
 from .vba import VBAModule, build_vba_project
 from .vba.literals import string_assignment
-from .xlsx_styles import MINIMAL_STYLES
-from .zip_parts import ZipParts
+from .ooxml.styles import MINIMAL_STYLES
+from .ooxml.zip_parts import ZipParts
 
 ADDIN_NAMES = {"en": "churnkit.xlam", "zh": "churnkit-zh.xlam"}
 ADDIN_NAME = ADDIN_NAMES["en"]

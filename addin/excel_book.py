@@ -16,7 +16,7 @@ from .reader import ValueTables
 from .sheet_content import Formula, SheetContent, fit_text
 from .sheet_kinds import MARK_NAME, kind_of_mark, mark_formula
 from .workbook import Workbook
-from .xlsx_sheet import KIND_STYLES, LABEL, RISK_FILLS, TITLE, column_letter
+from .ooxml.sheet_xml import KIND_STYLES, LABEL, RISK_FILLS, TITLE, column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 _XL_LANDSCAPE = 2

@@ -25,9 +25,9 @@ from .reader import check_file
 from .safe_write import changed_sentence, check_can_replace, identity, replace_file, writer_lock
 from .sheet_content import Formula, SheetContent
 from .sheet_kinds import KINDS, choose_name, looks_like_earlier_version
-from .xlsx_formulas import sheet_formulas
-from .xlsx_package import PackageError, WorkbookPackage
-from .xml_text import XmlError
+from .ooxml.formulas import sheet_formulas
+from .ooxml.package import PackageError, WorkbookPackage
+from .ooxml.xml_text import XmlError
 
 
 class Workbook(abc.ABC):

@@ -17,7 +17,7 @@ from churn_logic.subset import rep_customers
 
 from ..errors import UserError
 from ..safe_write import replace_file
-from ..xlsx_package import PackageError
+from ..ooxml.package import PackageError
 from .report_data import BLOCKS, CELLS, ReportData
 from .sheet_cells import TemplateError
 from .template_fill import ReportTemplate

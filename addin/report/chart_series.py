@@ -13,8 +13,8 @@ import re
 from typing import Any, Callable, Sequence
 from xml.sax.saxutils import escape
 
-from ..xml_text import unescape
-from ..xlsx_sheet import clean_text
+from ..ooxml.xml_text import unescape
+from ..ooxml.sheet_xml import clean_text
 from .cell_ranges import Area, parse_area
 
 _REF = re.compile(r"<(?P<p>\w+:)?(?P<kind>numRef|strRef)>\s*<(?P=p)?f>(?P<f>.*?)</(?P=p)?f>(?P<rest>.*?)"

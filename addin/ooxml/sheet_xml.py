@@ -14,9 +14,9 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 
-from . import texttable
-from .sheet_content import Chart, Formula, SheetContent, fit_text
-from .xlsx_styles import Style
+from .. import texttable
+from ..sheet_content import Chart, Formula, SheetContent, fit_text
+from .styles import Style
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

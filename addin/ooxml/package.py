@@ -17,10 +17,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import xml_text
-from .sheet_content import SheetContent
-from .sheet_kinds import MARK_NAME, kind_of_mark, mark_formula
-from .xlsx_sheet import render_chart, render_drawing, render_sheet, render_table
-from .xlsx_styles import MINIMAL_STYLES, Style, StyleSheet
+from ..sheet_content import SheetContent
+from ..sheet_kinds import MARK_NAME, kind_of_mark, mark_formula
+from .sheet_xml import render_chart, render_drawing, render_sheet, render_table
+from .styles import MINIMAL_STYLES, Style, StyleSheet
 from .xml_text import Element, XmlError
 from .zip_parts import ZipParts
 
