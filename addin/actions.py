@@ -13,14 +13,14 @@ from churn_logic.settings import canonical_name
 
 from .errors import UserError
 from .formats import risk_counts, settings_line
-from .history_sheet import history_sheet
-from .lists import LIST_KINDS, SHEET_NAMES, WORDS as LIST_WORDS, build_sheets, read_user_entries
+from .content.history_sheet import history_sheet
+from .content.lists import LIST_KINDS, SHEET_NAMES, WORDS as LIST_WORDS, build_sheets, read_user_entries
 from .progress import Progress
 from .reader import (ExcelFileTables, ReadResult, ValueTables, check_file, open_workbook,
                      read_order_book, read_order_values)
-from .settings_sheet import settings_sheet
+from .content.settings_sheet import settings_sheet
 from .settings_sources import gather, settings_from_rows
-from .workbook import Workbook
+from .workbooks.base import Workbook
 
 STRICT_EXAMPLES = 3
 

@@ -16,7 +16,7 @@ from .actions import analyse_workbook, history_of, refresh_lists, write_customer
 from .errors import UserError
 from .progress import Progress
 from .report.command import add_report_parser, run_report
-from .workbook import FileWorkbook
+from .workbooks.file_book import FileWorkbook
 
 EXIT_USER_ERROR = 2
 EXIT_UNEXPECTED = 3

@@ -17,7 +17,7 @@ from churn_logic.verdicts import RISK_LABELS, format_number
 
 from typing import TYPE_CHECKING
 
-from . import texttable
+from .content import texttable
 
 if TYPE_CHECKING:
     from .actions import Analysis

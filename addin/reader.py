@@ -23,7 +23,7 @@ from churn_logic import OrderBook, RawSheet, Settings, find_header_row, normalis
 from churn_logic.columns import REQUIRED
 
 from .errors import UserError
-from .lists import SHEET_NAMES
+from .content.lists import SHEET_NAMES
 from .progress import Progress
 
 HEADER_SEARCH_ROWS = 30

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from .actions import analyse_values, refresh_lists, write_customer_history, write_settings_sheet
 from .errors import UserError
-from .excel_book import ExcelWorkbook
+from .workbooks.excel_book import ExcelWorkbook
 from .reader import cell_text
 from .report import ribbon_actions as report_actions
 

@@ -36,7 +36,7 @@ import xlwings as xw
 
 from addin import model_cache
 from addin.errors import UserError
-from addin.excel_book import ExcelWorkbook
+from addin.workbooks.excel_book import ExcelWorkbook
 from addin.reader import ValueTables, cell_text, read_order_values
 from addin.settings_sources import gather, settings_from_rows
 from churn_logic import (ChurnModel, NoOrdersError, OrderBook, Settings, SettingsError, analyse, churn_kpis,

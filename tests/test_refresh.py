@@ -134,7 +134,7 @@ def test_refuses_a_workbook_open_in_excel(churnkit, book):
 
 def test_refuses_a_read_only_workbook(churnkit, book, monkeypatch):
     """The operating system's answer decides (faked here: CI runs as root, who may write anything)."""
-    from addin import safe_write
+    from addin.workbooks import safe_write
 
     monkeypatch.setattr(safe_write.os, "access", lambda path, mode: Path(path) != book)
     before = book.read_bytes()

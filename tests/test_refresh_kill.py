@@ -87,7 +87,7 @@ def test_two_refreshes_at_once_never_break_the_workbook(tmp_path):
 
 def test_a_workbook_saved_by_another_program_meanwhile_is_not_replaced(tmp_path):
     from addin.errors import UserError
-    from addin.workbook import FileWorkbook
+    from addin.workbooks.file_book import FileWorkbook
 
     book = tmp_path / "orders.xlsx"
     shutil.copy(SAMPLE, book)
@@ -101,7 +101,7 @@ def test_a_workbook_saved_by_another_program_meanwhile_is_not_replaced(tmp_path)
 
 def test_a_run_whose_temporary_file_vanished_stops_with_one_sentence(tmp_path):
     from addin.errors import UserError
-    from addin.safe_write import replace_file
+    from addin.workbooks.safe_write import replace_file
 
     book = tmp_path / "orders.xlsx"
     shutil.copy(SAMPLE, book)
@@ -116,7 +116,7 @@ def test_a_run_whose_temporary_file_vanished_stops_with_one_sentence(tmp_path):
 
 
 def test_only_leftovers_of_runs_that_are_gone_are_removed(tmp_path):
-    from addin.safe_write import _left_over
+    from addin.workbooks.safe_write import _left_over
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True).stdout.strip()           # a process that has ended

@@ -3,7 +3,7 @@ import openpyxl
 import pytest
 
 from addin.errors import UserError
-from addin.excel_book import ExcelWorkbook
+from addin.workbooks.excel_book import ExcelWorkbook
 from addin.report import ribbon_actions
 from fake_xlwings import Book
 from report_checks import AS_OF, block, report_cli, value  # noqa: F401

@@ -9,7 +9,7 @@ import pytest
 
 from churn_logic import SPECS
 from conftest import monthly_rows, write_orders
-from addin.ooxml.sheet_xml import SERIES_COLOURS
+from addin.ooxml.chart_xml import SERIES_COLOURS
 from office import convert, count_near, page_pixels, pdf_text
 from package_edits import digests, type_into
 

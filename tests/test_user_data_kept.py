@@ -209,10 +209,10 @@ def test_a_formula_filled_down_is_kept_in_every_cell(churnkit, orders):
 
 def test_a_save_that_lands_while_churnkit_writes_is_kept(orders, monkeypatch):
     """Another program saves the workbook after churnkit read it, at each step before the replace."""
-    from addin import safe_write
+    from addin.workbooks import safe_write
     from addin.actions import analyse_workbook, refresh_lists
     from addin.errors import UserError
-    from addin.workbook import FileWorkbook
+    from addin.workbooks.file_book import FileWorkbook
 
     book = openpyxl.load_workbook(orders)
     book["Orders"]["C2"] = "Acme Trading"                          # what the other program saved
@@ -246,7 +246,7 @@ def test_a_save_that_lands_while_churnkit_writes_is_kept(orders, monkeypatch):
 def test_a_file_rewritten_with_its_old_size_and_time_counts_as_changed(orders):
     import os
 
-    from addin.safe_write import identity
+    from addin.workbooks.safe_write import identity
 
     before, stat = identity(orders), orders.stat()
     data = bytearray(orders.read_bytes())
@@ -259,7 +259,7 @@ def test_a_file_rewritten_with_its_old_size_and_time_counts_as_changed(orders):
 def test_churnkit_writers_of_one_workbook_take_turns(churnkit, orders):
     """A history --write started while a refresh has the workbook waits, then writes into the refreshed one."""
     from addin.actions import analyse_workbook, refresh_lists
-    from addin.workbook import FileWorkbook
+    from addin.workbooks.file_book import FileWorkbook
 
     workbook = FileWorkbook(orders)                                   # this run has the workbook
     other = subprocess.Popen([sys.executable, "-m", "addin.cli", "history", str(orders), "C1", "--write", *AS_OF],

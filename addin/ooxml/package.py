@@ -1,8 +1,8 @@
-"""Adding or replacing churnkit's sheets in an .xlsx/.xlsm package, touching nothing else.
+"""A workbook package (.xlsx, .xlsm, .xlam) opened to add or replace worksheets and parts, touching nothing else.
 
-Only these parts change: churnkit's own worksheet parts, their relationships and table
-parts, and the workbook-level parts that must list them — ``xl/workbook.xml`` and its
-relationships, ``[Content_Types].xml``, ``xl/styles.xml`` (styles are appended) and
+Only these parts change: the worksheet parts written, their relationships, tables,
+drawings and charts, and the workbook-level parts that must list them — ``xl/workbook.xml``
+and its relationships, ``[Content_Types].xml``, ``xl/styles.xml`` (styles are appended) and
 ``docProps/app.xml`` (the sheet names). They are edited as text at positions an XML
 parser finds (``xml_text``), so every byte outside the edit stays as it was. Every other
 part is copied byte for byte.
@@ -17,23 +17,14 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import xml_text
-from ..sheet_content import SheetContent
-from ..sheet_kinds import MARK_NAME, kind_of_mark, mark_formula
-from .sheet_xml import render_chart, render_drawing, render_sheet, render_table
+from .chart_xml import render_chart, render_drawing
+from .namespaces import (CONTENT_TYPES, CONTENT_TYPES_NS, EXTENDED_PROPERTIES, MAIN, PACKAGE_REL, REL, REL_TYPES,
+                         VARIANT_TYPES)
+from .sheet_xml import render_sheet, render_table
 from .styles import MINIMAL_STYLES, Style, StyleSheet
+from .worksheet import Worksheet
 from .xml_text import Element, XmlError
 from .zip_parts import ZipParts
-
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-REL_TYPES = {kind: f"{REL_NS}/{kind}" for kind in ("worksheet", "table", "styles", "drawing", "chart")}
-CONTENT_TYPES = {
-    "worksheet": "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml",
-    "table": "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml",
-    "styles": "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml",
-    "drawing": "application/vnd.openxmlformats-officedocument.drawing+xml",
-    "chart": "application/vnd.openxmlformats-officedocument.drawingml.chart+xml",
-}
 _CONTENT_TYPES_PART = "[Content_Types].xml"
 _AFTER_DEFINED_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
                         "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")   # CT_Workbook's order
@@ -114,7 +105,7 @@ class WorkbookPackage:
         listed = self._sheet_elements()
         out = []
         for position, element in enumerate(listed):
-            rel_id = element.get(f"{{{REL_NS}}}id", "")
+            rel_id = element.get(f"{{{REL}}}id", "")
             try:
                 out.append(SheetEntry(element.get("name", ""), int(element.get("sheetId", "0")), rel_id,
                                       targets.get(rel_id, ""), position))
@@ -145,11 +136,6 @@ class WorkbookPackage:
         self.parts.write(self.workbook_part, xml_text.replace(
             data, element, data[element.start:element.head_end].decode() + escape(formula) + f"</{element.qname}>"))
 
-    def marks(self) -> dict[str, str]:
-        """The sheets churnkit marked as its own (see ``sheet_kinds``): sheet name -> kind."""
-        return {d.sheet: kind_of_mark(d.formula) for d in self.defined_names()
-                if d.name == MARK_NAME and d.sheet is not None and kind_of_mark(d.formula)}
-
     def table_names(self, sheet: str) -> list[str]:
         """The names of the Excel tables on a sheet."""
         entry = self._entry(sheet)
@@ -163,19 +149,18 @@ class WorkbookPackage:
                 if r.get("Type") == REL_TYPES["table"]]
 
     # --- writing -------------------------------------------------------------------
-    def put_sheet(self, content: SheetContent, replacing: str | None, kind: str) -> None:
-        """Write ``content`` as a new sheet, or over the sheet named ``replacing``; mark it as churnkit's ``kind``."""
+    def put_worksheet(self, sheet: Worksheet, replacing: str | None) -> None:
+        """Write ``sheet`` as a new worksheet, or over the one named ``replacing`` (renamed when need be)."""
         if replacing is None:
-            part = self._add_sheet_entry(content.name)
+            part = self._add_sheet_entry(sheet.name)
             self._override(part, CONTENT_TYPES["worksheet"])
         else:
             existing = self._entry(replacing)
             part = existing.part
-            if existing.name != content.name:
-                self._rename_sheet(existing, content.name)
+            if existing.name != sheet.name:
+                self._rename_sheet(existing, sheet.name)
             if re.search(rb"<(?:\w+:)?f[ >]", self.parts.read(part)):
                 self._drop_calc_chain()
-        self._mark(content.name, kind)
         old = self.relationships(rels_path(part))
         old_tables = self._table_parts(part)
         for drawing in (resolve_target(part, r["Target"]) for r in old if r.get("Type") == REL_TYPES["drawing"]):
@@ -183,35 +168,35 @@ class WorkbookPackage:
                 self._remove_part(resolve_target(drawing, chart["Target"]))
             self.parts.remove(rels_path(drawing))
             self._remove_part(drawing)
-        for stale in old_tables[len(content.tables):]:
+        for stale in old_tables[len(sheet.tables):]:
             self._remove_part(stale)
         relationships = []
-        for index, table in enumerate(content.tables):
+        for index, table in enumerate(sheet.tables):
             table_part = old_tables[index] if index < len(old_tables) else self._free_name("xl/tables/table{}.xml")
             table_id = self._table_id(table_part)
             name = self._table_name(table.name, table_part)
-            self.parts.write(table_part, render_table(content, index, table_id, name))
+            self.parts.write(table_part, render_table(table, table_id, name))
             self._override(table_part, CONTENT_TYPES["table"])
             relationships.append((f"rId{index + 1}", REL_TYPES["table"], _relative(part, table_part)))
         drawing_rel = None
-        if content.charts:
+        if sheet.charts:
             drawing_rel = f"rId{len(relationships) + 1}"
-            relationships.append((drawing_rel, REL_TYPES["drawing"], _relative(part, self._write_charts(content))))
+            relationships.append((drawing_rel, REL_TYPES["drawing"], _relative(part, self._write_charts(sheet))))
         table_rels = [rel_id for rel_id, kind, _ in relationships if kind == REL_TYPES["table"]]
-        self.parts.write(part, render_sheet(content, self._style_index, table_rels, drawing_rel))
+        self.parts.write(part, render_sheet(sheet, self._style_index, table_rels, drawing_rel))
         self.parts.write(rels_path(part), _rels_xml(relationships))
         self._flush_styles()
 
-    def _write_charts(self, content: SheetContent) -> str:
+    def _write_charts(self, sheet: Worksheet) -> str:
         """Write the drawing part and one chart part per chart; return the drawing part's name."""
         drawing = self._free_name("xl/drawings/drawing{}.xml")
         chart_rels = []
-        for number, chart in enumerate(content.charts, start=1):
+        for number, chart in enumerate(sheet.charts, start=1):
             chart_part = self._free_name("xl/charts/chart{}.xml")
-            self.parts.write(chart_part, render_chart(content, chart))
+            self.parts.write(chart_part, render_chart(chart))
             self._override(chart_part, CONTENT_TYPES["chart"])
             chart_rels.append((f"rId{number}", REL_TYPES["chart"], _relative(drawing, chart_part)))
-        self.parts.write(drawing, render_drawing(content, [rel_id for rel_id, _, _ in chart_rels]))
+        self.parts.write(drawing, render_drawing(sheet.charts, [rel_id for rel_id, _, _ in chart_rels]))
         self.parts.write(rels_path(drawing), _rels_xml(chart_rels))
         self._override(drawing, CONTENT_TYPES["drawing"])
         return drawing
@@ -225,9 +210,9 @@ class WorkbookPackage:
         if sheets is None:
             raise PackageError("its workbook part has no list of sheets")
         sheet_ids = [s.sheet_id for s in self.sheets()]
-        r_prefix = root.prefix_for(REL_NS)
+        r_prefix = root.prefix_for(REL)
         rel_attr = f"{r_prefix}:id" if r_prefix else "r:id"
-        declare = "" if r_prefix else f' xmlns:r="{REL_NS}"'
+        declare = "" if r_prefix else f' xmlns:r="{REL}"'
         entry = (f"<{sheets.child_qname('sheet')}{declare} {xml_text.attribute('name', name)} "
                  f'sheetId="{max(sheet_ids, default=0) + 1}" {rel_attr}="{rel_id}"/>')
         self.parts.write(self.workbook_part, xml_text.append_child(data, sheets, entry))
@@ -246,15 +231,14 @@ class WorkbookPackage:
         self.parts.write(self.workbook_part, xml_text.set_attribute(data, element, "name", name))
         self._app_titles(rename=(sheet.name, name))
 
-    def _mark(self, sheet: str, kind: str) -> None:
-        """Give the sheet the hidden defined name that says churnkit wrote it (once)."""
-        if self.marks().get(sheet) == kind:
-            return
-        position = self._entry(sheet).position
+    def add_defined_name(self, name: str, formula: str, sheet: str | None = None, hidden: bool = False) -> None:
+        """Add a defined name (scoped to ``sheet`` when given) after the ones the workbook has."""
+        scope = f' localSheetId="{self._entry(sheet).position}"' if sheet is not None else ""
         data, root = self._xml(self.workbook_part)
+        qname = root.child_qname("definedName")
+        hide = ' hidden="1"' if hidden else ""
+        element = f"<{qname} {xml_text.attribute('name', name)}{scope}{hide}>{escape(formula)}</{qname}>"
         names = root.find("definedNames")
-        element = (f"<{root.child_qname('definedName')} name=\"{MARK_NAME}\" localSheetId=\"{position}\" "
-                   f"hidden=\"1\">{escape(mark_formula(kind))}</{root.child_qname('definedName')}>")
         if names is not None:
             data = xml_text.append_child(data, names, element)
         else:
@@ -420,34 +404,32 @@ def _relative(source_part: str, target_part: str) -> str:
 def _rels_xml(relationships: list[tuple[str, str, str]]) -> bytes:
     items = "".join(f'<Relationship Id="{i}" Type="{t}" Target="{target}"/>' for i, t, target in relationships)
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<Relationships xmlns="{PKG_REL_NS}">{items}</Relationships>').encode()
+            f'<Relationships xmlns="{PACKAGE_REL}">{items}</Relationships>').encode()
 
 
 _NEW_CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    f'<Types xmlns="{CONTENT_TYPES_NS}">'
+    f'<Default Extension="rels" ContentType="{CONTENT_TYPES["relationships"]}"/>'
+    f'<Default Extension="xml" ContentType="{CONTENT_TYPES["xml"]}"/>'
+    f'<Override PartName="/xl/workbook.xml" ContentType="{CONTENT_TYPES["workbook"]}"/>'
     f'<Override PartName="/xl/styles.xml" ContentType="{CONTENT_TYPES["styles"]}"/>'
-    '<Override PartName="/docProps/app.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>'
+    f'<Override PartName="/docProps/app.xml" ContentType="{CONTENT_TYPES["extended-properties"]}"/></Types>'
 )
 _NEW_ROOT_RELS = _rels_xml([
-    ("rId1", f"{REL_NS}/officeDocument", "xl/workbook.xml"),
-    ("rId2", f"{REL_NS}/extended-properties", "docProps/app.xml"),
+    ("rId1", REL_TYPES["officeDocument"], "xl/workbook.xml"),
+    ("rId2", REL_TYPES["extended-properties"], "docProps/app.xml"),
 ]).decode()
 _NEW_WORKBOOK = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-    f'xmlns:r="{REL_NS}"><bookViews><workbookView/></bookViews><sheets/></workbook>'
+    f'<workbook xmlns="{MAIN}" '
+    f'xmlns:r="{REL}"><bookViews><workbookView/></bookViews><sheets/></workbook>'
 )
 _NEW_WORKBOOK_RELS = _rels_xml([("rId1", REL_TYPES["styles"], "styles.xml")]).decode()
 _NEW_APP = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><Application>churnkit</Application>'
+    f'<Properties xmlns="{EXTENDED_PROPERTIES}" '
+    f'xmlns:vt="{VARIANT_TYPES}"><Application>churnkit</Application>'
     '<HeadingPairs><vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>Worksheets</vt:lpstr></vt:variant>'
     '<vt:variant><vt:i4>0</vt:i4></vt:variant></vt:vector></HeadingPairs>'
     '<TitlesOfParts><vt:vector size="0" baseType="lpstr"></vt:vector></TitlesOfParts></Properties>'

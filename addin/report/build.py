@@ -16,7 +16,7 @@ import fastexcel
 from churn_logic.subset import rep_customers
 
 from ..errors import UserError
-from ..safe_write import replace_file
+from ..workbooks.safe_write import replace_file
 from ..ooxml.package import PackageError
 from .report_data import BLOCKS, CELLS, ReportData
 from .sheet_cells import TemplateError

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ..ooxml.sheet_xml import column_letter
+from ..ooxml.worksheet import column_letter
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 

@@ -22,7 +22,7 @@ from churn_logic.headlines import headline_figures
 from churn_logic.verdicts import RISK_LABELS
 
 from ..errors import UserError
-from ..lists import CLASS_ORDER, cell_value
+from ..content.lists import CLASS_ORDER, cell_value
 
 if TYPE_CHECKING:
     from ..actions import Analysis

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..actions import Analysis, analyse_values
 from ..errors import UserError
-from ..excel_book import ExcelWorkbook
+from ..workbooks.excel_book import ExcelWorkbook
 from .actions import email_report
 from .build import build_report
 from .mail_settings import smtp_settings

@@ -11,7 +11,8 @@ import dataclasses
 import re
 from typing import Any, Sequence
 
-from ..ooxml.sheet_xml import cell_xml, column_letter
+from ..ooxml.sheet_xml import cell_xml
+from ..ooxml.worksheet import column_letter
 from .cell_ranges import Area, column_number, parse_area
 
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)

@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..ooxml.package import REL_TYPES, WorkbookPackage, rels_path, resolve_target
+from ..ooxml.namespaces import REL_TYPES
+from ..ooxml.package import WorkbookPackage, rels_path, resolve_target
 from ..ooxml.zip_parts import ZipParts
 from .cell_ranges import Area, parse_area
 from .chart_series import refit_chart

@@ -8,7 +8,7 @@ import pandas as pd
 from churn_logic import ChurnModel, CustomerHistory
 from churn_logic.verdicts import RISK_LABELS
 
-from .sheet_content import Chart, Column, SheetContent, Table
+from .model import Chart, Column, SheetContent, Table
 from .sheet_kinds import KINDS
 
 SHEET_NAMES = KINDS["history"].names

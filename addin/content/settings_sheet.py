@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from churn_logic import SPECS
 
-from .sheet_content import Column, SheetContent, Table
+from .model import Column, SheetContent, Table
 from .sheet_kinds import KINDS
 
 HEADERS = {"en": ("Setting", "Value", "Default", "Meaning"), "zh": ("设置", "值", "默认值", "说明")}

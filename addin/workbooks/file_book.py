@@ -1,15 +1,6 @@
-"""The workbook churnkit writes its sheets into: one interface, two adapters.
-
-``Workbook`` holds what both share — which sheets are churnkit's own and under which
-name a new one goes (``sheet_kinds``) — over a few primitives each adapter implements:
-``FileWorkbook`` (this module) edits a workbook file on disk at the package level; the
-live-Excel adapter (``excel_book.ExcelWorkbook``) writes through xlwings. The actions in
-``actions.py`` only use this interface.
-"""
+"""The file adapter of the workbook interface: a workbook file on disk, edited at the package level."""
 from __future__ import annotations
 
-import abc
-import dataclasses
 import datetime as dt
 import zipfile
 import zlib
@@ -20,79 +11,17 @@ from xml.etree import ElementTree
 import fastexcel
 import python_calamine
 
-from .errors import UserError
-from .reader import check_file
+from ..content.model import SheetContent
+from ..content.sheet_kinds import MARK_NAME, kind_of_mark, mark_formula
+from ..errors import UserError
+from ..ooxml.formulas import sheet_formulas
+from ..ooxml.package import PackageError, WorkbookPackage
+from ..ooxml.worksheet import Formula
+from ..ooxml.xml_text import XmlError
+from ..reader import check_file
+from .base import Workbook
+from .layout import worksheet
 from .safe_write import changed_sentence, check_can_replace, identity, replace_file, writer_lock
-from .sheet_content import Formula, SheetContent
-from .sheet_kinds import KINDS, choose_name, looks_like_earlier_version
-from .ooxml.formulas import sheet_formulas
-from .ooxml.package import PackageError, WorkbookPackage
-from .ooxml.xml_text import XmlError
-
-
-class Workbook(abc.ABC):
-    """A workbook churnkit reads its own sheets from and writes them into."""
-    name: str
-
-    @abc.abstractmethod
-    def sheet_names(self) -> list[str]: ...
-
-    @abc.abstractmethod
-    def read_rows(self, sheet: str) -> list[list[Any]]:
-        """The cells of a sheet from A1, as Python values (str, float, datetime, bool, None; a formula as
-        :class:`Formula`)."""
-
-    @abc.abstractmethod
-    def marks(self) -> dict[str, str]:
-        """The sheets churnkit marked as its own: sheet name -> kind."""
-
-    @abc.abstractmethod
-    def table_names(self, sheet: str) -> list[str]: ...
-
-    @abc.abstractmethod
-    def write_sheet(self, content: SheetContent, replacing: str | None, kind: str) -> None:
-        """Write ``content`` as a new sheet or over the sheet ``replacing``, marked as churnkit's ``kind``."""
-
-    @abc.abstractmethod
-    def save(self) -> None: ...
-
-    def own_sheet(self, kind: str) -> str | None:
-        """The name of churnkit's sheet of ``kind`` in this workbook, None when it has none."""
-        marks = self.marks()
-        marked = next((sheet for sheet, marked_kind in marks.items() if marked_kind == kind), None)
-        if marked is not None:
-            return marked
-        spec = KINDS[kind]
-        for sheet in self.sheet_names():
-            if sheet in spec.all_names() and sheet not in marks:
-                rows = self.read_rows(sheet)
-                title = rows[0][0] if rows and rows[0] else None
-                if looks_like_earlier_version(spec, sheet, self.table_names(sheet), title):
-                    return sheet
-        return None
-
-    def put_sheet(self, content: SheetContent, kind: str) -> str:
-        """Write churnkit's sheet of ``kind``: over the one churnkit wrote before, else as a new sheet under a
-        name nobody else's sheet has. Returns the sheet's name."""
-        existing = self.own_sheet(kind)
-        others = [sheet for sheet in self.sheet_names() if sheet != existing]
-        if existing is not None and not _in_other_language(existing, kind, content.name):
-            name = existing
-        else:
-            taken = next((sheet for sheet in others if sheet.casefold() == content.name.casefold()), None)
-            if taken is not None and KINDS[kind].user_may_own:
-                raise UserError(f"The sheet '{taken}' of {self.name} was not written by churnkit, so churnkit "
-                                "leaves it as it is (it still reads its settings: column A the setting, column B "
-                                "the value); rename it if churnkit should write its own.")
-            name = choose_name(content.name, others)
-        self.write_sheet(dataclasses.replace(content, name=name), existing, kind)
-        return name
-
-
-def _in_other_language(sheet: str, kind: str, wanted: str) -> bool:
-    """True when churnkit's sheet has the name (or a ``(churnkit)`` variant) of another language than ``wanted``."""
-    return any(sheet == name or sheet.startswith(name + " (churnkit")
-               for name in KINDS[kind].all_names() if name != wanted)
 
 
 class FileWorkbook(Workbook):
@@ -145,7 +74,8 @@ class FileWorkbook(Workbook):
         return list(self._sheets)
 
     def marks(self) -> dict[str, str]:
-        return self.package.marks()
+        return {d.sheet: kind_of_mark(d.formula) for d in self.package.defined_names()
+                if d.name == MARK_NAME and d.sheet is not None and kind_of_mark(d.formula)}
 
     def table_names(self, sheet: str) -> list[str]:
         return self.package.table_names(sheet)
@@ -165,7 +95,9 @@ class FileWorkbook(Workbook):
 
     def write_sheet(self, content: SheetContent, replacing: str | None, kind: str) -> None:
         try:
-            self.package.put_sheet(content, replacing, kind)
+            self.package.put_worksheet(worksheet(content), replacing)
+            if self.marks().get(content.name) != kind:
+                self.package.add_defined_name(MARK_NAME, mark_formula(kind), sheet=content.name, hidden=True)
         except PackageError as exc:
             raise UserError(f"{self.name} is not a workbook churnkit can write into ({exc}).") from None
         self._sheets = [s.name for s in self.package.sheets()]

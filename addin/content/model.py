@@ -2,25 +2,19 @@
 
 A :class:`SheetContent` is a title and a heading block (label, value rows) above one or
 more Excel tables placed side by side, and optionally charts over their columns. The
-file adapter renders it as sheet XML; the live-Excel adapter writes it through Excel.
+file adapter lays it out as a worksheet of the package (``workbooks.layout``); the
+live-Excel adapter writes it through Excel. A formula the user typed into one of their
+columns is an ``ooxml.worksheet.Formula`` value; any other text is written as text.
 """
 from __future__ import annotations
 
 import dataclasses
 from typing import Any, Sequence
 
+from ..ooxml.worksheet import EXCEL_TEXT_MAX, fit_text
+
 KINDS = ("text", "int", "money", "date", "datetime", "risk", "class", "any")
 TABLE_GAP = 1                       # empty columns between two tables
-EXCEL_TEXT_MAX = 32_767             # the most characters a cell holds
-CUT_MARK = "…"
-
-
-@dataclasses.dataclass(frozen=True)
-class Formula:
-    """A formula the user typed into one of their columns (``text`` starts with ``=``), written back as a
-    formula; ``cached`` is the value it showed. Any other text is always written as text."""
-    text: str
-    cached: Any = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,10 +79,3 @@ def cut_long_texts(tables: Sequence[Table]) -> int:
                 table.rows[number] = [fit_text(value) for value in row]
                 cut += sum(isinstance(value, str) and len(value) > EXCEL_TEXT_MAX for value in row)
     return cut
-
-
-def fit_text(value: Any) -> Any:
-    """A text cut to what one cell holds (ending in an ellipsis); anything else as it is."""
-    if isinstance(value, str) and len(value) > EXCEL_TEXT_MAX:
-        return value[:EXCEL_TEXT_MAX - len(CUT_MARK)] + CUT_MARK
-    return value

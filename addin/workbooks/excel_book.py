@@ -1,4 +1,4 @@
-"""The live-Excel adapter of the :class:`~addin.workbook.Workbook` interface, through xlwings.
+"""The live-Excel adapter of the :class:`~addin.workbooks.base.Workbook` interface, through xlwings.
 
 Everything is written through Excel (the workbook is never saved from Python while
 Excel holds it); ``save`` recalculates so the worksheet functions pick up the new lists.
@@ -12,11 +12,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .reader import ValueTables
-from .sheet_content import Formula, SheetContent, fit_text
-from .sheet_kinds import MARK_NAME, kind_of_mark, mark_formula
-from .workbook import Workbook
-from .ooxml.sheet_xml import KIND_STYLES, LABEL, RISK_FILLS, TITLE, column_letter
+from ..content.look import CHART_COLUMNS, CHART_ROWS, KIND_STYLES, LABEL, RISK_FILLS, TITLE
+from ..content.model import SheetContent
+from ..content.sheet_kinds import MARK_NAME, kind_of_mark, mark_formula
+from ..ooxml.worksheet import Formula, column_letter, fit_text
+from ..reader import ValueTables
+from .base import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 _XL_LANDSCAPE = 2
@@ -121,7 +122,7 @@ class ExcelWorkbook(Workbook):
             values = ",".join(f"{column_letter(first + v)}{header}:{column_letter(first + v)}{last_row}"
                               for v in chart.values)
             added = sheet.charts.add(left=(content.width + 1) * _POINTS_PER_COLUMN, top=_POINTS_PER_ROW,
-                                     width=9 * _POINTS_PER_COLUMN, height=18 * _POINTS_PER_ROW,
+                                     width=CHART_COLUMNS * _POINTS_PER_COLUMN, height=CHART_ROWS * _POINTS_PER_ROW,
                                      chart_type="line" if chart.kind == "line" else "column_clustered",
                                      source=sheet.range(values), plot_by="columns", name=chart.title)
             category = column_letter(first + chart.category)

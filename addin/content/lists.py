@@ -18,8 +18,9 @@ import pandas as pd
 from churn_logic import ChurnModel, winback_list
 from churn_logic.verdicts import RISK_LABELS
 
+from ..ooxml.worksheet import EXCEL_TEXT_MAX, Formula
+from .model import Column, SheetContent, Table, cut_long_texts
 from .sheet_kinds import KINDS
-from .sheet_content import EXCEL_TEXT_MAX, Column, Formula, SheetContent, Table, cut_long_texts
 
 LIST_KINDS = ("at_risk", "win_back", "closed", "skipped")
 SHEET_NAMES = {kind: KINDS[kind].names for kind in LIST_KINDS}

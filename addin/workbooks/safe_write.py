@@ -22,7 +22,7 @@ from typing import Callable
 
 import filelock
 
-from .errors import UserError
+from ..errors import UserError
 
 BACKUP_FOLDER = "churnkit-backups"
 BACKUPS_KEPT = 5
