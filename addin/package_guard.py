@@ -32,7 +32,8 @@ CELL_BYTES = 32                       # calamine's cell value: what each cell of
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 CONTENT_TYPES = "[content_types].xml"
 _EDGE = 1 << 16                       # bytes of a sheet looked at from its start and from its end
-_CHUNK = 1 << 20                      # inflated bytes handled at a time
+_PACKED = 1 << 15                     # compressed bytes read at a time
+_CHUNK = 1 << 18                      # inflated bytes handled at a time: small enough to stay in the CPU's cache
 _OWN_XML = 1 << 26                    # the package parts parsed here (relationships, workbook.xml) are small
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*["\']([^"\']*)', re.I)
 _CELL = re.compile(rb'<(?:[\w.-]+:)?c(?=[\s/>])([^>]*?)(/?)>(?=(\s*</)?)')          # closed at once: no value
@@ -180,11 +181,12 @@ class PackageGuard:
 
     def _check_sheet(self, sheet: str, info: zipfile.ZipInfo) -> tuple[str, ...]:
         what = f"sheet '{sheet}'"
-        head, tail = bytearray(), b""
+        head, before, last = bytearray(), b"", b""
         for chunk in self._inflate(info, what, UnreadableSheet):
             if len(head) < _EDGE:
                 head += chunk[:_EDGE - len(head)]
-            tail = (tail + chunk[-_EDGE:])[-_EDGE:]
+            before, last = last, chunk
+        tail = (before + last)[-_EDGE:]
         box, counted = _edges_box(bytes(head), tail)
         if counted:
             box = _counted_box(self._inflate(info, what, UnreadableSheet, spend=False)) | box
@@ -242,7 +244,7 @@ class PackageGuard:
             inflater = isal_zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
             left = info.compress_size
             while left > 0 and not (inflater is not None and inflater.eof):
-                packed = handle.read(min(left, 1 << 16))
+                packed = handle.read(min(left, _PACKED))
                 if not packed:
                     break
                 left -= len(packed)
@@ -288,6 +290,7 @@ def _edges_box(head: bytes, tail: bytes) -> tuple[Box | None, bool]:
         corners = [_position(part) for part in dimension.group(1).split(b":")]
         if corners and all(corners):
             box = Box(*corners[0], *corners[-1]) | Box(*corners[-1], *corners[0])
+    cells = []
     for edge in (head, tail):
         for attributes, empty, closed_at_once in _CELL.findall(edge):
             found = _POSITION.search(attributes)
@@ -295,7 +298,10 @@ def _edges_box(head: bytes, tail: bytes) -> tuple[Box | None, bool]:
             if position is None:
                 return box, True
             if not empty and not closed_at_once:
-                box = Box(*position, *position) | box
+                cells.append(position)
+    if cells:
+        rows, columns = zip(*cells)
+        box = Box(min(rows), min(columns), max(rows), max(columns)) | box
     return box, False
 
 
