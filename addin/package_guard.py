@@ -27,7 +27,7 @@ from isal import isal_zlib
 from .errors import UserError
 
 LIMIT_VARIABLE = "CHURNKIT_MAX_UNPACKED_MB"
-DEFAULT_LIMIT_MB = 2048
+DEFAULT_LIMIT_MB = 1024        # a million order lines take 875 MB; one text of 1 GB makes a run of about 3.5 GB
 CELL_BYTES = 32                       # calamine's cell value: what each cell of a sheet's grid takes
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 CONTENT_TYPES = "[content_types].xml"
@@ -49,7 +49,7 @@ class UnreadableSheet(UserError):
 
 
 def limit_bytes() -> int:
-    """The most a workbook may take when read: ``CHURNKIT_MAX_UNPACKED_MB`` megabytes, 2048 unless set."""
+    """The most a workbook may take when read: ``CHURNKIT_MAX_UNPACKED_MB`` megabytes, 1024 unless set."""
     text = os.environ.get(LIMIT_VARIABLE, "").strip()
     if not text:
         return DEFAULT_LIMIT_MB << 20

@@ -19,6 +19,7 @@ import numpy as np
 import olefile
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from churn_logic import OrderBook, RawSheet, Settings, find_header_row, normalise
 from churn_logic.columns import REQUIRED
@@ -29,6 +30,7 @@ from .package_guard import LIMIT_VARIABLE, PackageGuard, UnreadableSheet, limit_
 from .progress import Progress
 
 HEADER_SEARCH_ROWS = 30
+EXCEL_CELL_CHARS = 32_767           # the most characters a cell of Excel holds
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 SETTINGS_SHEETS = ("Churn Settings", "流失设置")
 OUR_SHEETS = {name for names in SHEET_NAMES.values() for name in names.values()} | {*SETTINGS_SHEETS}
@@ -85,15 +87,33 @@ class ExcelFileTables:
     def load(self, sheet: str) -> tuple[int, pa.Table]:
         self._merged[sheet] = self.workbook.guard.check_sheet(sheet)
         try:
-            loaded = self.workbook.reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
-            return 1, loaded.to_arrow()
-        except fastexcel.FastExcelError as exc:
+            table = self.workbook.reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+        except (fastexcel.FastExcelError, pa.ArrowException) as exc:
             detail = _first_line(exc).removeprefix("calamine error: ")
             raise UnreadableSheet(f"Sheet '{sheet}' of {self.label} cannot be read ({detail}); open the workbook "
                                   "in Excel, save it, and run again.") from exc
+        _check_cell_lengths(table, sheet, self.label)
+        return 1, table
 
     def merged(self, sheet: str) -> tuple[str, ...]:
         return self._merged.get(sheet, ())
+
+
+def _check_cell_lengths(table: pa.Table, sheet: str, label: str) -> None:
+    """Refuse a sheet with a text longer than a cell of Excel holds: no Excel wrote it, and reading on would copy
+    that text again and again (a cell of 1 GB took 7 GB)."""
+    for position, column in enumerate(table.columns):
+        lengths = pc.binary_length(column)
+        if (pc.max(lengths).as_py() or 0) <= EXCEL_CELL_CHARS:
+            continue
+        characters = pc.utf8_length(column)
+        too_long = pc.indices_nonzero(pc.fill_null(pc.greater(characters, EXCEL_CELL_CHARS), False))
+        if len(too_long):
+            row = too_long[0].as_py()
+            raise UnreadableSheet(f"Sheet '{sheet}' of {label} has a text of {characters[row].as_py():,} characters "
+                                  f"in row {row + 1} (column {position + 1} of its data), more than the "
+                                  f"{EXCEL_CELL_CHARS:,} a cell of Excel holds, so no Excel saved it; open it in the "
+                                  "program that made it, shorten that text, and save it again.")
 
 
 class ValueTables:
@@ -221,6 +241,8 @@ def _choose_sheets(tables: SheetTables, settings: Settings, names: Sequence[str]
         try:
             candidate = _look_at(tables, name, settings)
         except UnreadableSheet as exc:       # it may hold orders: leaving it out could change every verdict
+            if len(tables.sheet_names) == 1:
+                raise
             raise UnreadableSheet(f"{str(exc).removesuffix('.')}; or name the sheets to read with --sheet.") from exc
         if candidate is not None:
             found.append(candidate)

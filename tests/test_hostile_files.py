@@ -84,7 +84,8 @@ def json_of(run: subprocess.CompletedProcess) -> dict:
 
 def test_parts_that_inflate_beyond_the_limit_are_refused_under_4_gib(book, tmp_path):
     """Issue 10, item 6: a 2 MB workbook whose shared texts or sheet inflate to 2.3 GB drove memory past 8 GB,
-    also when its zip entries say they hold a few bytes; the runs here are capped at 4 GiB."""
+    also when its zip entries say they hold a few bytes; the runs here are capped at 4 GiB. A text longer than a
+    cell of Excel holds is refused too (one of 1 GB took 7 GB)."""
     texts = bomb("xl/sharedStrings.xml", SST, b"a" * MB, 2300, b"</t></si></sst>")
     run = limited_scan(replaced(book, tmp_path / "texts.xlsx", texts))
     assert run.returncode == 2, run.stderr
@@ -98,6 +99,10 @@ def test_parts_that_inflate_beyond_the_limit_are_refused_under_4_gib(book, tmp_p
     sheet = bomb(part, cell, b"b" * MB, 2300, b"</t></is></c></row></sheetData>" + tail, declared=8000)
     run = limited_scan(replaced(book, tmp_path / "lying-sheet.xlsx", sheet))
     assert run.returncode == 2 and "sheet 'Orders' does not unpack to the 8,000 bytes" in one_sentence(run.stderr)
+    longest = head + b'<row r="20"><c r="B20" t="inlineStr"><is><t>' + b"c" * 40_000 + b"</t></is></c></row>"
+    run = limited_scan(replaced(book, tmp_path / "long.xlsx", deflated(longest + b"</sheetData>" + tail, part)))
+    assert run.returncode == 2, run.stderr
+    assert "has a text of 40,000 characters in row 20 (column 2 of its data)" in one_sentence(run.stderr)
 
 
 def test_sheets_numbered_past_excels_last_row_are_refused(book, tmp_path):
