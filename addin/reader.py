@@ -3,7 +3,8 @@
 Workbooks are read with fastexcel (Rust, calamine), every cell as text so that nothing
 is lost before the engine parses it (``00042`` stays ``00042``). The header row is found
 by itself within the first rows of a sheet; several sheets with the same columns (one
-per month or per year) can be read together as one order book.
+per month or per year) can be read together as one order book. Before fastexcel opens a
+workbook or loads one of its sheets, ``package_guard`` makes sure it can do so safely.
 """
 from __future__ import annotations
 
