@@ -6,9 +6,11 @@ Excel's last row or one cell at XFD1048576 make it allocate gigabytes or abort t
 the zip's central directory is checked (one entry per part, a content-types part, nothing calamine
 cannot inflate), each part calamine reads is inflated once without being kept, and must come out
 exactly as large as its entry says, and each sheet's grid is worked out from its dimension and the
-cells at its start and end (a sheet whose grid looks too large is then walked cell by cell, the way
-calamine lays it out). What a workbook would take, unpacked parts plus grids, must stay within
-:func:`limit_bytes`; anything else is refused with one sentence.
+cells at its start and end. Only a sheet whose grid looks too large (every cell with a value is then
+looked at: a cell far out may only be formatted) or whose cells go without a position (calamine
+counts them into place: rows and cells are counted) takes a second pass. What a workbook would take,
+unpacked parts plus grids, must stay within :func:`limit_bytes`; anything else is refused with one
+sentence.
 """
 from __future__ import annotations
 
@@ -181,12 +183,12 @@ class PackageGuard:
 
     def _check_sheet(self, sheet: str, info: zipfile.ZipInfo) -> tuple[str, ...]:
         what = f"sheet '{sheet}'"
-        head, before, last = bytearray(), b"", b""
+        head, before, latest = bytearray(), b"", b""
         for chunk in self._inflate(info, what, UnreadableSheet):
             if len(head) < _EDGE:
                 head += chunk[:_EDGE - len(head)]
-            before, last = last, chunk
-        tail = (before + last)[-_EDGE:]
+            before, latest = latest, chunk
+        tail = (before + latest)[-_EDGE:]
         box, counted = _edges_box(bytes(head), tail)
         if counted:
             box = _counted_box(self._inflate(info, what, UnreadableSheet, spend=False)) | box
