@@ -15,6 +15,7 @@ from . import formats
 from .actions import analyse_workbook, history_of, refresh_lists, write_customer_history, write_settings_sheet
 from .errors import UserError
 from .progress import Progress
+from .reader import check_file
 from .report.command import add_report_parser, run_report
 from .workbooks.file_book import FileWorkbook
 
@@ -218,6 +219,7 @@ def _writable(path: Path) -> Path:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
+    check_file(args.path)           # what is wrong with the orders comes first, before where the lists go
     target = args.out or args.path
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         if args.out is not None:
