@@ -29,7 +29,7 @@ from isal import isal_zlib
 from .errors import UserError
 
 LIMIT_VARIABLE = "CHURNKIT_MAX_UNPACKED_MB"
-DEFAULT_LIMIT_MB = 1024        # a million order lines take 875 MB; one text of 1 GB makes a run of about 3.5 GB
+DEFAULT_LIMIT_MB = 2048        # a million order lines in ten columns take 875 MB, in twenty about 1,800 MB
 CELL_BYTES = 32                       # calamine's cell value: what each cell of a sheet's grid takes
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 CONTENT_TYPES = "[content_types].xml"
@@ -37,6 +37,7 @@ _EDGE = 1 << 16                       # bytes of a sheet looked at from its star
 _PACKED = 1 << 15                     # compressed bytes read at a time
 _CHUNK = 1 << 18                      # inflated bytes handled at a time: small enough to stay in the CPU's cache
 _OWN_XML = 1 << 26                    # the package parts parsed here (relationships, workbook.xml) are small
+_TEXT_RUN = 1 << 20                   # no text of a cell (32,767 characters, 6 bytes each at most escaped) is longer
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*["\']([^"\']*)', re.I)
 _CELL = re.compile(rb'<(?:[\w.-]+:)?c(?=[\s/>])([^>]*?)(/?)>(?=(\s*</)?)')          # closed at once: no value
 _POSITION = re.compile(rb'(?<![\w:.-])r\s*=\s*["\']([^"\']*)')
@@ -235,7 +236,7 @@ class PackageGuard:
             self.used += info.file_size
         damaged = error(f"{self.label} is damaged: {what} does not unpack to the {info.file_size:,} bytes its zip "
                         "entry says; open it in Excel, save it, and run again.")
-        produced = 0
+        produced = run = 0          # bytes inflated; bytes since the last "<": a text that long is no cell's
         with self.path.open("rb") as handle:
             handle.seek(info.header_offset)
             local = handle.read(30)
@@ -263,9 +264,27 @@ class PackageGuard:
                     if produced > info.file_size:
                         raise damaged
                     if chunk:
+                        run = _text_run(chunk, run)
+                        if run > _TEXT_RUN:
+                            raise error(f"{self.label} is not a workbook churnkit can read: {what} holds a text of "
+                                        f"more than {_TEXT_RUN >> 20} MB, far more than the 32,767 characters a "
+                                        "cell of Excel holds, so no Excel saved it; open it in the program that "
+                                        "made it, shorten that text, and save it again.")
                         yield chunk
         if produced != info.file_size:
             raise damaged
+
+
+def _text_run(chunk: bytes, run: int) -> int:
+    """The length of the run of bytes without a ``<`` that ends this chunk (``run``: the one the previous chunk
+    ended with), or more than ``_TEXT_RUN`` when a run that long is found. A longer run may hide inside one chunk
+    only when it is shorter than a chunk (256 KB): harmless, and the reader refuses it as too long a text."""
+    first = chunk.find(b"<")
+    if first < 0:
+        return run + len(chunk)
+    if run + first > _TEXT_RUN:
+        return run + first
+    return len(chunk) - chunk.rfind(b"<") - 1
 
 
 def _local(name: str) -> str:

@@ -68,10 +68,6 @@ INCOMPLETE_DAYS = 7
 
 
 def may_be_incomplete(as_of: int, latest_order: dt.date) -> bool:
-    """True when the data seems to stop inside the as-of month: its latest order line is in that month but
-    more than ``INCOMPLETE_DAYS`` days before the month's end (a file exported on the 3rd, say)."""
-    if month_index(latest_order.year, latest_order.month) != as_of:
-        return False
-    year, month0 = divmod(as_of + 1, 12)
-    month_end = dt.date(year, month0 + 1, 1) - dt.timedelta(days=1)
-    return (month_end - latest_order).days > INCOMPLETE_DAYS
+    """True when the data seems to stop early in the as-of month: its latest order line is in that month's
+    first ``INCOMPLETE_DAYS`` days (an export made on the 3rd, say), and nothing comes later."""
+    return month_index(latest_order.year, latest_order.month) == as_of and latest_order.day <= INCOMPLETE_DAYS

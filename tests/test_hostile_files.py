@@ -90,6 +90,10 @@ def test_parts_that_inflate_beyond_the_limit_are_refused_under_4_gib(book, tmp_p
     run = limited_scan(replaced(book, tmp_path / "texts.xlsx", texts))
     assert run.returncode == 2, run.stderr
     assert "too large to read: its part xl/sharedStrings.xml unpacks to 2,300 MB" in one_sentence(run.stderr)
+    one_text = bomb("xl/sharedStrings.xml", SST, b"a" * MB, 1500, b"</t></si></sst>")   # within the limit
+    run = limited_scan(replaced(book, tmp_path / "one-text.xlsx", one_text))
+    assert run.returncode == 2, run.stderr
+    assert "its part xl/sharedStrings.xml holds a text of more than 1 MB" in one_sentence(run.stderr)
     texts.declared = 1000
     run = limited_scan(replaced(book, tmp_path / "lying-texts.xlsx", texts))
     assert run.returncode == 2 and "is damaged" in one_sentence(run.stderr)
@@ -250,3 +254,16 @@ def test_every_other_reason_names_the_header_to_check(churnkit, tmp_path):
     run = churnkit("scan", path)
     assert run.code == 2 and "because the amount cannot be read" in one_sentence(run.err)
     assert f"check that the header '{HEADER[3]}' stands right above the amount values" in run.err
+
+
+def test_a_hostile_list_sheet_is_refused_before_refresh_reads_it(churnkit, book, tmp_path):
+    """refresh reads its own lists back (python-calamine): the same guard comes first."""
+    assert churnkit("refresh", book, "--as-of", "2024-06").code == 0
+    far_cell(book, "At-Risk")
+    before = book.read_bytes()
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+    run = subprocess.run([sys.executable, "-m", "addin.cli", "refresh", str(book), "--as-of", "2024-06"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300, preexec_fn=cap)
+    assert run.returncode == 2 and "Sheet 'At-Risk' of orders.xlsx reaches cell XFD1048576" in one_sentence(run.stderr)
+    assert book.read_bytes() == before

@@ -18,6 +18,7 @@ from ..ooxml.formulas import sheet_formulas
 from ..ooxml.package import PackageError, WorkbookPackage
 from ..ooxml.worksheet import Formula
 from ..ooxml.xml_text import XmlError
+from ..package_guard import guard_sheet
 from ..reader import check_file
 from .base import Workbook
 from .layout import worksheet
@@ -83,9 +84,13 @@ class FileWorkbook(Workbook):
     def read_rows(self, sheet: str) -> list[list[Any]]:
         if not self._exists or sheet not in self._sheets:
             return []
-        if self._calamine is None:
-            self._calamine = python_calamine.CalamineWorkbook.from_path(str(self.path))
-        rows = self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        guard_sheet(self.path, sheet)          # calamine lays a sheet out as one grid: refuse a hostile one first
+        try:
+            if self._calamine is None:
+                self._calamine = python_calamine.CalamineWorkbook.from_path(str(self.path))
+            rows = self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except python_calamine.CalamineError as exc:
+            raise UserError(f"The sheet '{sheet}' of {self.name} cannot be read ({exc}).") from None
         part = next(s.part for s in self.package.sheets() if s.name == sheet)
         try:
             formulas = sheet_formulas(self.package.parts.read(part))
