@@ -17,10 +17,12 @@ from addin.report.build import build_report
 from addin.report.make_templates import TEMPLATE_DIR
 from addin.report.templates import KINDS
 from office import count_near, page_pixels, pdf_text, soffice, tool
+from report_books import sample_without
 from report_checks import AS_OF, SAMPLE, restyle
 
 CARD_CUSTOMER = "C00166"
 CHARTED = [kind for kind in KINDS if kind != "win-back"]
+WITHOUT = {"no-rep": ("Sales Rep", "Region"), "no-region": ("Region",)}
 DRAWN = 100
 """Pixels of a series' colour on a page rendered at 50 dpi that show the chart drew the series: a legend key has
 under 10, the sample's thinnest series (the churn-rate line, the reactivated customers) about 250."""
@@ -44,14 +46,17 @@ def convert_all(paths: list[Path], out_dir: Path) -> dict[Path, Path]:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    """Every report in both languages, a restyled one, and the bundled templates (charts without data), as PDFs of
-    one LibreOffice run: (analysis, workbooks, pdfs)."""
+    """Every report in both languages, a restyled one, at-risk reports of books without reps or without regions,
+    and the bundled templates (charts without data), as PDFs of one LibreOffice run: (analysis, workbooks, pdfs)."""
     folder = tmp_path_factory.mktemp("render")      # names without dots: page_pixels names its image after the PDF's
     analysis = analyse_workbook(SAMPLE)
     books = {(kind, lang): build_report(analysis, kind, folder / f"{kind}-{lang}.xlsx", lang, customer=CARD_CUSTOMER)
              for kind in KINDS for lang in ("en", "zh")}
     books[("restyled", "en")] = build_report(analysis, restyle(TEMPLATE_DIR / "at-risk.xlsx", folder / "ours.xlsx"),
                                              folder / "restyled-en.xlsx")
+    for name, columns in WITHOUT.items():
+        orders = analyse_workbook(sample_without(columns, folder / f"{name}.csv"))
+        books[(name, "en")] = build_report(orders, "at-risk", folder / f"{name}-en.xlsx")
     for kind in CHARTED:
         books[("template", kind)] = Path(shutil.copy(TEMPLATE_DIR / f"{kind}.xlsx", folder / f"template-{kind}.xlsx"))
     pdfs = convert_all(list(books.values()), folder)
@@ -147,3 +152,15 @@ def test_the_pixel_check_fails_on_charts_without_data(rendered, kind):
     counts = pixels_of(pdfs[("template", kind)], colours)
     assert max(counts.values()) < DRAWN, counts
 
+
+def test_books_without_reps_or_regions_show_no_breakdown_of_one_bar(rendered, pdf_texts):
+    _, books, pdfs = rendered
+    texts = pdf_texts[1]
+    by_rep, by_region = series_colours(books[("template", "at-risk")]).values()
+    assert not series_colours(books[("no-rep", "en")])
+    assert max(pixels_of(pdfs[("no-rep", "en")], by_rep + by_region).values()) < DRAWN
+    assert not any(word in texts[("no-rep", "en")] for word in ("By sales rep", "By region", "(not given)"))
+    assert min(pixels_of(pdfs[("no-region", "en")], by_rep).values()) > DRAWN
+    assert max(pixels_of(pdfs[("no-region", "en")], by_region).values()) < DRAWN
+    assert "By sales rep" in texts[("no-region", "en")] and "By region" not in texts[("no-region", "en")]
+    assert "Li Wei" in texts[("no-region", "en")]

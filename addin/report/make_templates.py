@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_range_abs
 
 import workbook_templates
 
@@ -146,10 +146,9 @@ class _Book:
         ws.set_footer(f"&L&8{self.t['footer']}&R&8&P / &N")
         return ws
 
-    def name(self, ws, name: str, row: int, col: int, last_col: int | None = None) -> None:
-        first = xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
-        ref = first if last_col is None else f"{first}:{xl_rowcol_to_cell(row, last_col, row_abs=True, col_abs=True)}"
-        self.wb.define_name(name, f"='{ws.name}'!{ref}")
+    def name(self, ws, name: str, row: int, col: int, last_col: int | None = None, last_row: int | None = None) -> None:
+        last_row, last_col = (row if last_row is None else last_row), (col if last_col is None else last_col)
+        self.wb.define_name(name, f"='{ws.name}'!{xl_range_abs(row, col, last_row, last_col)}")
 
     def value(self, ws, name: str, row: int, col: int, fmt, last_col: int | None = None) -> None:
         """An empty, styled cell (merged to ``last_col``) that churnkit fills through ``name``."""
@@ -290,8 +289,10 @@ def _at_risk(b: _Book) -> None:
     numbers = [{"num_format": COUNT}] * 4 + [money]
     b.section(ws, header - 1, 0, t["by_rep"], 5)
     b.block(ws, "ck_by_rep_rows", header, 0, [t["rep"], *t["breakdown"]], [{}] + numbers)
+    b.name(ws, "ck_by_rep_section", header - 1, 0, 5, first)
     b.section(ws, header - 1, 7, t["by_region"], 12)
     b.block(ws, "ck_by_region_rows", header, 7, [t["region"], *t["breakdown"]], [{}] + numbers)
+    b.name(ws, "ck_by_region_section", header - 1, 7, 12, first)
     by_rep = b.chart("column", t["chart_by_rep"], "stacked")
     _series(ws, by_rep, (header, 2), first, 0, 2, RED, gap=60)
     _series(ws, by_rep, (header, 3), first, 0, 3, AMBER, gap=60)
