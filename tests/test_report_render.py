@@ -1,5 +1,10 @@
-"""Every report, in both languages, opens in LibreOffice and prints its headline numbers to PDF."""
+"""Every report, in both languages, opens in LibreOffice, prints its headline numbers to PDF, and draws its charts
+with their data (pixels of each series' colour on the rendered page)."""
+import functools
+import re
+import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -11,10 +16,16 @@ from addin.actions import analyse_workbook
 from addin.report.build import build_report
 from addin.report.make_templates import TEMPLATE_DIR
 from addin.report.templates import KINDS
-from office import pdf_text, soffice, tool
+from office import count_near, page_pixels, pdf_text, soffice, tool
+from report_books import sample_without
 from report_checks import AS_OF, SAMPLE, restyle
 
 CARD_CUSTOMER = "C00166"
+CHARTED = [kind for kind in KINDS if kind != "win-back"]
+WITHOUT = {"no-rep": ("Sales Rep", "Region"), "no-region": ("Region",)}
+DRAWN = 100
+"""Pixels of a series' colour on a page rendered at 50 dpi that show the chart drew the series: a legend key has
+under 10, the sample's thinnest series (the churn-rate line, the reactivated customers) about 250."""
 
 TITLES = {"at-risk": ("Customers at risk", "流失预警报告"), "win-back": ("Win-back campaign", "客户赢回行动"),
           "review": ("Monthly churn review", "月度流失回顾"), "customer-card": ("Customer card", "客户档案")}
@@ -34,16 +45,28 @@ def convert_all(paths: list[Path], out_dir: Path) -> dict[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def pdf_texts(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("render")
+def rendered(tmp_path_factory):
+    """Every report in both languages, a restyled one, at-risk reports of books without reps or without regions,
+    and the bundled templates (charts without data), as PDFs of one LibreOffice run: (analysis, workbooks, pdfs)."""
+    folder = tmp_path_factory.mktemp("render")      # names without dots: page_pixels names its image after the PDF's
     analysis = analyse_workbook(SAMPLE)
-    reports = {(kind, lang): build_report(analysis, kind, folder / f"{kind}.{lang}.xlsx", lang, customer=CARD_CUSTOMER)
-               for kind in KINDS for lang in ("en", "zh")}
-    reports[("restyled", "en")] = build_report(analysis, restyle(TEMPLATE_DIR / "at-risk.xlsx", folder / "ours.xlsx"),
-                                               folder / "restyled.en.xlsx")
-    pdfs = convert_all(list(reports.values()), folder)
-    fonts = {key: pdf_fonts(pdfs[path]) for key, path in reports.items()}
-    return analysis, {key: pdf_text(pdfs[path]) for key, path in reports.items()}, fonts
+    books = {(kind, lang): build_report(analysis, kind, folder / f"{kind}-{lang}.xlsx", lang, customer=CARD_CUSTOMER)
+             for kind in KINDS for lang in ("en", "zh")}
+    books[("restyled", "en")] = build_report(analysis, restyle(TEMPLATE_DIR / "at-risk.xlsx", folder / "ours.xlsx"),
+                                             folder / "restyled-en.xlsx")
+    for name, columns in WITHOUT.items():
+        orders = analyse_workbook(sample_without(columns, folder / f"{name}.csv"))
+        books[(name, "en")] = build_report(orders, "at-risk", folder / f"{name}-en.xlsx")
+    for kind in CHARTED:
+        books[("template", kind)] = Path(shutil.copy(TEMPLATE_DIR / f"{kind}.xlsx", folder / f"template-{kind}.xlsx"))
+    pdfs = convert_all(list(books.values()), folder)
+    return analysis, books, {key: pdfs[path] for key, path in books.items()}
+
+
+@pytest.fixture(scope="module")
+def pdf_texts(rendered):
+    analysis, books, pdfs = rendered
+    return analysis, {key: pdf_text(pdf) for key, pdf in pdfs.items()}, {key: pdf_fonts(pdfs[key]) for key in books}
 
 
 def pdf_fonts(pdf: Path) -> str:
@@ -90,3 +113,54 @@ def test_win_back_review_and_card_print_their_numbers(pdf_texts, lang):
     history = customer_history(model, CARD_CUSTOMER)
     assert TITLES["customer-card"][lang == "zh"] in card and CARD_CUSTOMER in card
     assert money(history.summary["value_at_stake"]) in card
+
+
+def series_colours(workbook: Path) -> dict[str, list[str]]:
+    """{chart part: the colour (RRGGBB) of each of its series}, as the chart parts give them."""
+    with zipfile.ZipFile(workbook) as z:
+        charts = {n: z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)}
+    return {part: [re.search(r'<c:spPr>.*?<a:srgbClr val="(\w{6})"', series, re.S).group(1)
+                   for series in re.findall(r"<c:ser>.*?</c:ser>", xml, re.S)] for part, xml in charts.items()}
+
+
+@functools.cache
+def inked(pdf: Path) -> list[tuple[int, int, int]]:
+    """The pixels of the first page — where every bundled template has its charts — that are not white."""
+    return [pixel for pixel in page_pixels(pdf, 1, dpi=50) if pixel != (255, 255, 255)]
+
+
+def pixels_of(pdf: Path, colours: list[str]) -> dict[str, int]:
+    assert len(set(colours)) == len(colours), f"two series share a colour: {colours}"
+    return {colour: count_near(inked(pdf), colour) for colour in colours}
+
+
+@pytest.mark.parametrize("key", [(kind, lang) for kind in CHARTED for lang in ("en", "zh")] + [("restyled", "en")])
+def test_every_chart_draws_every_series(rendered, key):
+    _, books, pdfs = rendered
+    colours = [colour for chart in series_colours(books[key]).values() for colour in chart]
+    assert colours and all(series_colours(books[key]).values())
+    counts = pixels_of(pdfs[key], colours)
+    assert min(counts.values()) > DRAWN, counts
+
+
+@pytest.mark.parametrize("kind", CHARTED)
+def test_the_pixel_check_fails_on_charts_without_data(rendered, kind):
+    """The templates' charts read one empty row: no series colour may show, so none is a colour of the page's cells
+    either, and a chart that drew nothing fails the check above."""
+    _, books, pdfs = rendered
+    colours = [colour for chart in series_colours(books[("template", kind)]).values() for colour in chart]
+    counts = pixels_of(pdfs[("template", kind)], colours)
+    assert max(counts.values()) < DRAWN, counts
+
+
+def test_books_without_reps_or_regions_show_no_breakdown_of_one_bar(rendered, pdf_texts):
+    _, books, pdfs = rendered
+    texts = pdf_texts[1]
+    by_rep, by_region = series_colours(books[("template", "at-risk")]).values()
+    assert not series_colours(books[("no-rep", "en")])
+    assert max(pixels_of(pdfs[("no-rep", "en")], by_rep + by_region).values()) < DRAWN
+    assert not any(word in texts[("no-rep", "en")] for word in ("By sales rep", "By region", "(not given)"))
+    assert min(pixels_of(pdfs[("no-region", "en")], by_rep).values()) > DRAWN
+    assert max(pixels_of(pdfs[("no-region", "en")], by_region).values()) < DRAWN
+    assert "By sales rep" in texts[("no-region", "en")] and "By region" not in texts[("no-region", "en")]
+    assert "Li Wei" in texts[("no-region", "en")]

@@ -165,11 +165,11 @@ class WorkbookPackage:
         old_tables = self._table_parts(part)
         for drawing in (resolve_target(part, r["Target"]) for r in old if r.get("Type") == REL_TYPES["drawing"]):
             for chart in self.relationships(rels_path(drawing)):
-                self._remove_part(resolve_target(drawing, chart["Target"]))
+                self.remove_part(resolve_target(drawing, chart["Target"]))
             self.parts.remove(rels_path(drawing))
-            self._remove_part(drawing)
+            self.remove_part(drawing)
         for stale in old_tables[len(sheet.tables):]:
-            self._remove_part(stale)
+            self.remove_part(stale)
         relationships = []
         for index, table in enumerate(sheet.tables):
             table_part = old_tables[index] if index < len(old_tables) else self._free_name("xl/tables/table{}.xml")
@@ -253,10 +253,11 @@ class WorkbookPackage:
         for rel in root.findall("Relationship"):
             if rel.get("Type", "").endswith("/calcChain"):
                 self.parts.write(self.rels_part, xml_text.remove(data, rel))
-                self._remove_part(resolve_target(self.workbook_part, rel.get("Target", "")))
+                self.remove_part(resolve_target(self.workbook_part, rel.get("Target", "")))
                 return
 
-    def _remove_part(self, part: str) -> None:
+    def remove_part(self, part: str) -> None:
+        """Take a part out of the package and out of the content types."""
         self.parts.remove(part)
         data, root = self._xml(_CONTENT_TYPES_PART)
         for override in root.findall("Override"):

@@ -16,9 +16,9 @@ import fastexcel
 from churn_logic.subset import rep_customers
 
 from ..errors import UserError
-from ..workbooks.safe_write import replace_file
 from ..ooxml.package import PackageError
-from .report_data import BLOCKS, CELLS, ReportData
+from ..workbooks.safe_write import replace_file
+from .report_data import BLOCKS, CELLS, SECTIONS, ReportData
 from .sheet_cells import TemplateError
 from .template_fill import ReportTemplate
 from .templates import find_template
@@ -59,16 +59,23 @@ def build_report(analysis: Analysis, template: str | Path, out: Path, lang: str 
 
 
 def fill(report: ReportTemplate, data: ReportData) -> None:
-    """Fill every ``ck_`` name of the template, blocks first; an unknown name is an error, so is a template
-    without any."""
+    """Fill every ``ck_`` name of the template, blocks first, sections last (a section left out takes its cells
+    with it); an unknown name is an error, so is a template without any."""
     if not report.names:
         raise TemplateError("it has no defined names starting with ck_ to say where the numbers go")
-    unknown = sorted(n for n in report.names if n.split(".")[0] not in CELLS and n.split(".")[0] not in BLOCKS)
+    known = CELLS.keys() | BLOCKS.keys() | SECTIONS.keys()
+    unknown = sorted(n for n in report.names if n.split(".")[0] not in known)
     if unknown:
         raise TemplateError(f"churnkit does not know the defined name {unknown[0]} (see docs/reports.md for the names)")
-    for name, area in sorted(report.names.items(), key=lambda item: (item[0].split(".")[0] not in BLOCKS, item[0])):
+    order = {**dict.fromkeys(BLOCKS, 0), **dict.fromkeys(SECTIONS, 2)}
+    for name, area in sorted(report.names.items(), key=lambda item: (order.get(item[0].split(".")[0], 1), item[0])):
         base = name.split(".")[0]
-        if base in BLOCKS:
+        if base in SECTIONS:
+            if data.left_out(SECTIONS[base]):
+                report.leave_out(name)
+        elif base in BLOCKS and data.left_out(base):
+            report.leave_out_block(name)
+        elif base in BLOCKS:
             report.fill_block(name, data.rows(base, area.right - area.left + 1))
         else:
             report.fill_cell(name, data.value(base))

@@ -24,6 +24,10 @@ class Area:
     def overlaps_columns(self, left: int, right: int) -> bool:
         return self.left <= right and left <= self.right
 
+    def within(self, other: "Area") -> bool:
+        return other.top <= self.top and self.bottom <= other.bottom and other.left <= self.left and \
+            self.right <= other.right
+
     def with_bottom(self, bottom: int) -> "Area":
         return dataclasses.replace(self, bottom=bottom)
 

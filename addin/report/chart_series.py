@@ -51,6 +51,12 @@ def refit_chart(xml: str, lookup: Lookup) -> str:
     return _REF.sub(refit, xml)
 
 
+def series_areas(xml: str) -> list[Area]:
+    """The areas a chart's series read (names, categories, values) that name a sheet."""
+    areas = (parse_area(unescape(match.group("f"))) for match in _REF.finditer(xml))
+    return [area for area in areas if area is not None and area.sheet is not None]
+
+
 def _points(p: str, values: Sequence[Any], text: Callable[[Any], str]) -> str:
     points = "".join(f'<{p}pt idx="{i}"><{p}v>{text(v)}</{p}v></{p}pt>'
                      for i, v in enumerate(values) if v is not None)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_range_abs
 
 import workbook_templates
 
@@ -26,8 +26,10 @@ TEMPLATE_DIR = Path(workbook_templates.__file__).parent     # the source tree's 
 
 CREATED = dt.datetime(2026, 1, 1)
 MONTHS_SINCE = 24
-NAVY, BLUE, LIGHT, PALE, GREY, RULE = "#1F3864", "#2E75B6", "#EEF3FA", "#F7F9FC", "#595959", "#D9D9D9"
-RED, AMBER, SLATE, GREEN = "#C0504D", "#F0A030", "#8497B0", "#548235"
+NAVY, LIGHT, PALE, GREY, RULE = "#1F3864", "#EEF3FA", "#F7F9FC", "#595959", "#D9D9D9"
+DARK_RED, DARK_AMBER, DARK_SLATE, DARK_GREEN = "#9C0006", "#9C5700", "#404040", "#375623"
+RED, AMBER, BLUE, PURPLE, GREEN = "#C0504D", "#F0A030", "#2E75B6", "#8064A2", "#548235"
+"""The charts' colours; no cell takes one, so a rendered page shows whether each chart drew its data."""
 FONTS = {"en": "Arial", "zh": "Microsoft YaHei"}
 MONEY, COUNT, PERCENT, DATE = "#,##0", "#,##0", "0.0%", "yyyy-mm-dd"
 RISK_COLOURS = {"LOST": ("#D9D9D9", "#404040"), "HIGH": ("#FFC7CE", "#9C0006"),
@@ -144,10 +146,9 @@ class _Book:
         ws.set_footer(f"&L&8{self.t['footer']}&R&8&P / &N")
         return ws
 
-    def name(self, ws, name: str, row: int, col: int, last_col: int | None = None) -> None:
-        first = xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
-        ref = first if last_col is None else f"{first}:{xl_rowcol_to_cell(row, last_col, row_abs=True, col_abs=True)}"
-        self.wb.define_name(name, f"='{ws.name}'!{ref}")
+    def name(self, ws, name: str, row: int, col: int, last_col: int | None = None, last_row: int | None = None) -> None:
+        last_row, last_col = (row if last_row is None else last_row), (col if last_col is None else last_col)
+        self.wb.define_name(name, f"='{ws.name}'!{xl_range_abs(row, col, last_row, last_col)}")
 
     def value(self, ws, name: str, row: int, col: int, fmt, last_col: int | None = None) -> None:
         """An empty, styled cell (merged to ``last_col``) that churnkit fills through ``name``."""
@@ -174,7 +175,7 @@ class _Book:
             self.value(ws, name + suffix, row, col + 1, fmt, last)
 
     def card(self, ws, row: int, col: int, last: int, label: str, name: str, num_format: str,
-             sub: str | tuple[str, str, str] = "", accent: str = BLUE) -> None:
+             sub: str | tuple[str, str, str] = "", accent: str = NAVY) -> None:
         """A headline figure: label, big number, and a line under it (text, or a label with a filled value)."""
         ws.merge_range(row, col, row, last, label, self.fmt(font_size=9, font_color=GREY, bg_color=LIGHT, top=5,
                                                             top_color=accent, indent=1))
@@ -193,7 +194,7 @@ class _Book:
             ws.merge_range(row + 2, col, row + 2, last, sub, self.fmt(**small, indent=1))
 
     def section(self, ws, row: int, col: int, text: str, last_col: int | None = None) -> None:
-        fmt = self.fmt(bold=True, font_size=12, font_color=NAVY, bottom=2, bottom_color=BLUE)
+        fmt = self.fmt(bold=True, font_size=12, font_color=NAVY, bottom=2, bottom_color=NAVY)
         if last_col is not None and last_col > col:
             ws.merge_range(row, col, row, last_col, text, fmt)
         else:
@@ -274,13 +275,13 @@ def _at_risk(b: _Book) -> None:
     b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("orders", "ck_source", 2, 5, None),
                    ("scope", "ck_scope", 7, 9, None), ("generated", "ck_generated", 10, 12, DATE)])
     ws.set_row(3, 8)
-    b.card(ws, 4, 0, 1, t["high"], "ck_headline_high", COUNT, t["customers"], RED)
-    b.card(ws, 4, 2, 3, t["medium"], "ck_headline_medium", COUNT, t["customers"], AMBER)
+    b.card(ws, 4, 0, 1, t["high"], "ck_headline_high", COUNT, t["customers"], DARK_RED)
+    b.card(ws, 4, 2, 3, t["medium"], "ck_headline_medium", COUNT, t["customers"], DARK_AMBER)
     b.card(ws, 4, 4, 5, t["core_at_risk"], "ck_headline_core_at_risk", COUNT, t["core_sub"])
     b.card(ws, 4, 7, 8, t["stake"], "ck_headline_value_at_stake", MONEY, t["stake_sub"])
     b.card(ws, 4, 9, 10, t["churn_rate"], "ck_headline_churn_rate", PERCENT,
            (t["last_month"], "ck_headline_churn_rate_previous", PERCENT))
-    b.card(ws, 4, 11, 12, t["lost"], "ck_headline_lost", COUNT, t["lost_sub"], SLATE)
+    b.card(ws, 4, 11, 12, t["lost"], "ck_headline_lost", COUNT, t["lost_sub"], DARK_SLATE)
     ws.set_row(4, 18)
     ws.set_row(5, 34)
     header, first = 26, 27
@@ -288,8 +289,10 @@ def _at_risk(b: _Book) -> None:
     numbers = [{"num_format": COUNT}] * 4 + [money]
     b.section(ws, header - 1, 0, t["by_rep"], 5)
     b.block(ws, "ck_by_rep_rows", header, 0, [t["rep"], *t["breakdown"]], [{}] + numbers)
+    b.name(ws, "ck_by_rep_section", header - 1, 0, 5, first)
     b.section(ws, header - 1, 7, t["by_region"], 12)
     b.block(ws, "ck_by_region_rows", header, 7, [t["region"], *t["breakdown"]], [{}] + numbers)
+    b.name(ws, "ck_by_region_section", header - 1, 7, 12, first)
     by_rep = b.chart("column", t["chart_by_rep"], "stacked")
     _series(ws, by_rep, (header, 2), first, 0, 2, RED, gap=60)
     _series(ws, by_rep, (header, 3), first, 0, 3, AMBER, gap=60)
@@ -322,20 +325,21 @@ def _win_back(b: _Book) -> None:
     b.info(ws, 2, [("as_of", "ck_as_of", 1, 2, None), ("orders", "ck_source", 3, 6, None),
                    ("scope", "ck_scope", 8, 9, None), ("generated", "ck_generated", 11, 12, DATE)])
     ws.set_row(3, 8)
-    b.card(ws, 4, 0, 2, t["lapsed"], "ck_headline_lost", COUNT, t["customers"], SLATE)
+    b.card(ws, 4, 0, 2, t["lapsed"], "ck_headline_lost", COUNT, t["customers"], DARK_SLATE)
     b.card(ws, 4, 3, 5, t["lapsed_value"], "ck_headline_lost_value", MONEY, t["lapsed_value_sub"])
-    b.card(ws, 4, 6, 7, t["core_lapsed"], "ck_headline_core_lost", COUNT, t["class_a"], RED)
+    b.card(ws, 4, 6, 7, t["core_lapsed"], "ck_headline_core_lost", COUNT, t["class_a"], DARK_RED)
     b.card(ws, 4, 8, 9, t["churned_12m"], "ck_headline_churned_12m", COUNT,
-           (t["reactivated"], "ck_headline_reactivated_12m", COUNT), AMBER)
+           (t["reactivated"], "ck_headline_reactivated_12m", COUNT), DARK_AMBER)
     ws.set_row(4, 18)
     ws.set_row(5, 34)
     ws.merge_range(8, 0, 8, 9, t["wb_group"], b.fmt(bold=True, font_color=NAVY, bottom=2, bottom_color=NAVY))
-    ws.merge_range(8, 10, 8, last, t["campaign_group"], b.fmt(bold=True, font_color=GREEN, bottom=2, bottom_color=GREEN))
+    ws.merge_range(8, 10, 8, last, t["campaign_group"],
+                   b.fmt(bold=True, font_color=DARK_GREEN, bottom=2, bottom_color=DARK_GREEN))
     money = {"num_format": MONEY}
     formats = [{"align": "center"}, {}, {}, {"align": "center"}, money, {"align": "center"},
                {"num_format": DATE, "align": "left"}, {"font_size": 8, "text_wrap": True}, {}, {"font_size": 9}]
-    campaign = [{"num_format": DATE, "align": "left", "head": GREEN}, {"head": GREEN}, {"head": GREEN},
-                {**money, "head": GREEN}, {"head": GREEN}]
+    green = {"head": DARK_GREEN}
+    campaign = [{"num_format": DATE, "align": "left", **green}, green, green, {**money, **green}, green]
     b.block(ws, "ck_win_back_rows", 9, 0, t["wb"] + t["campaign"], formats + campaign, table=True)
     ws.set_row(10, 26)     # two lines for the main products; every row written takes this height
     ws.data_validation(10, 12, 10, 12, {"validate": "list", "source": t["outcomes"], "ignore_blank": True,
@@ -353,24 +357,24 @@ def _review(b: _Book) -> None:
     ws.set_row(3, 8)
     b.card(ws, 4, 0, 2, t["active"], "ck_headline_active", COUNT, t["active_sub"])
     b.card(ws, 4, 3, 5, t["churn_rate"], "ck_headline_churn_rate", PERCENT,
-           (t["last_month"], "ck_headline_churn_rate_previous", PERCENT), RED)
+           (t["last_month"], "ck_headline_churn_rate_previous", PERCENT), DARK_RED)
     b.card(ws, 4, 6, 8, t["churned_12m_card"], "ck_headline_churned_12m", COUNT,
-           (t["reactivated"], "ck_headline_reactivated_12m", COUNT), AMBER)
+           (t["reactivated"], "ck_headline_reactivated_12m", COUNT), DARK_AMBER)
     b.card(ws, 4, 9, 11, t["revenue_lost_12m"], "ck_headline_revenue_lost_12m", MONEY,
-           (t["new_12m"], "ck_headline_new_12m", COUNT), SLATE)
+           (t["new_12m"], "ck_headline_new_12m", COUNT), DARK_SLATE)
     ws.set_row(4, 18)
     ws.set_row(5, 34)
     header, first = 34, 35
     axis_font = {"name": b.font, "size": 9, "color": GREY}
     grid = {"visible": True, "line": {"color": RULE, "width": 0.5}}
     rate = b.chart("line", t["chart_rate"])
-    _series(ws, rate, (header, 5), first, 0, 5, RED, line=True)
+    _series(ws, rate, (header, 5), first, 0, 5, AMBER, line=True)
     rate.set_y_axis({"num_format": "0%", "num_font": axis_font, "major_gridlines": grid, "line": {"none": True}})
     rate.set_legend({"none": True})
     rate.set_size({"width": 500, "height": 220})
     ws.insert_chart(8, 0, rate, {"x_offset": 4, "y_offset": 4, "object_position": 3})
     revenue = b.chart("column", t["chart_revenue_lost"])
-    _series(ws, revenue, (header, 7), first, 0, 7, SLATE, gap=40)
+    _series(ws, revenue, (header, 7), first, 0, 7, PURPLE, gap=40)
     revenue.set_y_axis({"num_format": MONEY, "num_font": axis_font, "major_gridlines": grid, "line": {"none": True}})
     revenue.set_legend({"none": True})
     revenue.set_size({"width": 500, "height": 220})
@@ -394,7 +398,7 @@ def _review(b: _Book) -> None:
     b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("scope", "ck_scope", 3, 8, None),
                    ("generated", "ck_generated", 11, 14, DATE)], suffix=".cohorts")
     ws.merge_range(4, 2, 4, last, t["months_since"], b.fmt(bold=True, font_color=NAVY, align="center",
-                                                             bottom=2, bottom_color=BLUE))
+                                                             bottom=2, bottom_color=NAVY))
     share = {"num_format": "0%", "align": "center", "font_size": 8}
     b.block(ws, "ck_cohort_rows", 5, 0, t["cohort"] + [str(k) for k in range(MONTHS_SINCE + 1)],
             [{"align": "left"}, {"num_format": COUNT}] + [share] * (MONTHS_SINCE + 1), stripes=False)
@@ -411,19 +415,19 @@ def _customer_card(b: _Book) -> None:
     ws = b.sheet("card", [11] * 12)
     b.banner(ws, t["card_title"], "", 11)
     name_fmt = b.fmt(bold=True, font_size=14, font_color=NAVY, indent=1)
-    b.value(ws, "ck_card_customer", 1, 0, b.fmt(bold=True, font_size=14, font_color=BLUE, indent=1), 1)
+    b.value(ws, "ck_card_customer", 1, 0, b.fmt(bold=True, font_size=14, font_color=NAVY, indent=1), 1)
     b.value(ws, "ck_card_name", 1, 2, name_fmt, 11)
     ws.set_row(1, 26)
     b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("orders", "ck_source", 2, 5, None),
                    ("generated", "ck_generated", 9, 10, DATE)])
     ws.set_row(3, 8)
-    b.card(ws, 4, 0, 2, t["verdict"], "ck_card_risk", "@", (t["months_down"], "ck_card_months_down", COUNT), RED)
+    b.card(ws, 4, 0, 2, t["verdict"], "ck_card_risk", "@", (t["months_down"], "ck_card_months_down", COUNT), DARK_RED)
     b.risk_colours(ws, 5, 0)
     b.card(ws, 4, 3, 5, t["class"], "ck_card_core_class", "@", (t["low_months"], "ck_card_low_months", COUNT))
     b.card(ws, 4, 6, 8, t["value_12m"], "ck_card_value_last_12m", MONEY,
            (t["first_order"], "ck_card_first_month", "@"))
     b.card(ws, 4, 9, 11, t["stake"], "ck_card_value_at_stake", MONEY,
-           (t["no_orders"], "ck_card_months_without_orders", COUNT), SLATE)
+           (t["no_orders"], "ck_card_months_without_orders", COUNT), DARK_SLATE)
     ws.set_row(4, 18)
     ws.set_row(5, 34)
     label = b.fmt(font_color=GREY, font_size=9, align="right", valign="top")
@@ -453,7 +457,7 @@ def _customer_card(b: _Book) -> None:
 
     ws = b.sheet("lines", [12, 14, 32, 18, 11, 13])
     b.banner(ws, t["lines_title"], "", 5)
-    b.value(ws, "ck_card_customer.lines", 1, 0, b.fmt(bold=True, font_color=BLUE, indent=1))
+    b.value(ws, "ck_card_customer.lines", 1, 0, b.fmt(bold=True, font_color=NAVY, indent=1))
     b.value(ws, "ck_card_name.lines", 1, 1, b.fmt(bold=True, font_color=NAVY), 5)
     b.block(ws, "ck_card_lines_rows", 3, 0, t["lines"],
             [{"num_format": DATE, "align": "left"}, {}, {}, {}, {"num_format": "#,##0.##"}, {"num_format": "#,##0.00"}],

@@ -4,7 +4,9 @@ Single cells (``ck_as_of``, ``ck_headline_high`` …) take one value; blocks (``
 take rows, one list of values per row, in the column order of the bundled templates
 (``BLOCK_COLUMNS``; the cohort table has the cohort, its size, then one column per month
 since the first order, as many as the block is wide). A template may show a value in several places: the part of a name
-after a dot is ignored (``ck_as_of.list`` shows the as-of month again).
+after a dot is ignored (``ck_as_of.list`` shows the as-of month again). A breakdown by rep or
+region is left out when no customer has one (``left_out``), and so is the section that goes with it
+(``SECTIONS``).
 """
 from __future__ import annotations
 
@@ -47,6 +49,10 @@ CARD_FIELDS = {"customer": "customer", "name": "name", "core_class": "core_class
                "value_at_stake": "value_at_stake", "last_order": "last_order_date", "first_month": "first_month",
                "rep": "rep", "region": "region", "email": "email", "months_down": "decline_streak",
                "low_months": "low_streak", "months_without_orders": "months_without_orders"}
+BREAKDOWNS = {"ck_by_rep_rows": "rep", "ck_by_region_rows": "region"}
+"""The breakdown blocks and the customer field each one groups by."""
+SECTIONS = {"ck_by_rep_section": "ck_by_rep_rows", "ck_by_region_section": "ck_by_region_rows"}
+"""The areas that go with a breakdown (its heading, column headers and block), left out of the report with it."""
 REVIEW_MONTHS = 24
 HEADLINES = ("customers", "high", "medium", "lost", "low", "at_risk", "core_at_risk", "value_at_stake", "lost_value",
              "core_lost", "active", "churned", "churn_rate", "churn_rate_previous", "new_12m", "churned_12m",
@@ -104,6 +110,11 @@ class ReportData:
         c = c.assign(risk=c["risk"].map(RISK_LABELS[self.lang]))
         return c[BLOCK_COLUMNS["ck_at_risk_rows"]].to_numpy(object).tolist()
 
+    def left_out(self, block: str) -> bool:
+        """A breakdown by a field no customer has (the orders have no such column, or it is empty) is left out:
+        it would be one "(not given)" row."""
+        return block in BREAKDOWNS and bool(self.model.customers[BREAKDOWNS[block]].isna().all())
+
     def breakdown_rows(self, field: str) -> list[list[Any]]:
         frame = risk_breakdown(self.model, field)
         frame["group"] = frame["group"].fillna(self.words["no_group"])
@@ -145,8 +156,7 @@ CELLS: dict[str, Callable[[ReportData], Any]] = {
 }
 BLOCKS: dict[str, Callable[[ReportData, int], list[list[Any]]]] = {
     "ck_at_risk_rows": lambda d, width: d.at_risk_rows(),
-    "ck_by_rep_rows": lambda d, width: d.breakdown_rows("rep"),
-    "ck_by_region_rows": lambda d, width: d.breakdown_rows("region"),
+    **{name: (lambda d, width, field=field: d.breakdown_rows(field)) for name, field in BREAKDOWNS.items()},
     "ck_win_back_rows": lambda d, width: d.win_back_rows(),
     "ck_monthly_rows": lambda d, width: d.monthly_rows(),
     "ck_cohort_rows": ReportData.cohort_rows,

@@ -90,6 +90,13 @@ class SheetCells:
         self._grow_sqrefs(area, written.bottom)
         return written
 
+    def clear(self, area: Area) -> None:
+        """Remove the cells of ``area``, values and styles (what covers them is ``left_out``'s)."""
+        for number, row in self.rows.items():
+            if area.contains_row(number) and any(area.left <= col <= area.right for col in row.cells):
+                row.cells = {col: xml for col, xml in row.cells.items() if not area.left <= col <= area.right}
+                row.original = None
+
     def _grow_sqrefs(self, block: Area, bottom: int) -> None:
         """Conditional formats and data validations over the block's first row now reach ``bottom``."""
         def grow(match: re.Match) -> str:

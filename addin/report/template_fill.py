@@ -5,9 +5,11 @@ A template marks each place churnkit fills with a defined name: ``ck_…`` for o
 row written). A block grows downward from there; whatever refers to it grows with it:
 an Excel table over it (``ref``), conditional formats and data validations on it, the
 sheet's print area, and chart series reading its columns (range and cached values).
-Only the filled worksheets, those tables and charts, and ``xl/workbook.xml`` (when a
-print area grows) are rewritten, as text; every other part — styles, drawings, images,
-shapes, the user's own sheets — is copied byte for byte.
+A part of the template can be left out instead (``leave_out``, ``leave_out_block``; see
+``left_out``), with the charts reading it. Only the filled worksheets, those tables and charts,
+the drawings and relationships that lose a chart or table, and ``xl/workbook.xml`` (when a print
+area grows) are rewritten, as text; every other part — styles, images, shapes, the user's own
+sheets — is copied byte for byte.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from ..ooxml.namespaces import REL_TYPES
 from ..ooxml.package import WorkbookPackage, rels_path, resolve_target
 from ..ooxml.zip_parts import ZipParts
 from .cell_ranges import Area, parse_area
-from .chart_series import refit_chart
+from .chart_series import refit_chart, series_areas
+from .left_out import drop_charts, drop_tables, strip_sheet, tables_inside
 from .sheet_cells import SheetCells, TemplateError
 
 PREFIX = "ck_"
@@ -36,6 +39,9 @@ class ReportTemplate:
         self.names = self._defined_names()
         self._cells: dict[str, SheetCells] = {}
         self._blocks: list[tuple[Area, Area, list[Sequence[Any]]]] = []   # (template area, written area, rows)
+        self._left_out: list[Area] = []
+        self._left_out_blocks: list[Area] = []
+        self._left_out_tables: dict[str, list[str]] = {}     # sheet -> relationship ids of its tables left out
 
     def _defined_names(self) -> dict[str, Area]:
         """churnkit's defined names (``ck_…``) and the areas they point at."""
@@ -65,6 +71,22 @@ class ReportTemplate:
         written = self._sheet(area.sheet).fill_block(area, rows)
         self._blocks.append((area, written, list(rows)))
 
+    def leave_out(self, name: str) -> None:
+        """Leave the cells of ``name`` out of the report, and the merges, formats, validations and tables inside."""
+        area = self.names[name]
+        self._sheet(area.sheet).clear(area)
+        self._left_out.append(area)
+        tables = tables_inside(self.package, self._part(area.sheet), area, name)
+        self._left_out_tables.setdefault(area.sheet, []).extend(tables)
+
+    def leave_out_block(self, name: str) -> None:
+        """Leave a block out: its columns from its first row down (the formats on that row too), and every chart
+        that reads it."""
+        area = self.names[name].with_bottom(self.names[name].top)
+        self._sheet(area.sheet).fill_block(area, [])
+        self._left_out.append(area)
+        self._left_out_blocks.append(area)
+
     def _sheet(self, name: str) -> SheetCells:
         if name not in self._cells:
             self._cells[name] = SheetCells(self._text(self._part(name)))
@@ -83,8 +105,15 @@ class ReportTemplate:
         """Write the filled workbook to ``target``."""
         for sheet, cells in self._cells.items():
             part = self._part(sheet)
-            self.parts.write(part, cells.xml().encode("utf-8"))
+            xml = cells.xml().encode("utf-8")
+            areas = [area for area in self._left_out if area.sheet == sheet]
+            if areas:
+                xml = drop_tables(self.package, part, strip_sheet(xml, areas), self._left_out_tables.get(sheet, []))
+            self.parts.write(part, xml)
             self._grow_tables(sheet, part)
+        if self._left_out_blocks:
+            drop_charts(self.package, lambda xml: any(_reads_block(area, block) for area in series_areas(xml)
+                                                      for block in self._left_out_blocks))
         self._refit_charts()
         self._grow_print_areas()
         self.parts.save(target)
@@ -115,7 +144,7 @@ class ReportTemplate:
     def _refit_charts(self) -> None:
         def lookup(area: Area):
             for block, written, rows in self._blocks:
-                if area.sheet == block.sheet and area.top == block.top and block.left <= area.left <= block.right:
+                if _reads_block(area, block):
                     column = area.left - block.left
                     return [row[column] if column < len(row) else None for row in rows]
             return None
@@ -136,3 +165,8 @@ class ReportTemplate:
                 areas.append(f"{prefix}!{self._grown(defined.sheet, cells)}" if prefix else piece)
             if ",".join(areas) != defined.formula:
                 self.package.set_defined_name(defined, ",".join(areas))
+
+
+def _reads_block(area: Area, block: Area) -> bool:
+    """A series range reads a block when it starts on the block's first row, in one of its columns."""
+    return area.sheet == block.sheet and area.top == block.top and block.left <= area.left <= block.right
