@@ -26,7 +26,7 @@ from pathlib import Path
 from generate import cached_workbook
 from machine import machine, table
 
-from addin.reader import read_order_book
+from addin.sources.order_book import read_order_book
 from churn_logic import Settings, analyse, churn_kpis, winback_list
 
 VENV = Path(__file__).resolve().parent / ".venv"

@@ -20,7 +20,7 @@ from pathlib import Path
 from generate import cached_workbook
 from machine import machine, run_child, table
 
-from addin.actions import analyse_workbook
+from addin.tasks import analyse_workbook
 from addin.report.build import build_report
 
 CHURNKIT = [sys.executable, "-m", "addin.cli"]

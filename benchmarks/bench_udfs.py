@@ -18,7 +18,8 @@ import time
 from generate import HEADERS, order_lines
 from machine import machine, table
 
-from addin import model_cache, udfs
+from addin import udfs
+from addin.excel import model_cache
 
 
 def excel_range(rows: int) -> list[list]:

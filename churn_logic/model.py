@@ -80,6 +80,11 @@ class ChurnModel:
         return [reasons(int(d[i]), int(low[i]), int(z[i]), float(peak[i]), float(values[i, last]),
                         self.as_of, self.settings, lang) for i in range(len(rows))]
 
+    def risk_counts(self) -> dict[str, int]:
+        """How many customers have each verdict (SPEC "Verdicts"), every verdict named."""
+        counts = self.customers["risk"].value_counts()
+        return {risk: int(counts.get(risk, 0)) for risk in RISK_ORDER}
+
     def ranked(self, at_risk_only: bool = True) -> pd.DataFrame:
         """Customers sorted for people: risk, then core class, then value at stake, then key."""
         c = self.customers

@@ -12,9 +12,9 @@ import xlwings
 from oletools.olevba import VBA_Parser, VBA_Project
 
 import addin.udfs
-from addin.addin_build import ADDIN_NAMES, NO_WORKBOOK, XLWINGS_DIR, build_addin, vba_modules
-from addin.vba.literals import string_assignment
-from addin.addin_install import Locations, install, remove, status
+from addin.excel.build import ADDIN_NAMES, NO_WORKBOOK, XLWINGS_DIR, build_addin, vba_modules
+from addin.excel.vba.literals import string_assignment
+from addin.excel.install import Locations, install, remove, status
 from addin.ribbon import ACTIONS
 
 CUSTOM_UI = "{http://schemas.microsoft.com/office/2009/07/customui}"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import xlwings
 
-import addin.addin_install as addin_install
-from addin.addin_install import Locations, applescript, excel_startup_folder, install, locations, remove, status
+import addin.excel.install as addin_install
+from addin.excel.install import Locations, applescript, excel_startup_folder, install, locations, remove, status
 from addin.errors import UserError
 
 CHINESE_PYTHON = r"C:\Users\张伟\AppData\Local\Programs\Python\Python311\pythonw.exe"

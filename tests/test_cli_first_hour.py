@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from addin.progress import Progress
+from addin.cli.progress import Progress
 from conftest import monthly_rows, write_orders
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from addin.cli import main
-from addin.sample_data import planted, write_sample_workbook
+from workbook_templates.sample_data import planted, write_sample_workbook
 from office import CSV_RAW_VALUES, convert
 
 BUNDLED = Path(__file__).parents[1] / "workbook_templates" / "sample_orders.xlsx"

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from addin.formats import dumps
+from addin.cli.output import dumps
 from churn_logic import RawSheet, Settings, analyse, normalise, resolve, winback_list
 from churn_logic.periods import months_of
 

@@ -14,7 +14,7 @@ import pytest
 from openxml_audit import OpenXmlValidator, ValidationResult
 from openxml_audit.verdict import AppPrediction, predict
 
-from addin.sample_data import generate_orders, write_sample_workbook
+from workbook_templates.sample_data import generate_orders, write_sample_workbook
 
 REPORTS = ["at-risk", "win-back", "review", "customer-card"]
 

@@ -16,7 +16,7 @@ from churn_logic.cohorts import cohort_retention
 from churn_logic.headlines import headline_figures
 from churn_logic.subset import rep_customers
 
-from addin.actions import analyse_workbook
+from addin.tasks import analyse_workbook
 from addin.errors import UserError
 from addin.report.build import build_report
 from addin.report.cell_ranges import parse_area

@@ -11,7 +11,7 @@ from churn_logic.cohorts import cohort_retention
 from churn_logic.headlines import headline_figures
 from churn_logic.subset import rep_customers
 
-from addin.actions import analyse_workbook
+from addin.tasks import analyse_workbook
 from report_checks import SAMPLE
 
 MONTHS = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]

@@ -10,7 +10,7 @@ import xlsxwriter
 from churn_logic.breakdowns import risk_breakdown
 from churn_logic.headlines import headline_figures
 
-from addin.actions import analyse_workbook
+from addin.tasks import analyse_workbook
 from addin.errors import UserError
 from addin.report.build import build_report
 from addin.report.make_templates import TEMPLATE_DIR

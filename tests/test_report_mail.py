@@ -21,7 +21,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from churn_logic.headlines import headline_figures
 from churn_logic.subset import rep_customers
 
-from addin.actions import analyse_workbook
+from addin.tasks import analyse_workbook
 from addin.report.mail_settings import SmtpSettings, smtp_password, smtp_settings
 from addin.report.rep_addresses import file_tables, rep_addresses
 from conftest import write_orders

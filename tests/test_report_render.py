@@ -12,7 +12,7 @@ import pytest
 from churn_logic import customer_history, winback_list
 from churn_logic.headlines import headline_figures
 
-from addin.actions import analyse_workbook
+from addin.tasks import analyse_workbook
 from addin.report.build import build_report
 from addin.report.make_templates import TEMPLATE_DIR
 from addin.report.templates import KINDS

@@ -4,7 +4,7 @@ import pytest
 
 from addin.errors import UserError
 from addin.workbooks.excel_book import ExcelWorkbook
-from addin.report import ribbon_actions
+from addin.excel import report_buttons as ribbon_actions
 from fake_xlwings import Book
 from report_checks import AS_OF, block, report_cli, value  # noqa: F401
 from test_ribbon import book  # noqa: F401  (the sample as an open workbook)

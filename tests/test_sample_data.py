@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from addin.sample_data import COLUMNS, PLANTED, generate_orders, main, planted, write_sample_workbook
+from workbook_templates.sample_data import COLUMNS, PLANTED, generate_orders, main, planted, write_sample_workbook
 
 AS_OF = pd.Period("2026-10", "M")
 

@@ -19,8 +19,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from addin import model_cache, reader, udfs
-from addin.actions import analyse_workbook
+from addin import udfs
+from addin.excel import model_cache
+from addin.excel import functions
+from addin.sources import order_book
+from addin.sources import tables as reader
+from addin.tasks import analyse_workbook
 from churn_logic import ChurnModel, churn_kpis, winback_list
 from conftest import monthly_rows, write_orders
 from messy_books import (ENGLISH, FIELDS, orders_in_year, random_orders, write_clean_xlsx,
@@ -120,7 +124,7 @@ def as_json(value):
 
 def assert_at_risk_list(spill, doc: dict) -> None:
     header, *rows = spill
-    assert header == udfs.AT_RISK_FIELDS
+    assert header == functions.AT_RISK_FIELDS
     assert [{f: as_json(v) for f, v in zip(header, row)} for row in rows] == \
         [{f: record[f] for f in header} for record in doc["customers"]]
 
@@ -278,7 +282,8 @@ def counting(calls: collections.Counter, name: str, function):
 def test_a_handle_is_built_once_and_each_cell_is_a_lookup(churnkit, orders_book, monkeypatch):
     expected = {c["customer"]: c["risk"] for c in scan(churnkit, orders_book, "--as-of", AS_OF)["customers"]}
     calls = collections.Counter()
-    for module, name in ((udfs, "analyse"), (reader, "normalise"), (udfs, "resolve"), (model_cache, "content_key")):
+    for module, name in ((functions, "analyse"), (order_book, "normalise"), (functions, "resolve"),
+                         (model_cache, "content_key")):
         monkeypatch.setattr(module, name, counting(calls, name, getattr(module, name)))
     monkeypatch.setattr(ChurnModel, "position", counting(calls, "position", ChurnModel.position))
     rows = excel_values(orders_book, "Orders")
@@ -372,7 +377,7 @@ def test_a_customer_must_be_one_known_key(orders_book, function):
 def test_an_unexpected_failure_is_a_cell_message_too(orders_book, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr(udfs, "analyse", broken)
+    monkeypatch.setattr(functions, "analyse", broken)
     assert udfs.CHURN_MODEL(excel_values(orders_book, "Orders")) == "#CHURN: unexpected error (RuntimeError: boom)"
 
 
@@ -404,7 +409,7 @@ def test_omitted_orders_are_the_calling_workbooks_orders_sheet(churnkit, tmp_pat
     assert doc["sheets"] == ["Orders"]
 
     calls = collections.Counter()
-    monkeypatch.setattr(udfs, "analyse", counting(calls, "analyse", udfs.analyse))
+    monkeypatch.setattr(functions, "analyse", counting(calls, "analyse", functions.analyse))
     caller = calling_cell(path)
     assert caller.sheet.book.sheets[2].used_range.row == 3
     settings = [["as_of", AS_OF]]

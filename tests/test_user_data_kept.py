@@ -210,7 +210,7 @@ def test_a_formula_filled_down_is_kept_in_every_cell(churnkit, orders):
 def test_a_save_that_lands_while_churnkit_writes_is_kept(orders, monkeypatch):
     """Another program saves the workbook after churnkit read it, at each step before the replace."""
     from addin.workbooks import safe_write
-    from addin.actions import analyse_workbook, refresh_lists
+    from addin.tasks import analyse_workbook, refresh_lists
     from addin.errors import UserError
     from addin.workbooks.file_book import FileWorkbook
 
@@ -258,7 +258,7 @@ def test_a_file_rewritten_with_its_old_size_and_time_counts_as_changed(orders):
 
 def test_churnkit_writers_of_one_workbook_take_turns(churnkit, orders):
     """A history --write started while a refresh has the workbook waits, then writes into the refreshed one."""
-    from addin.actions import analyse_workbook, refresh_lists
+    from addin.tasks import analyse_workbook, refresh_lists
     from addin.workbooks.file_book import FileWorkbook
 
     workbook = FileWorkbook(orders)                                   # this run has the workbook

@@ -21,10 +21,10 @@ import xlsxwriter
 import xlwings
 from oletools.olevba import VBA_Parser, VBA_Project, decompress_stream
 
-from addin.vba import VBAModule, build_vba_project
-from addin.vba.cfb import write_compound_file
-from addin.vba.compression import compress, decompress
-from addin.vba.reading import module_source
+from addin.excel.vba import VBAModule, build_vba_project
+from addin.excel.vba.cfb import write_compound_file
+from addin.excel.vba.compression import compress, decompress
+from addin.excel.vba.reading import module_source
 from office import convert
 
 XLWINGS = Path(xlwings.__file__).parent

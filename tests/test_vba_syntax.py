@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from addin.addin_build import vba_modules
-from addin.vba import VBAModule
+from addin.excel.build import vba_modules
+from addin.excel.vba import VBAModule
 from vba_syntax import PLATFORMS, resolve, syntax_errors
 
 MODULES = {f"{m.name}-{lang}": m for lang in ("en", "zh") for m in vba_modules(lang)

@@ -1,6 +1,7 @@
 """The wheel installs like any other package: in a fresh virtual environment, far from the checkout,
 ``churnkit demo``, every report template and ``churnkit addin build`` work from it."""
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -19,11 +20,16 @@ def _run(*command, cwd: Path, env=None) -> str:
 
 
 def test_the_wheel_runs_every_command_outside_the_checkout(tmp_path):
-    _run(sys.executable, "-m", "build", "--wheel", "--outdir", tmp_path / "dist", ROOT, cwd=tmp_path)
+    source = tmp_path / "source"           # a clean copy: a build/ folder of the checkout could hold stale modules
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__",
+                                                                ".hypothesis", ".data", "churnkit-demo"))
+    _run(sys.executable, "-m", "build", "--wheel", "--outdir", tmp_path / "dist", source, cwd=tmp_path)
     wheel = next((tmp_path / "dist").glob("churnkit-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert {"workbook_templates/sample_orders.xlsx", "addin/xlam/customUI14.xml"} <= set(names)
-    assert not any(name.startswith("tests/") for name in names)
+    assert {"workbook_templates/sample_orders.xlsx", "addin/excel/xlam/customUI14.xml"} <= set(names)
+    modules = {name for name in names if name.endswith(".py")}
+    assert modules == {str(path.relative_to(ROOT)) for package in ("addin", "churn_logic", "workbook_templates")
+                       for path in (ROOT / package).rglob("*.py")}
 
     env_dir = tmp_path / "env"
     venv.create(env_dir, with_pip=True)

@@ -1,6 +1,6 @@
 """The settings sheet: every setting with its value, default and a one-line explanation.
 
-It is the sheet ``settings_sources`` reads (column A the setting, column B the value),
+It is the sheet ``addin.sources.settings`` reads (column A the setting, column B the value),
 so a user changes a value in column B and the next refresh uses it.
 """
 from __future__ import annotations

@@ -17,7 +17,7 @@ from .report_names import default_report_name, name_parts
 from .templates import KINDS
 
 if TYPE_CHECKING:
-    from ..actions import Analysis
+    from ..tasks import Analysis
 
 
 def sales_reps(analysis: Analysis) -> list[str]:

@@ -24,7 +24,7 @@ from .template_fill import ReportTemplate
 from .templates import find_template
 
 if TYPE_CHECKING:
-    from ..actions import Analysis
+    from ..tasks import Analysis
 
 
 def build_report(analysis: Analysis, template: str | Path, out: Path, lang: str = "en", customer: str | None = None,

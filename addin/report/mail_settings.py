@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import UserError
-from ..reader import SheetTables
-from ..settings_sources import (CONFIG_FILE, MAIL_SHEET_NAMES, MAIL_TABLE, PASSWORD_NAMES, canonical_mail_name,
+from ..sources.settings import (CONFIG_FILE, MAIL_SHEET_NAMES, MAIL_TABLE, PASSWORD_NAMES, canonical_mail_name,
                                 is_mail_setting, sheet_settings)
 
 PASSWORD_VARIABLE = "CHURNKIT_SMTP_PASSWORD"

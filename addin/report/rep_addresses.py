@@ -13,7 +13,9 @@ from typing import Any, Sequence
 
 from churn_logic.columns import SYNONYMS, normalise_header
 
-from ..reader import HEADER_SEARCH_ROWS, ExcelFileTables, SheetTables, ValueTables, open_workbook
+from ..sources.files import open_workbook
+from ..sources.headers import HEADER_SEARCH_ROWS
+from ..sources.tables import ExcelFileTables, SheetTables, ValueTables
 
 REP_SHEETS = {"reps", "sales reps", "rep", "业务员", "销售员", "销售代表"}
 REP_EMAIL_HEADERS = {"rep email", "rep e-mail", "sales rep email", "sales rep e-mail", "salesperson email",

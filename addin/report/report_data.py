@@ -27,7 +27,7 @@ from ..errors import UserError
 from ..content.lists import CLASS_ORDER, cell_value
 
 if TYPE_CHECKING:
-    from ..actions import Analysis
+    from ..tasks import Analysis
 
 WORDS = {
     "en": {"all": "All customers", "rep": "Sales rep: {rep}", "no_group": "(not given)", "none": "No customers"},

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterable
 from .templates import template_label
 
 if TYPE_CHECKING:
-    from ..actions import Analysis
+    from ..tasks import Analysis
 
 NAME_LENGTH = 40        # characters of a name kept in a file name
 CODE_LENGTH = 8         # hex digits of the code that tells apart names that would share a file

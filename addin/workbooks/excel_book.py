@@ -16,7 +16,7 @@ from ..content.look import CHART_COLUMNS, CHART_ROWS, KIND_STYLES, LABEL, RISK_F
 from ..content.model import SheetContent
 from ..content.sheet_kinds import MARK_NAME, kind_of_mark, mark_formula
 from ..ooxml.worksheet import Formula, column_letter, fit_text
-from ..reader import ValueTables
+from ..sources.tables import ValueTables
 from .base import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@")

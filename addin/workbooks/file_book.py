@@ -18,8 +18,8 @@ from ..ooxml.formulas import sheet_formulas
 from ..ooxml.package import PackageError, WorkbookPackage
 from ..ooxml.worksheet import Formula
 from ..ooxml.xml_text import XmlError
-from ..package_guard import guard_sheet
-from ..reader import check_file
+from ..sources.files import check_file
+from ..sources.guard import guard_sheet
 from .base import Workbook
 from .layout import worksheet
 from .safe_write import changed_sentence, check_can_replace, identity, replace_file, writer_lock

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..actions import Analysis, analyse_values
 from ..errors import UserError
+from ..report.actions import email_report
+from ..report.build import build_report
+from ..report.mail_settings import smtp_settings
+from ..report.report_names import default_report_name
+from ..tasks import Analysis, analyse_values
 from ..workbooks.excel_book import ExcelWorkbook
-from .actions import email_report
-from .build import build_report
-from .mail_settings import smtp_settings
-from .report_names import default_report_name
 
 TEMPLATE = "at-risk"
 WORDS = {"en": {"built": "Wrote the report {path}.", "unsaved": "Save the workbook first: the report is written beside it."},

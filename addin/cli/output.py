@@ -1,4 +1,4 @@
-"""How scan and history results are written out: readable tables, CSV and JSON."""
+"""What the command line prints for scan and history: readable tables, CSV and JSON."""
 from __future__ import annotations
 
 import csv
@@ -12,15 +12,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from typing import TYPE_CHECKING
+
 from churn_logic import CustomerHistory
 from churn_logic.verdicts import RISK_LABELS, format_number
 
-from typing import TYPE_CHECKING
-
-from .content import texttable
+from ..content import texttable
+from ..content.settings_text import settings_parts
 
 if TYPE_CHECKING:
-    from .actions import Analysis
+    from ..tasks import Analysis
 
 FIELDS = ["customer", "name", "risk", "reasons", "decline_streak", "low_streak", "months_without_orders",
           "last_order_date", "core_class", "value_last_12m", "value_at_stake", "first_month"]
@@ -123,7 +124,7 @@ def scan_json(analysis: Analysis, lang: str, include_low: bool) -> str:
         "settings": settings_record(analysis),
         "customers": customer_records(analysis, lang, include_low),
         "skipped": skipped_records(analysis),
-        "summary": risk_counts(analysis),
+        "summary": analysis.model.risk_counts(),
         "sheets": analysis.read.sheets,
         "lines_after_as_of": model.lines_after_as_of,
         "notes": analysis.read.notes,
@@ -219,37 +220,15 @@ def protect_text(value: Any) -> Any:
     return value
 
 
-def risk_counts(analysis: Analysis) -> dict[str, int]:
-    counts = analysis.model.customers["risk"].value_counts()
-    return {risk: int(counts.get(risk, 0)) for risk in ("LOST", "HIGH", "MEDIUM", "LOW")}
-
-
-def settings_line(analysis: Analysis, lang: str) -> str:
-    """Every rule setting with its value, and where the non-default ones came from."""
-    words = _WORDS[lang]
-    settings = analysis.model.settings
-    parts = []
-    for name in ("decline_months", "min_drop_pct", "low_threshold", "low_months", "lost_months", "measure",
-                 "abc_a_pct", "abc_b_pct"):
-        value = getattr(settings, name)
-        shown = format_number(value) if isinstance(value, float) else value
-        source = settings.sources.get(name)
-        parts.append(f"{name} {shown}" + (f" ({words['from']} {source})" if source else ""))
-    if settings.as_of is not None:
-        parts.append(f"as_of {analysis.model.as_of_label} ({words['from']} {settings.sources.get('as_of')})")
-    for field, header in settings.columns.items():
-        parts.append(f"{field}_column '{header}' ({words['from']} {settings.sources.get(field + '_column')})")
-    return f"{words['settings']}: " + ", ".join(parts)
-
-
 def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
     words = _WORDS[lang]
     model = analysis.model
     records = customer_records(analysis, lang, include_low)
-    counts = risk_counts(analysis)
+    counts = analysis.model.risk_counts()
     lines = [words["title"].format(file=analysis.path.name, sheets=", ".join(f"'{s}'" for s in analysis.read.sheets),
                                    as_of=model.as_of_label, n=len(model.customers)),
-             settings_line(analysis, lang), *analysis.read.notes, words["counts"].format(**counts)]
+             f"{words['settings']}: " + ", ".join(settings_parts(analysis.model, lang)), *analysis.read.notes,
+             words["counts"].format(**counts)]
     if model.lines_after_as_of:
         lines.append(words["after"].format(n=model.lines_after_as_of, as_of=model.as_of_label))
     lines.append("")

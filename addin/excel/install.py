@@ -24,8 +24,8 @@ from typing import Callable, Mapping
 
 import xlwings
 
-from .addin_build import ADDIN_NAMES, PROJECT_NAME, UDF_MODULE, XLWINGS_DIR, build_addin
-from .errors import UserError
+from .build import ADDIN_NAMES, PROJECT_NAME, UDF_MODULE, XLWINGS_DIR, build_addin
+from ..errors import UserError
 from .vba.reading import module_source
 
 _MAC_STARTUP = "Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel"

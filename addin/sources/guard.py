@@ -26,7 +26,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 from isal import isal_zlib
 
-from .errors import UserError
+from ..errors import UserError
 
 LIMIT_VARIABLE = "CHURNKIT_MAX_UNPACKED_MB"
 DEFAULT_LIMIT_MB = 2048        # a million order lines in ten columns take 875 MB, in twenty about 1,800 MB

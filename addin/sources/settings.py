@@ -10,8 +10,9 @@ from typing import Any, Mapping
 
 from churn_logic import Settings, SettingsError, resolve
 
-from .errors import UserError
-from .reader import SETTINGS_SHEETS, SheetTables
+from ..errors import UserError
+from ..content.sheet_kinds import SETTINGS_SHEETS
+from .tables import SheetTables
 
 CONFIG_FILE = "churnkit.toml"
 MAIL_TABLE = "smtp"             # churnkit.toml's [smtp] table: read by addin.report.mail_settings

@@ -25,6 +25,7 @@ import io
 import sys
 import types
 import zipfile
+from importlib import resources
 from pathlib import Path
 from string import Template
 from typing import Iterator
@@ -34,14 +35,14 @@ import xlwings
 
 from .vba import VBAModule, build_vba_project
 from .vba.literals import string_assignment
-from .ooxml.styles import MINIMAL_STYLES
-from .ooxml.zip_parts import ZipParts
+from ..ooxml.styles import MINIMAL_STYLES
+from ..ooxml.zip_parts import ZipParts
 
 ADDIN_NAMES = {"en": "churnkit.xlam", "zh": "churnkit-zh.xlam"}
 ADDIN_NAME = ADDIN_NAMES["en"]
 PROJECT_NAME = "churnkit"           # xlwings' custom add-ins find their config by this name
 UDF_MODULE = "addin.udfs"
-SOURCES = Path(__file__).parent / "xlam"
+SOURCES = resources.files(__package__) / "xlam"       # package data: the ribbon XML and the VBA source
 XLWINGS_DIR = Path(xlwings.__file__).parent
 CATEGORY = "churnkit"               # the worksheet functions' category in Insert Function
 MACRO_OPTIONS_LIMIT = 255           # characters Excel keeps of a description or an argument's help
@@ -266,7 +267,7 @@ def _load_udfs_with(xlwings_udfs: types.ModuleType) -> types.ModuleType:
     decorators = {"func": xlwings_udfs.xlfunc, "arg": xlwings_udfs.xlarg, "ret": xlwings_udfs.xlret,
                   "sub": xlwings_udfs.xlsub}
     saved = {name: getattr(xlwings, name) for name in decorators}
-    spec = importlib.util.spec_from_file_location("addin._udfs_for_wrappers", Path(__file__).parent / "udfs.py")
+    spec = importlib.util.spec_from_file_location("addin._udfs_for_wrappers", Path(__file__).parents[1] / "udfs.py")
     module = importlib.util.module_from_spec(spec)
     for name, decorator in decorators.items():
         setattr(xlwings, name, decorator)

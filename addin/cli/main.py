@@ -1,4 +1,4 @@
-"""The ``churnkit`` command line: scan, history and demo (see README "Commands")."""
+"""The ``churnkit`` commands and their arguments (see README "Commands")."""
 from __future__ import annotations
 
 import argparse
@@ -11,13 +11,13 @@ from typing import Sequence
 from churn_logic import SPECS
 from workbook_templates import SAMPLE, bundled_file
 
-from . import formats
-from .actions import analyse_workbook, history_of, refresh_lists, write_customer_history, write_settings_sheet
-from .errors import UserError
+from ..tasks import analyse_workbook, history_of, refresh_lists, write_customer_history, write_settings_sheet
+from . import output
+from ..errors import UserError
+from ..sources.files import check_file
 from .progress import Progress
-from .reader import check_file
-from .report.command import add_report_parser, run_report
-from .workbooks.file_book import FileWorkbook
+from .report_command import add_report_parser, run_report
+from ..workbooks.file_book import FileWorkbook
 
 EXIT_USER_ERROR = 2
 EXIT_UNEXPECTED = 3
@@ -152,7 +152,7 @@ def _analyse(args: argparse.Namespace):
 
 def run_scan(args: argparse.Namespace) -> int:
     analysis = _analyse(args)
-    render = {"table": formats.scan_table, "csv": formats.scan_csv, "json": formats.scan_json}[args.format]
+    render = {"table": output.scan_table, "csv": output.scan_csv, "json": output.scan_json}[args.format]
     text = render(analysis, args.lang, args.all) + ("\n" if args.format == "json" else "")
     if args.out is not None:
         try:
@@ -184,8 +184,8 @@ def run_history(args: argparse.Namespace) -> int:
         return _write_history(args)
     analysis = _analyse(args)
     history = history_of(analysis, args.customer, args.lang)
-    text = formats.history_table(analysis, history, args.lang) if args.format == "table" else \
-        formats.history_json(analysis, history) + "\n"
+    text = output.history_table(analysis, history, args.lang) if args.format == "table" else \
+        output.history_json(analysis, history) + "\n"
     sys.stdout.write(text)
     return 0
 
@@ -238,8 +238,8 @@ def run_refresh(args: argparse.Namespace) -> int:
 
 
 def run_addin(args: argparse.Namespace) -> int:
-    from . import addin_install
-    from .addin_build import build_addin
+    from ..excel import install as addin_install
+    from ..excel.build import build_addin
 
     if args.addin_command == "build":
         print(f"Wrote {build_addin(args.out, args.lang)}.")
@@ -256,7 +256,7 @@ def run_demo(args: argparse.Namespace) -> int:
     shutil.copyfile(bundled_file(SAMPLE), path)
     print(f"Wrote the sample order workbook {path}", file=sys.stderr)
     analysis = analyse_workbook(path, {}, progress=Progress())
-    sys.stdout.write(formats.scan_table(analysis, args.lang, include_low=False))
+    sys.stdout.write(output.scan_table(analysis, args.lang, include_low=False))
     return 0
 
 
@@ -282,7 +282,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"churnkit: unexpected error: {exc!r}. Run again with --debug and report it, please.", file=sys.stderr)
         return EXIT_UNEXPECTED
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,16 +15,16 @@ from typing import Callable
 
 from churn_logic import SPECS
 
-from ..actions import analyse_workbook
 from ..errors import UserError
-from ..progress import Progress
-from .actions import build_per_rep, email_per_rep, email_report, per_rep_summary, sender_of
-from .build import build_report
-from .mail import check_address, check_header
-from .mail_settings import SECURITY, smtp_settings
-from .rep_addresses import file_tables, rep_addresses
-from .report_names import customer_part, default_report_name
-from .templates import KINDS
+from ..report.actions import build_per_rep, email_per_rep, email_report, per_rep_summary, sender_of
+from ..report.build import build_report
+from ..report.mail import check_address, check_header
+from ..report.mail_settings import SECURITY, smtp_settings
+from ..report.rep_addresses import file_tables, rep_addresses
+from ..report.report_names import customer_part, default_report_name
+from ..report.templates import KINDS
+from ..tasks import analyse_workbook
+from .progress import Progress
 
 
 def add_report_parser(subparsers, add_reading_flags: Callable[[argparse.ArgumentParser], None]

@@ -1,0 +1,181 @@
+"""Reading the order lines of a workbook, a CSV file or an open workbook's values into the engine's order book.
+
+Workbooks are read with fastexcel (Rust, calamine), every cell as text so that nothing
+is lost before the engine parses it (``00042`` stays ``00042``). The header row is found
+by itself within the first rows of a sheet; several sheets with the same columns (one
+per month or per year) can be read together as one order book. Before fastexcel opens a
+workbook or loads one of its sheets, ``guard`` makes sure it can do so safely.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import re
+from pathlib import Path
+from typing import ContextManager, Protocol, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from churn_logic import OrderBook, RawSheet, Settings, find_header_row, normalise
+
+from ..content.sheet_kinds import OUR_SHEET_NAMES
+from ..errors import UserError
+from .csv_file import read_csv
+from .files import check_file, open_workbook
+from .guard import UnreadableSheet
+from .headers import HEADER_SEARCH_ROWS, Header, no_header_sentence
+from .tables import ExcelFileTables, SheetTables, ValueTables
+
+_PERIOD_NAME = re.compile(r"^\s*(\d{4}([-./年]\d{1,2}月?)?|\d{1,2}月|(19|20)\d{2}年|"
+                          r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
+_ORDERS_NAME = re.compile(r"order|sales|invoice|shipment|订单|销售|发货|出库|开票", re.IGNORECASE)
+
+
+class Steps(Protocol):
+    """What reports progress on long steps (the command line's ``Progress``)."""
+
+    def step(self, message: str) -> ContextManager[None]: ...
+
+
+@dataclasses.dataclass
+class ReadResult:
+    book: OrderBook
+    sheets: list[str]             # the sheets read, in order
+    notes: list[str]              # what a user should know about how the file was read
+
+
+@dataclasses.dataclass
+class _Candidate:
+    name: str
+    header_index: int
+    columns: dict[str, int]       # field -> column position in the sheet's used range
+    table: pa.Table               # the whole sheet as text
+    first_row: int                # Excel row number of the table's first row
+
+
+def read_order_book(path: Path, settings: Settings, sheets: Sequence[str] | None = None,
+                    all_sheets: bool = False, progress: Steps | None = None,
+                    tables: ExcelFileTables | None = None) -> ReadResult:
+    """Read the order lines of a workbook (``tables``, when it is already open) or CSV file."""
+    progress = progress or _Quiet()
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        check_file(path)
+        with progress.step(f"Reading {path.name}"):
+            raw, header, notes = read_csv(path, settings)
+        book = normalise([raw], settings)
+        _check_lines_read(book, path.name, [header])
+        return ReadResult(book, [raw.sheet], notes)
+    tables = tables or ExcelFileTables(open_workbook(path), path.name)
+    with progress.step(f"Reading {path.name}"):
+        candidates, notes = _choose_sheets(tables, settings, sheets, all_sheets)
+    with progress.step("Checking order lines"):
+        book = normalise([_read_sheet(c) for c in candidates], settings)
+    _check_lines_read(book, tables.label, [_header_of(c, tables) for c in candidates])
+    return ReadResult(book, [c.name for c in candidates], notes)
+
+
+def read_order_values(tables: ValueTables, settings: Settings, sheets: Sequence[str] | None = None,
+                      all_sheets: bool = False) -> ReadResult:
+    """Read the order lines from sheet values (an open workbook), choosing sheets as for a file."""
+    candidates, notes = _choose_sheets(tables, settings, sheets, all_sheets)
+    return ReadResult(normalise([_read_sheet(c) for c in candidates], settings), [c.name for c in candidates], notes)
+
+
+def _choose_sheets(tables: SheetTables, settings: Settings, names: Sequence[str] | None,
+                   all_sheets: bool) -> tuple[list[_Candidate], list[str]]:
+    if names:
+        missing = [name for name in names if name not in tables.sheet_names]
+        if missing:
+            raise UserError(f"{tables.label} has no sheet named '{missing[0]}'; its sheets are: "
+                            f"{', '.join(tables.sheet_names)}.")
+        chosen = []
+        for name in names:
+            candidate = _look_at(tables, name, settings)
+            if candidate is None:
+                raise UserError(no_header_sentence(f"Sheet '{name}' of {tables.label}", settings))
+            chosen.append(candidate)
+        return chosen, []
+    found = []
+    for name in (n for n in tables.sheet_names if n not in OUR_SHEET_NAMES):
+        try:
+            candidate = _look_at(tables, name, settings)
+        except UnreadableSheet as exc:       # it may hold orders: leaving it out could change every verdict
+            if len(tables.sheet_names) == 1:
+                raise
+            raise UnreadableSheet(f"{str(exc).removesuffix('.')}; or name the sheets to read with --sheet.") from exc
+        if candidate is not None:
+            found.append(candidate)
+    if not found:
+        raise UserError(no_header_sentence(f"No sheet of {tables.label}", settings, plural=True))
+    if all_sheets or len(found) == 1:
+        return found, []
+    if all(_PERIOD_NAME.match(c.name) for c in found):
+        return found, [f"Read {len(found)} period sheets together as one order book: "
+                       f"{', '.join(c.name for c in found)}."]
+    best = next((c for c in found if _ORDERS_NAME.search(c.name)), found[0])
+    others = ", ".join(c.name for c in found if c is not best)
+    return [best], [f"Read sheet '{best.name}'; other sheets also look like orders ({others}): "
+                    "use --sheet to choose or --all-sheets to read them all."]
+
+
+def _header_of(candidate: _Candidate, tables: SheetTables) -> Header:
+    texts = {field: str(candidate.table.column(pos)[candidate.header_index].as_py() or "").strip()
+             for field, pos in candidate.columns.items()}
+    return Header(candidate.name, candidate.first_row + candidate.header_index, texts, tables.merged(candidate.name))
+
+
+def _check_lines_read(book: OrderBook, label: str, headers: list[Header]) -> None:
+    """When rows were there but not one could be read, say why, and what to change."""
+    if len(book.lines) or not len(book.skipped):
+        return
+    skipped = book.skipped
+    fields = skipped["reason"].str.split(" ", n=1).str[0]
+    field = fields.value_counts().index[0]
+    first = skipped[fields == field].iloc[0]
+    problem = "is empty" if skipped["reason"][fields == field].str.endswith(" is empty").all() else "cannot be read"
+    header = next((h for h in headers if h.sheet == first["sheet"]), None)
+    merged = [ref for ref in (header.merged if header else ()) if _spans_columns_on(ref, header.row)]
+    where = f"the header row of sheet '{header.sheet}' has merged cells ({', '.join(merged)}), so a header may " \
+            "stand over a neighbouring column: unmerge them so that each header is right above its values" \
+        if merged else \
+        f"check that the header '{header.texts.get(field, field)}' stands right above the {field} values" \
+        if header else "check the column"
+    raise UserError(f"No order line of {label} could be read: all {len(skipped):,} rows were skipped, "
+                    f"{int((fields == field).sum()):,} of them because the {field} {problem} (the first: sheet "
+                    f"'{first['sheet']}' row {first['row']}); {where}, or name the column with "
+                    f"--{field}-column.")
+
+
+def _spans_columns_on(ref: str, row: int) -> bool:
+    """Whether a merged range such as ``D1:E1`` covers the Excel row ``row`` and more than one column."""
+    found = re.fullmatch(r"([A-Z]+)(\d+):([A-Z]+)(\d+)", ref.upper())
+    return bool(found) and found.group(1) != found.group(3) and int(found.group(2)) <= row <= int(found.group(4))
+
+
+def _look_at(tables: SheetTables, name: str, settings: Settings) -> _Candidate | None:
+    """Load a sheet (every cell as text) and find its header row."""
+    first_row, table = tables.load(name)
+    top = table.slice(0, max(0, HEADER_SEARCH_ROWS + 1 - first_row)).to_pylist()   # the sheet's rows 1 to 30
+    found = find_header_row([list(row.values()) for row in top], settings.columns)
+    if found is None:
+        return None
+    return _Candidate(name, found[0], found[1], table, first_row)
+
+
+def _read_sheet(candidate: _Candidate) -> RawSheet:
+    start = candidate.header_index + 1
+    table = candidate.table
+    cells = {field: table.column(pos).slice(start).to_pandas(types_mapper=pd.ArrowDtype)
+             for field, pos in candidate.columns.items()}
+    rows = np.arange(start, table.num_rows) + candidate.first_row
+    return RawSheet(candidate.name, rows, cells)
+
+
+
+
+class _Quiet:
+    def step(self, message: str) -> ContextManager[None]:
+        return contextlib.nullcontext()

@@ -1,0 +1,70 @@
+"""Reading an order book and scoring it, with every settings source: what every other task starts from."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from churn_logic import ChurnModel, NoOrdersError, Settings, analyse, may_be_incomplete, month_label
+
+from ..errors import UserError
+from ..sources.files import check_file, open_workbook
+from ..sources.order_book import ReadResult, Steps, read_order_book, read_order_values
+from ..sources.settings import gather
+from ..sources.tables import ExcelFileTables, ValueTables
+
+STRICT_EXAMPLES = 3
+
+
+@dataclasses.dataclass
+class Analysis:
+    """A workbook read and scored."""
+    path: Path
+    read: ReadResult
+    model: ChurnModel
+
+
+def analyse_workbook(path: Path | str, flags: Mapping[str, Any] | None = None,
+                     sheets: Sequence[str] | None = None, all_sheets: bool = False, strict: bool = False,
+                     progress: Steps | None = None, today: dt.date | None = None) -> Analysis:
+    """Read the orders of the workbook or CSV file ``path`` with every settings source, and score every customer."""
+    path = Path(path)
+    check_file(path)
+    tables = None if path.suffix.lower() == ".csv" else ExcelFileTables(open_workbook(path), path.name)
+    settings = gather(path.parent, flags or {}, tables)
+    read = read_order_book(path, settings, sheets, all_sheets, progress, tables)
+    return _score(path, read, settings, strict, today)
+
+
+def analyse_values(tables: ValueTables, path: Path, flags: Mapping[str, Any] | None = None,
+                   sheets: Sequence[str] | None = None, all_sheets: bool = False, strict: bool = False,
+                   today: dt.date | None = None) -> Analysis:
+    """The same from the sheet values of an open workbook saved at ``path`` (its folder may hold churnkit.toml)."""
+    folder = path.parent if path.is_absolute() else None       # an unsaved workbook has no folder yet
+    settings = gather(folder, flags or {}, tables)
+    return _score(path, read_order_values(tables, settings, sheets, all_sheets), settings, strict, today)
+
+
+def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today: dt.date | None) -> Analysis:
+    skipped = read.book.skipped
+    if strict and len(skipped):
+        examples = "; ".join(f"sheet '{r.sheet}' row {r.row}: {r.reason}"
+                             for r in skipped.head(STRICT_EXAMPLES).itertuples())
+        more = f" (and {len(skipped) - STRICT_EXAMPLES} more)" if len(skipped) > STRICT_EXAMPLES else ""
+        raise UserError(f"{len(skipped)} rows of {path.name} cannot be read — {examples}{more}; "
+                        "fix them, or run without --strict to skip such rows.")
+    try:
+        model = analyse(read.book.lines, settings, today)
+    except NoOrdersError as exc:
+        raise UserError(f"{path.name}: {exc}") from exc
+    latest = read.book.lines["date"].max().date()        # lines after the as-of month too: then it is over
+    if may_be_incomplete(model.as_of, latest):
+        read.notes.append(f"The as-of month {model.as_of_label} may be incomplete: the latest order line is from "
+                          f"{latest:%Y-%m-%d}. Give --as-of {month_label(model.as_of - 1)} to judge the last month "
+                          "the orders cover in full.")
+    ignored = read.book.ignored_rows
+    if ignored:
+        read.notes.append(f"Not read as order lines: {ignored} {'row' if ignored == 1 else 'rows'} holding a total, "
+                          "a subtotal or a single note.")
+    return Analysis(path, read, model)

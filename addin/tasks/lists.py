@@ -1,0 +1,49 @@
+"""Writing the at-risk and win-back lists into a workbook, keeping what the user typed into them."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from ..content.lists import LIST_KINDS, SHEET_NAMES, WORDS as LIST_WORDS, build_sheets, read_user_entries
+from ..content.settings_text import settings_parts
+from ..workbooks.base import Workbook
+from .analysis import Analysis
+
+
+@dataclasses.dataclass
+class RefreshResult:
+    sheets: dict[str, int]          # sheet name -> rows written
+    backup: Path | None
+    renamed: dict[str, str]         # churnkit's usual sheet name -> the name it used, where a sheet of yours had it
+
+
+def refresh_lists(analysis: Analysis, workbook: Workbook, lang: str = "en",
+                  now: dt.datetime | None = None) -> RefreshResult:
+    """Write the at-risk and win-back lists into ``workbook``, keeping what the user typed in them."""
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    own = {kind: workbook.own_sheet(kind) for kind in LIST_KINDS}
+    tables = {kind: workbook.read_rows(name) for kind, name in own.items() if name is not None and kind != "skipped"}
+    sheets = build_sheets(analysis.model, read_user_entries(tables), lang, now, list_heading(analysis, lang, now),
+                          analysis.read.book.skipped, own["closed"] is not None, own["skipped"] is not None)
+    written, renamed = {}, {}
+    for kind, content in sheets:
+        name = workbook.put_sheet(content, kind)
+        written[name] = len(content.tables[0].rows)
+        if name != content.name:
+            renamed[content.name] = name
+    workbook.save()
+    return RefreshResult(written, getattr(workbook, "backup", None), renamed)
+
+
+def list_heading(analysis: Analysis, lang: str, now: dt.datetime) -> list[tuple[str, object]]:
+    """The heading block above both lists: as-of month, source, settings, counts, skipped rows."""
+    words = LIST_WORDS[lang]
+    skipped = len(analysis.read.book.skipped)
+    where = words["skipped_where"].format(n=skipped, rows="row" if skipped == 1 else "rows",
+                                          sheet=SHEET_NAMES["skipped"][lang]) if skipped else words["none"]
+    source = f"{analysis.path.name} · " + ", ".join(analysis.read.sheets)
+    return [(words["as_of"], analysis.model.as_of_label), (words["refreshed"], now), (words["source"], source),
+            (words["settings"], ", ".join(settings_parts(analysis.model, lang))),
+            (words["customers"], words["counts"].format(**analysis.model.risk_counts())),
+            (words["skipped_rows"], where), (words["stake"], words["stake_text"]), (words["yours"], words["yours_text"])]
