@@ -5,6 +5,7 @@ No file, Excel, mail or command-line code lives here.
 from .columns import find_header_row, match_headers
 from .history import CustomerHistory, UnknownCustomerError, customer_history
 from .kpis import churn_kpis
+from .lists import AT_RISK, CLASS_ORDER, FLAGGED, REPORT_MONTHS, most_urgent_first, most_valuable_first
 from .model import ChurnModel, NoOrdersError, analyse
 from .orders import OrderBook, RawSheet, normalise
 from .periods import may_be_incomplete, month_label, parse_month
@@ -16,5 +17,6 @@ __all__ = [
     "analyse", "ChurnModel", "NoOrdersError", "churn_kpis", "winback_list", "customer_history",
     "CustomerHistory", "UnknownCustomerError", "normalise", "RawSheet", "OrderBook", "find_header_row",
     "match_headers", "Settings", "SettingsError", "SPECS", "resolve", "month_label", "parse_month", "RISKS",
-    "may_be_incomplete",
+    "may_be_incomplete", "AT_RISK", "FLAGGED", "CLASS_ORDER", "REPORT_MONTHS", "most_valuable_first",
+    "most_urgent_first",
 ]

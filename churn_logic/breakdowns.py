@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from . import money
+from .lists import AT_RISK
 from .model import ChurnModel
 
-AT_RISK = ("HIGH", "MEDIUM")
 
 
 def risk_breakdown(model: ChurnModel, field: str) -> pd.DataFrame:

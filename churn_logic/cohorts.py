@@ -16,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .lists import REPORT_MONTHS
 from .model import ChurnModel
 from .periods import month_label
 from .streaks import dormant_streak_by_month
 
-MONTHS_SINCE = 24
 
 
 def active_months(model: ChurnModel) -> np.ndarray:
@@ -29,7 +29,7 @@ def active_months(model: ChurnModel) -> np.ndarray:
     return series.in_history & (dormant_streak_by_month(series) < model.settings.lost_months)
 
 
-def cohort_retention(model: ChurnModel, months_since: int = MONTHS_SINCE) -> pd.DataFrame:
+def cohort_retention(model: ChurnModel, months_since: int = REPORT_MONTHS) -> pd.DataFrame:
     """One row per first-order month that has customers, oldest first.
 
     Columns: ``cohort`` (YYYY-MM), ``customers`` (the cohort's size), then ``0`` … ``months_since``:

@@ -1,6 +1,6 @@
 """The headline figures of the reports, from the verdicts and the monthly churn KPIs.
 
-Counts are by risk (SPEC "Verdicts"); *at risk* is HIGH or MEDIUM, as in ``breakdowns.py``;
+Counts are by risk (SPEC "Verdicts"); *at risk* is HIGH or MEDIUM (``lists.AT_RISK``);
 *core* customers are class A (SPEC "Core customers (ABC)"). Churn rate, churned, new,
 reactivated and revenue lost are the monthly KPIs of ``kpis.py``, read at the as-of month A
 (``*_previous``: A − 1) or added up over the 12 months ending at A (``*_12m``).
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import money
-from .breakdowns import AT_RISK
+from .lists import AT_RISK
 from .kpis import churn_kpis
 from .model import ChurnModel
 

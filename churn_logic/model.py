@@ -17,9 +17,9 @@ from .abc import core_classes
 from .codes import sorted_codes
 from .periods import day_numbers, default_as_of, month_label, months_of
 from .settings import Settings
-from .verdicts import RISK_ORDER, classify, reasons
+from .lists import FLAGGED, most_urgent_first
+from .verdicts import RISKS, classify, reasons
 
-CLASS_ORDER = {"A": 0, "B": 1, "C": 2}
 CONTACT_FIELDS = ("rep", "region", "email")   # per customer: the value on their latest line that has one
 
 
@@ -83,15 +83,12 @@ class ChurnModel:
     def risk_counts(self) -> dict[str, int]:
         """How many customers have each verdict (SPEC "Verdicts"), every verdict named."""
         counts = self.customers["risk"].value_counts()
-        return {risk: int(counts.get(risk, 0)) for risk in RISK_ORDER}
+        return {risk: int(counts.get(risk, 0)) for risk in RISKS}
 
-    def ranked(self, at_risk_only: bool = True) -> pd.DataFrame:
-        """Customers sorted for people: risk, then core class, then value at stake, then key."""
-        c = self.customers
-        order = np.lexsort((c["customer"].astype(str).to_numpy(), -c["value_at_stake"].to_numpy(),
-                            c["core_class"].map(CLASS_ORDER).to_numpy(), c["risk"].map(RISK_ORDER).to_numpy()))
-        ranked = c.iloc[order]
-        return ranked[ranked["risk"] != "LOW"] if at_risk_only else ranked
+    def ranked(self, flagged_only: bool = True) -> pd.DataFrame:
+        """Customers most urgent first (``lists.most_urgent_first``); only the flagged ones unless told."""
+        ranked = most_urgent_first(self.customers)
+        return ranked[ranked["risk"].isin(FLAGGED)] if flagged_only else ranked
 
 
 def as_of_month(lines: pd.DataFrame, settings: Settings, today: dt.date | None = None) -> int:

@@ -18,7 +18,12 @@ FIELDS = ("date", "customer", "amount", "name", "quantity", "order", "product",
 
 
 class SettingsError(ValueError):
-    """A setting that does not exist or has a value that cannot be used."""
+    """A setting that does not exist or has a value that cannot be used: ``problem`` says which, ``hint`` (when
+    there is one) what would do; the message is both."""
+
+    def __init__(self, problem: str, hint: str = ""):
+        super().__init__(f"{problem}. {hint}" if hint else f"{problem}.")
+        self.problem, self.hint = problem, hint
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,7 +105,7 @@ def canonical_name(key: str) -> str:
         return _ALIASES[text]
     name = text.lower().lstrip("-").replace("-", "_").replace(" ", "_")
     if name not in SPECS:
-        raise SettingsError(f"Unknown setting '{key}'. Known settings: {', '.join(SPECS)}.")
+        raise SettingsError(f"Unknown setting '{key}'", f"Known settings: {', '.join(SPECS)}.")
     return name
 
 
@@ -109,7 +114,7 @@ def _convert(spec: Spec, value: Any, where: str) -> Any:
         return spec.default
     if isinstance(value, float) and math.isnan(value):
         return spec.default
-    bad = SettingsError(f"Setting '{spec.name}' {where}: '{value}' is not {_KIND_WORDS[spec.kind]}.")
+    bad = SettingsError(f"Setting '{spec.name}' {where}: '{value}' is not {_KIND_WORDS[spec.kind]}")
     text = str(value).strip()
     try:
         if spec.kind == "int":
@@ -171,5 +176,5 @@ def resolve(layers: Iterable[tuple[str, Mapping[str, Any]]]) -> Settings:
     settings = Settings(**values, columns=columns, sources=sources)
     if settings.abc_b_pct < settings.abc_a_pct:
         raise SettingsError(f"Setting 'abc_b_pct' ({settings.abc_b_pct:g}) must not be below "
-                            f"'abc_a_pct' ({settings.abc_a_pct:g}).")
+                            f"'abc_a_pct' ({settings.abc_a_pct:g})")
     return settings

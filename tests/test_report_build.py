@@ -21,7 +21,7 @@ from addin.errors import UserError
 from addin.report.build import build_report
 from addin.report.cell_ranges import parse_area
 from addin.report.make_templates import write_templates
-from addin.report.report_data import REVIEW_MONTHS
+from churn_logic import REPORT_MONTHS as REVIEW_MONTHS
 from addin.report.make_templates import TEMPLATE_DIR
 from addin.report.templates import KINDS
 from package_edits import digests

@@ -1,6 +1,5 @@
 """The Customer History and settings sheets, written through the file-backed workbook."""
 import re
-import shutil
 import zipfile
 from pathlib import Path
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import io
 import json
@@ -18,6 +19,7 @@ from churn_logic import CustomerHistory
 from churn_logic.verdicts import RISK_LABELS, format_number
 
 from ..content import texttable
+from ..ooxml.worksheet import cell_value
 from ..content.settings_text import settings_parts
 
 if TYPE_CHECKING:
@@ -68,7 +70,7 @@ _WORDS = {
 def customer_records(analysis: Analysis, lang: str, include_low: bool) -> list[dict[str, Any]]:
     """One dict per customer with the command-line contract's field names, most urgent first."""
     model = analysis.model
-    ranked = model.ranked(at_risk_only=not include_low)
+    ranked = model.ranked(flagged_only=not include_low)
     reasons = model.reasons(lang)
     frame = ranked.assign(reasons=reasons.loc[ranked.index])
     columns = [_plain_column(frame[field]) for field in FIELDS]
@@ -92,15 +94,12 @@ def _plain_column(column: pd.Series) -> list[Any]:
 
 
 def _plain(value: Any) -> Any:
-    """JSON-ready: dates as YYYY-MM-DD, money rounded to cents, numpy scalars as Python numbers."""
-    if isinstance(value, (pd.Timestamp, np.datetime64)):
-        return None if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return round(float(value), 2) + 0.0
+    """JSON-ready: a cell's value (``cell_value``) with dates as YYYY-MM-DD and money rounded to cents."""
+    value = cell_value(value)
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        return round(value, 2) + 0.0
     return value
 
 

@@ -1,13 +1,10 @@
 """The Customer History sheet: one customer's verdict, monthly trend (with a chart) and order lines."""
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
-
 from churn_logic import ChurnModel, CustomerHistory
 from churn_logic.verdicts import RISK_LABELS
 
+from ..ooxml.worksheet import cell_value
 from .model import Chart, Column, SheetContent, Table
 from .sheet_kinds import KINDS
 
@@ -29,7 +26,7 @@ def history_sheet(model: ChurnModel, history: CustomerHistory, lang: str = "en")
     words = _WORDS[lang]
     s = history.summary
     heading = [
-        (words["name"], _plain(s.get("name"))), (words["risk"], RISK_LABELS[lang][s["risk"]]),
+        (words["name"], cell_value(s.get("name"))), (words["risk"], RISK_LABELS[lang][s["risk"]]),
         (words["reasons"], s["reasons"]), (words["class"], s["core_class"]),
         (words["streaks"], f"{s['decline_streak']} / {s['low_streak']} / {s['months_without_orders']}"),
         (words["value"], float(s["value_last_12m"])), (words["as_of"], model.as_of_label),
@@ -38,7 +35,7 @@ def history_sheet(model: ChurnModel, history: CustomerHistory, lang: str = "en")
                                            Column(words["monthly"][2], "money"), Column(words["monthly"][3], "int", 9)],
                     history.monthly[["month", "value", "amount", "orders"]].values.tolist())
     lines = history.lines
-    line_rows = [[_plain(r["date"]), _plain(r.get("order")), _plain(r.get("product")), _plain(r.get("quantity")),
+    line_rows = [[cell_value(r["date"]), cell_value(r.get("order")), cell_value(r.get("product")), cell_value(r.get("quantity")),
                   float(r["amount"]), r["sheet"], int(r["row"])] for r in lines.to_dict("records")]
     kinds = ("date", "text", "text", "int", "money", "text", "int")
     widths = (12, 12, 24, 9, 13, 12, 7)
@@ -47,11 +44,3 @@ def history_sheet(model: ChurnModel, history: CustomerHistory, lang: str = "en")
     return SheetContent(SHEET_NAMES[lang], KINDS["history"].titles[lang] + s["customer"], heading,
                         [monthly, order_lines], [Chart(words["chart"], table=0, category=0, values=(2,))],
                         tab_color="FF2E75B6")
-
-
-def _plain(value: Any) -> Any:
-    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value

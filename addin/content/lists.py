@@ -15,17 +15,16 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from churn_logic import ChurnModel, winback_list
+from churn_logic import AT_RISK, ChurnModel, most_valuable_first, winback_list
 from churn_logic.verdicts import RISK_LABELS
 
-from ..ooxml.worksheet import EXCEL_TEXT_MAX, Formula
+from ..ooxml.worksheet import EXCEL_TEXT_MAX, Formula, cell_value
 from .model import Column, SheetContent, Table, cut_long_texts
 from .sheet_kinds import KINDS
 
 LIST_KINDS = ("at_risk", "win_back", "closed", "skipped")
 SHEET_NAMES = {kind: KINDS[kind].names for kind in LIST_KINDS}
 TABLE_NAMES = {kind: KINDS[kind].table for kind in LIST_KINDS}
-CLASS_ORDER = {"A": 0, "B": 1, "C": 2}
 
 # key: (English header, Chinese header, kind, width)
 _COLUMNS = {
@@ -188,13 +187,8 @@ def build_sheets(model: ChurnModel, previous: UserEntries, lang: str, now: dt.da
     there) and Skipped Rows (when needed)."""
     words = WORDS[lang]
     customers = model.customers.assign(reasons=model.reasons(lang))
-    at_risk = customers[customers["risk"].isin(["HIGH", "MEDIUM"])]
-    at_risk = at_risk.iloc[np.lexsort((at_risk["customer"].astype(str).to_numpy(), -at_risk["value_at_stake"].to_numpy(),
-                                       at_risk["core_class"].map(CLASS_ORDER).to_numpy()))]
-    winback = winback_list(model)
-    winback = winback.iloc[np.lexsort((winback["customer"].astype(str).to_numpy(),
-                                       -winback["value_before_lapse"].to_numpy(),
-                                       winback["core_class"].map(CLASS_ORDER).to_numpy()))]
+    at_risk = most_valuable_first(customers[customers["risk"].isin(AT_RISK)])
+    winback = most_valuable_first(winback_list(model), "value_before_lapse")
     at_risk = at_risk.assign(risk=at_risk["risk"].map(RISK_LABELS[lang]))
     extras = previous.extra_headers
     listed = set(at_risk["customer"]) | set(winback["customer"])
@@ -289,13 +283,3 @@ def _columns(fields: Sequence[str], lang: str, extras: Sequence[str] | None) -> 
     columns += [Column(spec[index], "any", spec[2], user=True, choices=spec[3 + index]) for spec in USER_COLUMNS.values()]
     columns += [Column(header, "any", 16, user=True) for header in extras]
     return columns
-
-
-def cell_value(value: Any) -> Any:
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, (np.datetime64, pd.Timestamp)):
-        return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
-    return value.item() if isinstance(value, np.generic) else value

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from churn_logic import (ChurnModel, NoOrdersError, OrderBook, Settings, SettingsError, analyse, churn_kpis,
                          customer_history, resolve, winback_list)
 
 from ..errors import UserError
+from ..ooxml.worksheet import cell_value
 from ..sources.order_book import read_order_values
 from ..sources.settings import gather, settings_from_rows
 from ..sources.tables import ValueTables, cell_text
@@ -104,7 +103,7 @@ def _resolve(values: dict[str, Any]) -> Settings:
     try:
         return resolve([("the settings range", values)])
     except SettingsError as exc:
-        raise CellError(_sentence(str(exc).split(" Known settings:")[0])) from None
+        raise CellError(_sentence(exc.problem)) from None
 
 
 # --- orders ------------------------------------------------------------------------
@@ -160,7 +159,7 @@ def _calling_workbook_orders(caller: Any, values: dict[str, Any]) -> tuple[Order
     try:
         rules = gather(workbook.path.parent if workbook.path.is_absolute() else None, values, tables)
     except UserError as exc:
-        raise CellError(_sentence(str(exc).split(" Known settings:")[0])) from None
+        raise CellError(_sentence(exc.short)) from None
     return _read(tables, None, "on any sheet of this workbook", rules), rules
 
 
@@ -203,15 +202,7 @@ def field(customer: Any, orders: Any, settings: Any, caller: Any, field: str) ->
 
 def spill(frame: pd.DataFrame) -> list[list]:
     """A header row and the rows, as plain values (dates as datetimes, missing as None: an empty cell)."""
-    return [list(frame.columns)] + [[_plain(v) for v in row] for row in frame.itertuples(index=False)]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+    return [list(frame.columns)] + [[cell_value(v) for v in row] for row in frame.itertuples(index=False)]
 
 
 
@@ -234,7 +225,7 @@ def history(customer: Any, orders: Any, settings: Any, caller: Any) -> list[list
 
 def at_risk(orders: Any, settings: Any, caller: Any) -> list[list]:
     cached, lang = model_of(orders, settings, caller)
-    ranked = cached.model.ranked(at_risk_only=True)
+    ranked = cached.model.ranked(flagged_only=True)
     words = cached.reasons(lang)
     return spill(ranked.assign(reasons=[words[row] for row in ranked.index])[AT_RISK_FIELDS])
 

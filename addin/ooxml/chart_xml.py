@@ -1,15 +1,12 @@
 """Drawing and chart parts (DrawingML) from :class:`~addin.ooxml.worksheet.ChartSpec`."""
 from __future__ import annotations
 
-import math
-from typing import Any, Sequence
+from typing import Sequence
 from xml.sax.saxutils import escape
-
-import numpy as np
 
 from .namespaces import CHART, DRAWING, REL, SHEET_DRAWING
 from .sheet_xml import clean_text
-from .worksheet import ChartSpec
+from .worksheet import ChartSpec, is_number
 
 SERIES_COLOURS = ("2E75B6", "C55A11", "548235")
 
@@ -46,7 +43,7 @@ def render_chart(chart: ChartSpec) -> bytes:
         look = (f'<c:spPr><a:ln w="28575" cap="rnd">{colour}<a:round/></a:ln></c:spPr>' if line
                 else f"<c:spPr>{colour}</c:spPr>")
         points = "".join(f'<c:pt idx="{i}"><c:v>{float(value)!r}</c:v></c:pt>'
-                         for i, value in enumerate(data.values) if _is_number(value))
+                         for i, value in enumerate(data.values) if is_number(value))
         series.append(
             f'<c:ser><c:idx val="{order}"/><c:order val="{order}"/><c:tx><c:v>{escape(clean_text(data.name))}'
             f'</c:v></c:tx>{look}{marker}'
@@ -74,7 +71,3 @@ def render_chart(chart: ChartSpec) -> bytes:
         '</c:chartSpace>'
     ).encode("utf-8")
 
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
-        and math.isfinite(float(value))

@@ -6,7 +6,11 @@ sheet is only cells and the parts that refer to them.
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from .styles import Style
 
@@ -87,3 +91,21 @@ def fit_text(value: Any) -> Any:
     if isinstance(value, str) and len(value) > EXCEL_TEXT_MAX:
         return value[:EXCEL_TEXT_MAX - len(CUT_MARK)] + CUT_MARK
     return value
+
+
+def cell_value(value: Any) -> Any:
+    """What a cell holds for a value of the engine's frames: numpy scalars as Python values, pandas' and numpy's
+    dates as ``datetime``, anything missing (None, NaN, NaT) as None (an empty cell)."""
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else pd.Timestamp(value).to_pydatetime()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+
+
+def is_number(value: Any) -> bool:
+    """A finite number (not a bool): what a chart can plot."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)) \
+        and math.isfinite(float(value))

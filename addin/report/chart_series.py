@@ -8,13 +8,13 @@ part (its look, titles, colours) stays as it was.
 """
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Callable, Sequence
 from xml.sax.saxutils import escape
 
 from ..ooxml.xml_text import unescape
 from ..ooxml.sheet_xml import clean_text
+from ..ooxml.worksheet import cell_value, is_number
 from .cell_ranges import Area, parse_area
 
 _REF = re.compile(r"<(?P<p>\w+:)?(?P<kind>numRef|strRef)>\s*<(?P=p)?f>(?P<f>.*?)</(?P=p)?f>(?P<rest>.*?)"
@@ -33,12 +33,12 @@ def refit_chart(xml: str, lookup: Lookup) -> str:
         values = lookup(area) if area is not None and area.sheet is not None and area.left == area.right else None
         if values is None:
             return match.group(0)
-        values = [None if _missing(v) else _plain(v) for v in values]
+        values = [cell_value(v) for v in values]
         p = match.group("p") or ""
         sheet_text = formula.rsplit("!", 1)[0]
         new_area = area.with_bottom(area.top + max(len(values), 1) - 1)
         ref = escape(f"{sheet_text}!{new_area.a1(absolute=True)}")
-        numbers = all(_is_number(v) for v in values if v is not None)
+        numbers = all(is_number(v) for v in values if v is not None)
         if numbers:
             code = _FORMAT_CODE.search(match.group("rest"))
             cache = (f"<{p}numCache><{p}formatCode>{code.group(1) if code else 'General'}</{p}formatCode>"
@@ -63,14 +63,5 @@ def _points(p: str, values: Sequence[Any], text: Callable[[Any], str]) -> str:
     return f'<{p}ptCount val="{len(values)}"/>{points}'
 
 
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
 
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 

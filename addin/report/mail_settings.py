@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from ..errors import UserError
 from ..sources.settings import (CONFIG_FILE, MAIL_SHEET_NAMES, MAIL_TABLE, PASSWORD_NAMES, canonical_mail_name,
                                 is_mail_setting, sheet_settings)
+from ..sources.tables import SheetTables
 
 PASSWORD_VARIABLE = "CHURNKIT_SMTP_PASSWORD"
 KEYRING_SERVICE = "churnkit-smtp:{host}"

@@ -19,13 +19,13 @@ import xlsxwriter
 from xlsxwriter.utility import xl_range_abs
 
 import workbook_templates
+from churn_logic import REPORT_MONTHS
 
 from .templates import template_name
 
 TEMPLATE_DIR = Path(workbook_templates.__file__).parent     # the source tree's folder, where the templates live
 
 CREATED = dt.datetime(2026, 1, 1)
-MONTHS_SINCE = 24
 NAVY, LIGHT, PALE, GREY, RULE = "#1F3864", "#EEF3FA", "#F7F9FC", "#595959", "#D9D9D9"
 DARK_RED, DARK_AMBER, DARK_SLATE, DARK_GREEN = "#9C0006", "#9C5700", "#404040", "#375623"
 RED, AMBER, BLUE, PURPLE, GREEN = "#C0504D", "#F0A030", "#2E75B6", "#8064A2", "#548235"
@@ -391,7 +391,7 @@ def _review(b: _Book) -> None:
             [{"align": "left"}, count, count, count, count, {"num_format": PERCENT}, money, money], table=True)
     ws.repeat_rows(header)
 
-    widths = [12, 10] + [5.2] * (MONTHS_SINCE + 1)
+    widths = [12, 10] + [5.2] * (REPORT_MONTHS + 1)
     ws = b.sheet("cohorts", widths)
     last = len(widths) - 1
     b.banner(ws, t["cohort_title"], t["cohort_sub"], last)
@@ -400,8 +400,8 @@ def _review(b: _Book) -> None:
     ws.merge_range(4, 2, 4, last, t["months_since"], b.fmt(bold=True, font_color=NAVY, align="center",
                                                              bottom=2, bottom_color=NAVY))
     share = {"num_format": "0%", "align": "center", "font_size": 8}
-    b.block(ws, "ck_cohort_rows", 5, 0, t["cohort"] + [str(k) for k in range(MONTHS_SINCE + 1)],
-            [{"align": "left"}, {"num_format": COUNT}] + [share] * (MONTHS_SINCE + 1), stripes=False)
+    b.block(ws, "ck_cohort_rows", 5, 0, t["cohort"] + [str(k) for k in range(REPORT_MONTHS + 1)],
+            [{"align": "left"}, {"num_format": COUNT}] + [share] * (REPORT_MONTHS + 1), stripes=False)
     ws.conditional_format(6, 2, 6, last, {"type": "3_color_scale", "min_type": "num", "min_value": 0.5,
                                           "min_color": "#F8696B", "mid_type": "num", "mid_value": 0.8,
                                           "mid_color": "#FFEB84", "max_type": "num", "max_value": 1,

@@ -17,14 +17,15 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
-from churn_logic import ChurnModel, CustomerHistory, UnknownCustomerError, churn_kpis, customer_history, winback_list
-from churn_logic.breakdowns import AT_RISK, risk_breakdown
+from churn_logic import (AT_RISK, REPORT_MONTHS, ChurnModel, CustomerHistory, UnknownCustomerError, churn_kpis,
+                         customer_history, most_valuable_first, winback_list)
+from churn_logic.breakdowns import risk_breakdown
 from churn_logic.cohorts import cohort_retention
 from churn_logic.headlines import headline_figures
 from churn_logic.verdicts import RISK_LABELS
 
 from ..errors import UserError
-from ..content.lists import CLASS_ORDER, cell_value
+from ..content.lists import cell_value
 
 if TYPE_CHECKING:
     from ..tasks import Analysis
@@ -53,7 +54,6 @@ BREAKDOWNS = {"ck_by_rep_rows": "rep", "ck_by_region_rows": "region"}
 """The breakdown blocks and the customer field each one groups by."""
 SECTIONS = {"ck_by_rep_section": "ck_by_rep_rows", "ck_by_region_section": "ck_by_region_rows"}
 """The areas that go with a breakdown (its heading, column headers and block), left out of the report with it."""
-REVIEW_MONTHS = 24
 HEADLINES = ("customers", "high", "medium", "lost", "low", "at_risk", "core_at_risk", "value_at_stake", "lost_value",
              "core_lost", "active", "churned", "churn_rate", "churn_rate_previous", "new_12m", "churned_12m",
              "reactivated_12m", "revenue_lost_12m")
@@ -104,9 +104,7 @@ class ReportData:
 
     def at_risk_rows(self) -> list[list[Any]]:
         c = self.model.customers.assign(reasons=self.model.reasons(self.lang))
-        c = c[c["risk"].isin(AT_RISK)]
-        c = c.iloc[np.lexsort((c["customer"].astype(str).to_numpy(), -c["value_at_stake"].to_numpy(),
-                               c["core_class"].map(CLASS_ORDER).to_numpy()))]
+        c = most_valuable_first(c[c["risk"].isin(AT_RISK)])
         c = c.assign(risk=c["risk"].map(RISK_LABELS[self.lang]))
         return c[BLOCK_COLUMNS["ck_at_risk_rows"]].to_numpy(object).tolist()
 
@@ -127,9 +125,9 @@ class ReportData:
         return frame.reindex(columns=fields).to_numpy(object).tolist()
 
     def monthly_rows(self) -> list[list[Any]]:
-        """The monthly KPIs of the last ``REVIEW_MONTHS`` months (the first month of the data counts every
+        """The monthly KPIs of the last ``REPORT_MONTHS`` months (the first month of the data counts every
         customer as new, so a review of a long book leaves it out)."""
-        return self.kpis[BLOCK_COLUMNS["ck_monthly_rows"]].tail(REVIEW_MONTHS).to_numpy(object).tolist()
+        return self.kpis[BLOCK_COLUMNS["ck_monthly_rows"]].tail(REPORT_MONTHS).to_numpy(object).tolist()
 
     def cohort_rows(self, width: int) -> list[list[Any]]:
         return cohort_retention(self.model, months_since=max(width - 3, 0)).to_numpy(object).tolist()

@@ -86,4 +86,4 @@ def gather(folder: Path | None, flags: Mapping[str, Any], tables: SheetTables | 
     try:
         return resolve(layers)
     except SettingsError as exc:
-        raise UserError(str(exc)) from exc
+        raise UserError(str(exc), short=exc.problem) from exc

@@ -1,0 +1,34 @@
+"""Who is on which list, and in which order (SPEC "Verdicts"; README "The lists in your workbook").
+
+- *Flagged*: every customer a rule fired for (LOST, HIGH, MEDIUM): what ``scan`` and
+  ``=AT_RISK_LIST()`` show, most urgent first (risk, then core class, then value at stake).
+- *At risk*: HIGH and MEDIUM — still buying, but less or only token amounts: the At-Risk
+  sheet and the reports' at-risk figures. LOST customers go to the win-back list instead.
+- The sheets and reports put the most valuable first: core class (A, B, C), then value
+  (value at stake; for the win-back list, what the customer bought before lapsing), then key.
+- The reports look back ``REPORT_MONTHS`` months (monthly KPIs, cohorts).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .verdicts import RISK_ORDER, RISKS
+
+FLAGGED = RISKS[:3]                   # LOST, HIGH, MEDIUM
+AT_RISK = ("HIGH", "MEDIUM")
+CLASS_ORDER = {"A": 0, "B": 1, "C": 2}
+REPORT_MONTHS = 24
+
+
+def most_valuable_first(frame: pd.DataFrame, value: str = "value_at_stake") -> pd.DataFrame:
+    """Rows by core class (A first), then ``value`` (largest first), then customer key."""
+    return frame.iloc[np.lexsort((frame["customer"].astype(str).to_numpy(), -frame[value].to_numpy(),
+                                  frame["core_class"].map(CLASS_ORDER).to_numpy()))]
+
+
+def most_urgent_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows by risk (LOST, HIGH, MEDIUM, LOW), then core class, value at stake and key."""
+    return frame.iloc[np.lexsort((frame["customer"].astype(str).to_numpy(), -frame["value_at_stake"].to_numpy(),
+                                  frame["core_class"].map(CLASS_ORDER).to_numpy(),
+                                  frame["risk"].map(RISK_ORDER).to_numpy()))]
