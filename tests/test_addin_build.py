@@ -12,7 +12,8 @@ import xlwings
 from oletools.olevba import VBA_Parser, VBA_Project
 
 import addin.udfs
-from addin.excel.build import ADDIN_NAMES, NO_WORKBOOK, XLWINGS_DIR, build_addin, vba_modules
+from addin.content.words import WORDS
+from addin.excel.build import ADDIN_NAMES, XLWINGS_DIR, build_addin, vba_modules
 from addin.excel.vba.literals import string_assignment
 from addin.excel.install import Locations, install, remove, status
 from addin.ribbon import ACTIONS
@@ -144,7 +145,8 @@ def test_a_button_without_a_workbook_says_what_to_do(lang):
     assert button[guard + 1:guard + 3] == ['        MsgBox NoWorkbookMessage(), vbInformation, "churnkit"',
                                            "        Exit Sub"]
     message = run_vba(procedure(modules["ChurnkitWords"], "Function NoWorkbookMessage() As String"))[0]
-    assert message["NoWorkbookMessage"] == NO_WORKBOOK[lang] and "Protected View" in NO_WORKBOOK["en"]
+    assert message["NoWorkbookMessage"] == WORDS[lang]["ribbon"]["no_workbook"]
+    assert "Protected View" in WORDS["en"]["ribbon"]["no_workbook"]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

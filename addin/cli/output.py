@@ -19,6 +19,7 @@ from churn_logic import CustomerHistory
 from churn_logic.verdicts import RISK_LABELS, format_number
 
 from ..content import texttable
+from ..content.words import WORDS
 from ..ooxml.worksheet import cell_value
 from ..content.settings_text import settings_parts
 
@@ -30,41 +31,6 @@ FIELDS = ["customer", "name", "risk", "reasons", "decline_streak", "low_streak",
 SKIPPED_SHOWN = 20
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-_WORDS = {
-    "en": {
-        "title": "churnkit · {file} · {sheets} · as of {as_of} · {n} customers scored",
-        "settings": "Settings", "default": "default", "from": "from",
-        "counts": "At risk: {LOST} LOST, {HIGH} HIGH, {MEDIUM} MEDIUM · {LOW} LOW",
-        "none": "No customer is at risk.",
-        "after": "{n} order lines after {as_of} were not scored.",
-        "skipped": "Skipped {n} {rows} that could not be read:",
-        "more": "… and {n} more (use --format json to list them all).",
-        "headers": ["Risk", "Customer", "Name", "Class", "Down", "Low", "No orders", "Last order",
-                    "Value 12m", "At stake", "Reasons"],
-        "sheet": "sheet", "row": "row",
-        "history_headers": ["Month", "Value", "Amount", "Orders", ""],
-        "lines_headers": ["Date", "Order", "Product", "Qty", "Amount", "Sheet", "Row"],
-        "summary": "{customer} {name}· {risk} · class {core_class} · down {decline_streak} · low {low_streak} · "
-                   "no orders {months_without_orders} · last order {last_order_date} · value 12m {value}",
-        "lines": "Order lines up to {as_of}:",
-    },
-    "zh": {
-        "title": "churnkit · {file} · {sheets} · 评估月份 {as_of} · 共评估 {n} 个客户",
-        "settings": "设置", "default": "默认", "from": "来自",
-        "counts": "风险客户：已流失 {LOST}，高风险 {HIGH}，中风险 {MEDIUM} · 低风险 {LOW}",
-        "none": "没有风险客户。",
-        "after": "{as_of} 之后的 {n} 条订单行未参与评估。",
-        "skipped": "跳过 {n} 行无法读取的数据：",
-        "more": "……另有 {n} 行（用 --format json 查看全部）。",
-        "headers": ["风险", "客户", "名称", "类别", "连降", "低额", "无单月", "最近订单", "近12月", "风险金额", "原因"],
-        "sheet": "工作表", "row": "行",
-        "history_headers": ["月份", "数值", "金额", "订单", ""],
-        "lines_headers": ["日期", "订单", "产品", "数量", "金额", "工作表", "行"],
-        "summary": "{customer} {name}· {risk} · {core_class} 类 · 连降 {decline_streak} · 低额 {low_streak} · "
-                   "无单 {months_without_orders} 个月 · 最近订单 {last_order_date} · 近12月 {value}",
-        "lines": "截至 {as_of} 的订单行：",
-    },
-}
 
 
 def customer_records(analysis: Analysis, lang: str, include_low: bool) -> list[dict[str, Any]]:
@@ -220,7 +186,7 @@ def protect_text(value: Any) -> Any:
 
 
 def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
-    words = _WORDS[lang]
+    words = WORDS[lang]["cli"]
     model = analysis.model
     records = customer_records(analysis, lang, include_low)
     counts = analysis.model.risk_counts()
@@ -244,7 +210,7 @@ def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
 
 
 def _skipped_lines(analysis: Analysis, lang: str) -> list[str]:
-    words = _WORDS[lang]
+    words = WORDS[lang]["cli"]
     skipped = analysis.read.book.skipped
     if skipped.empty:
         return []
@@ -257,7 +223,7 @@ def _skipped_lines(analysis: Analysis, lang: str) -> list[str]:
 
 
 def history_table(analysis: Analysis, history: CustomerHistory, lang: str) -> str:
-    words = _WORDS[lang]
+    words = WORDS[lang]["cli"]
     s = history.summary
     summary = words["summary"].format(
         customer=s["customer"], name=f"({s['name']}) " if s.get("name") else "", risk=RISK_LABELS[lang][s["risk"]],

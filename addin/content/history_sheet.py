@@ -7,23 +7,14 @@ from churn_logic.verdicts import RISK_LABELS
 from ..ooxml.worksheet import cell_value
 from .model import Chart, Column, SheetContent, Table
 from .sheet_kinds import KINDS
+from .words import WORDS
 
 SHEET_NAMES = KINDS["history"].names
-_WORDS = {
-    "en": {"name": "Name", "risk": "Risk", "reasons": "Reasons",
-           "class": "Core class", "streaks": "Months down / low / without orders", "value": "Value last 12 months",
-           "as_of": "As of", "chart": "Monthly sales", "monthly": ("Month", "Value", "Amount", "Orders"),
-           "lines": ("Date", "Order", "Product", "Quantity", "Amount", "Sheet", "Row")},
-    "zh": {"name": "名称", "risk": "风险", "reasons": "原因", "class": "客户等级",
-           "streaks": "连续下降 / 低额 / 无订单月数", "value": "近12个月金额", "as_of": "评估月份",
-           "chart": "月度销售额", "monthly": ("月份", "数值", "金额", "订单数"),
-           "lines": ("日期", "订单", "产品", "数量", "金额", "工作表", "行号")},
-}
 
 
 def history_sheet(model: ChurnModel, history: CustomerHistory, lang: str = "en") -> SheetContent:
     """The sheet for one customer's history (see ``churn_logic.customer_history``)."""
-    words = _WORDS[lang]
+    words = WORDS[lang]["history"]
     s = history.summary
     heading = [
         (words["name"], cell_value(s.get("name"))), (words["risk"], RISK_LABELS[lang][s["risk"]]),

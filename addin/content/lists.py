@@ -21,39 +21,22 @@ from churn_logic.verdicts import RISK_LABELS
 from ..ooxml.worksheet import EXCEL_TEXT_MAX, Formula, cell_value
 from .model import Column, SheetContent, Table, cut_long_texts
 from .sheet_kinds import KINDS
+from .words import LANGUAGES, WORDS
 
 LIST_KINDS = ("at_risk", "win_back", "closed", "skipped")
 SHEET_NAMES = {kind: KINDS[kind].names for kind in LIST_KINDS}
 TABLE_NAMES = {kind: KINDS[kind].table for kind in LIST_KINDS}
 
-# key: (English header, Chinese header, kind, width)
-_COLUMNS = {
-    "customer": ("Customer", "客户", "text", 14), "name": ("Name", "名称", "text", 30),
-    "risk": ("Risk", "风险", "risk", 10), "reasons": ("Reasons", "原因", "text", 48),
-    "core_class": ("Core class", "客户等级", "class", 10), "value_at_stake": ("Value at stake", "风险金额", "money", 15),
-    "value_last_12m": ("Value last 12 months", "近12个月金额", "money", 15),
-    "decline_streak": ("Months down", "连续下降月数", "int", 10), "low_streak": ("Low months", "低额月数", "int", 10),
-    "months_without_orders": ("Months without orders", "无订单月数", "int", 11),
-    "last_order_date": ("Last order", "最近订单", "date", 12), "rep": ("Sales rep", "业务员", "text", 14),
-    "region": ("Region", "地区", "text", 14), "email": ("Contact", "联系邮箱", "text", 26),
-    "value_before_lapse": ("Value before lapse", "流失前12个月金额", "money", 15),
-    "months_dormant": ("Months dormant", "沉睡月数", "int", 10), "lapsed_since": ("Lapsed since", "流失起始月", "text", 11),
-    "main_products": ("Main products", "主要产品", "text", 36), "main_category": ("Main category", "主要类别", "text", 16),
-    "closed_on": ("Closed on", "关闭日期", "date", 12), "was_on": ("Was on", "原所在名单", "text", 12),
-    "because": ("Closed because", "关闭原因", "text", 22),
-    "sheet": ("Sheet", "工作表", "text", 16), "row": ("Row", "行号", "int", 8), "reason": ("Reason", "原因", "text", 60),
+COLUMNS = {  # field: (kind, width); the headers are the words' "columns"
+    "customer": ("text", 14), "name": ("text", 30), "risk": ("risk", 10), "reasons": ("text", 48),
+    "core_class": ("class", 10), "value_at_stake": ("money", 15), "value_last_12m": ("money", 15),
+    "decline_streak": ("int", 10), "low_streak": ("int", 10), "months_without_orders": ("int", 11),
+    "last_order_date": ("date", 12), "rep": ("text", 14), "region": ("text", 14), "email": ("text", 26),
+    "value_before_lapse": ("money", 15), "months_dormant": ("int", 10), "lapsed_since": ("text", 11),
+    "main_products": ("text", 36), "main_category": ("text", 16), "closed_on": ("date", 12), "was_on": ("text", 12),
+    "because": ("text", 22), "sheet": ("text", 16), "row": ("int", 8), "reason": ("text", 60),
 }
-USER_COLUMNS = {  # key: (English header, Chinese header, width, English choices, Chinese choices)
-    "owner": ("Owner", "负责人", 14, (), ()),
-    "status": ("Status", "状态", 14, ("Open", "Contacted", "Won back", "Lost for good"),
-               ("待跟进", "已联系", "已挽回", "确认流失")),
-    "next_step": ("Next step", "下一步", 24, (), ()),
-    "reason_category": ("Reason category", "流失原因类别", 22,
-                        ("Active: natural", "Active: competitive", "Active: service failure",
-                         "Passive: non-payment", "Passive: other"),
-                        ("主动：自然流失", "主动：竞争流失", "主动：服务失误", "被动：欠款", "被动：其他")),
-    "notes": ("Notes", "备注", 40, (), ()),
-}
+USER_COLUMNS = {"owner": 14, "status": 14, "next_step": 24, "reason_category": 22, "notes": 40}   # key: width
 LIST_FIELDS = {
     "at_risk": ["customer", "name", "risk", "reasons", "core_class", "value_at_stake", "value_last_12m",
                 "decline_streak", "low_streak", "months_without_orders", "last_order_date", "rep", "region"],
@@ -61,34 +44,8 @@ LIST_FIELDS = {
                  "last_order_date", "main_products", "main_category", "rep", "region", "email"],
     "closed": ["customer", "name", "closed_on", "was_on", "risk", "because"],
 }
-_HEADER_TO_FIELD = {h.lower(): key for key, (en, zh, *_) in {**_COLUMNS, **USER_COLUMNS}.items() for h in (en, zh)}
-CLOSED_BECAUSE = {
-    "en": {"left": "left the lists", "no_key": "no customer key", "duplicate": "another row of the same customer"},
-    "zh": {"left": "已离开名单", "no_key": "缺少客户编号", "duplicate": "同一客户的另一行"},
-}
-WORDS = {
-    "en": {"as_of": "As of", "refreshed": "Refreshed", "source": "Orders", "settings": "Settings",
-           "customers": "Customers", "skipped_rows": "Skipped rows", "stake": "Value at stake",
-           "yours": "Your columns", "none": "none",
-           "skipped_where": "{n} {rows} could not be read: see the sheet '{sheet}'",
-           "counts": "{LOST} lost · {HIGH} high · {MEDIUM} medium · {LOW} low risk",
-           "stake_text": "what the customer bought in the 12 months before the warning signs began",
-           "yours_text": "Owner, Status, Next step, Reason category, Notes and any column you add are yours: "
-                         "churnkit keeps them by customer at every refresh.",
-           "closed_text": "When a customer leaves the lists, what you typed for them moves here; it moves back if they return.",
-           "cut": "Cut texts", "cut_text": "{n} {texts} longer than a cell holds ({limit} characters): cut, ending in …",
-           "text": "text", "texts": "texts"},
-    "zh": {"as_of": "评估月份", "refreshed": "刷新时间", "source": "订单来源",
-           "settings": "设置", "customers": "客户数量", "skipped_rows": "跳过的行", "stake": "风险金额",
-           "yours": "您的列", "none": "无",
-           "skipped_where": "{n} 行无法读取：见工作表“{sheet}”",
-           "counts": "已流失 {LOST} · 高风险 {HIGH} · 中风险 {MEDIUM} · 低风险 {LOW}",
-           "stake_text": "预警开始前 12 个月内该客户的采购金额",
-           "yours_text": "负责人、状态、下一步、流失原因类别、备注以及您新增的列由您填写：每次刷新按客户保留。",
-           "closed_text": "客户离开名单后，您填写的内容移到这里；客户回到名单时会自动移回。",
-           "cut": "截断的文本", "cut_text": "{n} 处文本超过单元格上限（{limit} 个字符），已截断并以 … 结尾",
-           "text": "", "texts": ""},
-}
+_HEADER_TO_FIELD = {header.lower(): key for lang in LANGUAGES
+                    for key, header in {**WORDS[lang]["columns"], **WORDS[lang]["user_columns"]}.items()}
 
 
 @dataclasses.dataclass
@@ -185,7 +142,7 @@ def build_sheets(model: ChurnModel, previous: UserEntries, lang: str, now: dt.da
                  has_skipped_sheet: bool) -> list[tuple[str, SheetContent]]:
     """The sheets of one refresh, each with its kind: At-Risk, Win-Back, Closed (when it has rows or was
     there) and Skipped Rows (when needed)."""
-    words = WORDS[lang]
+    words = WORDS[lang]["lists"]
     customers = model.customers.assign(reasons=model.reasons(lang))
     at_risk = most_valuable_first(customers[customers["risk"].isin(AT_RISK)])
     winback = most_valuable_first(winback_list(model), "value_before_lapse")
@@ -233,7 +190,7 @@ def _cut_note(heading: list[tuple[str, Any]], table: Table, lang: str) -> list[t
     cut = cut_long_texts([table])
     if not cut:
         return heading
-    words = WORDS[lang]
+    words = WORDS[lang]["lists"]
     texts = words["text"] if cut == 1 else words["texts"]
     return [*heading, (words["cut"], words["cut_text"].format(n=cut, texts=texts, limit=f"{EXCEL_TEXT_MAX:,}"))]
 
@@ -246,7 +203,7 @@ def _closed_rows(previous: UserEntries, on_lists: Mapping[str, Entry], customers
     risk = dict(zip(customers["customer"], customers["risk"]))
     names = dict(zip(customers["customer"], customers["name"]))
     primary = previous.primary()
-    why = CLOSED_BECAUSE[lang]
+    why = WORDS[lang]["closed_because"]
     rows = []
     for entry in previous.entries:
         if on_lists.get(entry.customer) is entry:
@@ -276,10 +233,11 @@ def _user_values(entry: Mapping[str, Any], extras: Sequence[str] | None) -> list
 
 
 def _columns(fields: Sequence[str], lang: str, extras: Sequence[str] | None) -> list[Column]:
-    index = 0 if lang == "en" else 1
-    columns = [Column(_COLUMNS[f][index], _COLUMNS[f][2], _COLUMNS[f][3]) for f in fields]
+    headers, choices = WORDS[lang]["columns"], WORDS[lang]["choices"]
+    columns = [Column(headers[f], *COLUMNS[f]) for f in fields]
     if extras is None:
         return columns
-    columns += [Column(spec[index], "any", spec[2], user=True, choices=spec[3 + index]) for spec in USER_COLUMNS.values()]
+    columns += [Column(WORDS[lang]["user_columns"][key], "any", width, user=True, choices=choices.get(key, ()))
+                for key, width in USER_COLUMNS.items()]
     columns += [Column(header, "any", 16, user=True) for header in extras]
     return columns

@@ -11,13 +11,7 @@ from churn_logic import SPECS
 
 from .model import Column, SheetContent, Table
 from .sheet_kinds import KINDS
-
-HEADERS = {"en": ("Setting", "Value", "Default", "Meaning"), "zh": ("设置", "值", "默认值", "说明")}
-NOTES = {
-    "en": "Change a value in column B; an empty value means the default. "
-          "Command-line flags win over this sheet, this sheet over churnkit.toml.",
-    "zh": "在 B 列修改取值；留空即使用默认值。命令行参数优先于本表，本表优先于 churnkit.toml。",
-}
+from .words import WORDS
 
 
 def settings_sheet(current: Mapping[str, Any], lang: str = "en", others: Mapping[str, Any] | None = None
@@ -32,7 +26,9 @@ def settings_sheet(current: Mapping[str, Any], lang: str = "en", others: Mapping
         default = "" if spec.default is None else spec.default
         rows.append([label, value, default, spec.help_en if lang == "en" else spec.help_zh])
     rows += [[key, value, None, None] for key, value in (others or {}).items()]
-    columns = [Column(HEADERS[lang][0], width=22), Column(HEADERS[lang][1], "any", 16, user=True),
-               Column(HEADERS[lang][2], "any", 14), Column(HEADERS[lang][3], width=70)]
-    return SheetContent(kind.names[lang], kind.titles[lang], [("", NOTES[lang])],
+    words = WORDS[lang]["settings_sheet"]
+    headers = words["headers"]           # setting, value, default, meaning
+    columns = [Column(headers[0], width=22), Column(headers[1], "any", 16, user=True), Column(headers[2], "any", 14),
+               Column(headers[3], width=70)]
+    return SheetContent(kind.names[lang], kind.titles[lang], [("", words["note"])],
                         [Table(kind.table, columns, rows)], tab_color="FF7030A0")

@@ -4,16 +4,17 @@ from __future__ import annotations
 from churn_logic import ChurnModel
 from churn_logic.verdicts import format_number
 
+from .words import WORDS
+
 RULE_SETTINGS = ("decline_months", "min_drop_pct", "low_threshold", "low_months", "lost_months", "measure",
                  "abc_a_pct", "abc_b_pct")
-FROM = {"en": "from", "zh": "来自"}
 
 
 def settings_parts(model: ChurnModel, lang: str) -> list[str]:
     """``decline_months 3``, ``low_threshold 200 (from churnkit.toml)`` …: each rule setting with its value,
     the as-of month and column headers when they were given, each with where it came from."""
     settings = model.settings
-    word = FROM[lang]
+    word = WORDS[lang]["settings_text"]["from"]
     parts = []
     for name in RULE_SETTINGS:
         value = getattr(settings, name)

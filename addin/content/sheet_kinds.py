@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from .words import LANGUAGES, WORDS
+
 MARK_NAME = "_churnkit_sheet"
 OWN_SUFFIX = " (churnkit)"
 EXCEL_SHEET_NAME_MAX = 31
@@ -30,20 +32,11 @@ class SheetKind:
         return tuple(self.names.values())
 
 
-KINDS = {kind.key: kind for kind in (
-    SheetKind("at_risk", {"en": "At-Risk", "zh": "流失预警"}, "ChurnAtRisk",
-              {"en": "At-risk customers", "zh": "流失预警客户"}),
-    SheetKind("win_back", {"en": "Win-Back", "zh": "赢回名单"}, "ChurnWinBack",
-              {"en": "Win-back list: lapsed customers", "zh": "赢回名单：已流失客户"}),
-    SheetKind("closed", {"en": "Closed", "zh": "已关闭"}, "ChurnClosed",
-              {"en": "Closed: notes of customers no longer on a list", "zh": "已关闭：已离开名单的客户备注"}),
-    SheetKind("skipped", {"en": "Skipped Rows", "zh": "跳过的行"}, "ChurnSkipped",
-              {"en": "Order rows churnkit could not read", "zh": "无法读取的订单行"}),
-    SheetKind("history", {"en": "Customer History", "zh": "客户历史"}, "ChurnHistoryMonths",
-              {"en": "Customer history: ", "zh": "客户历史："}),
-    SheetKind("settings", {"en": "Churn Settings", "zh": "流失设置"}, "ChurnSettings",
-              {"en": "churnkit settings", "zh": "churnkit 设置"}, user_may_own=True),
-)}
+TABLES = {"at_risk": "ChurnAtRisk", "win_back": "ChurnWinBack", "closed": "ChurnClosed", "skipped": "ChurnSkipped",
+          "history": "ChurnHistoryMonths", "settings": "ChurnSettings"}
+KINDS = {key: SheetKind(key, {lang: WORDS[lang]["sheets"][key]["name"] for lang in LANGUAGES}, table,
+                        {lang: WORDS[lang]["sheets"][key]["title"] for lang in LANGUAGES}, user_may_own=key == "settings")
+         for key, table in TABLES.items()}
 SETTINGS_SHEETS = KINDS["settings"].all_names()
 OUR_SHEET_NAMES = {name for kind in KINDS.values() for name in kind.all_names()}
 

@@ -13,6 +13,7 @@ import pandas as pd
 from churn_logic import (ChurnModel, NoOrdersError, OrderBook, Settings, SettingsError, analyse, churn_kpis,
                          customer_history, resolve, winback_list)
 
+from ..content.words import WORDS
 from ..errors import UserError
 from ..ooxml.worksheet import cell_value
 from ..sources.order_book import read_order_values
@@ -26,17 +27,9 @@ LANG_SETTINGS = {"lang", "language", "语言"}
 RANGE = "orders"                 # the sheet name the rows of an orders range are read under
 AT_RISK_FIELDS = ["customer", "name", "risk", "reasons", "core_class", "value_at_stake", "value_last_12m",
                   "decline_streak", "low_streak", "months_without_orders", "last_order_date", "first_month"]
-CUSTOMER_DOC = "The customer key, exactly as in the orders (00042 is not 42)."
-ORDERS_DOC = ("The orders with their header row (e.g. Orders[#All]), or a CHURN_MODEL handle; "
-              "omitted: this workbook's orders.")
-SETTINGS_DOC = "Optional two columns: setting, value (e.g. decline_months 4; lang zh)."
-# Insert Function's help in Chinese (the add-in built with --lang zh): each argument's, by name, beside the
-# English of its xw.arg doc; each function's description is the second paragraph of its docstring.
-ARGUMENT_HELP_ZH = {
-    "customer": "客户编号，与订单中的写法完全一致（00042 不等于 42）。",
-    "orders": "含表头行的订单区域（如 Orders[#All]），或 CHURN_MODEL 显示的句柄；省略则用本工作簿的订单。",
-    "settings": "可选，两列：设置项、取值（如 decline_months 4；lang zh）。",
-}
+ARGUMENTS = WORDS["en"]["function_arguments"]         # xw.arg's help; the Chinese add-in's is WORDS["zh"]'s
+CUSTOMER_DOC, ORDERS_DOC, SETTINGS_DOC = ARGUMENTS["customer"], ARGUMENTS["orders"], ARGUMENTS["settings"]
+ARGUMENT_HELP_ZH = WORDS["zh"]["function_arguments"]
 NOT_ORDERS = "orders must be a range with its header row, or a CHURN_MODEL handle"
 NOT_SETTINGS = "settings must be a range of two columns: setting, value"
 

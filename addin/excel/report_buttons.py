@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..content.words import WORDS
 from ..errors import UserError
 from ..report.actions import email_report
 from ..report.build import build_report
@@ -18,14 +19,12 @@ from ..tasks import Analysis, analyse_values
 from ..workbooks.excel_book import ExcelWorkbook
 
 TEMPLATE = "at-risk"
-WORDS = {"en": {"built": "Wrote the report {path}.", "unsaved": "Save the workbook first: the report is written beside it."},
-         "zh": {"built": "已生成报告 {path}。", "unsaved": "请先保存工作簿：报告会保存在它旁边。"}}
 
 
 def build(workbook: ExcelWorkbook, lang: str) -> str:
     """Build report: write the at-risk report of the open workbook beside it."""
     analysis = _analysis(workbook, lang)
-    return WORDS[lang]["built"].format(path=_report(analysis, lang))
+    return WORDS[lang]["report_buttons"]["built"].format(path=_report(analysis, lang))
 
 
 def email(workbook: ExcelWorkbook, lang: str) -> str:
@@ -38,7 +37,7 @@ def email(workbook: ExcelWorkbook, lang: str) -> str:
 
 def _analysis(workbook: ExcelWorkbook, lang: str) -> Analysis:
     if not workbook.path.is_absolute():
-        raise UserError(WORDS[lang]["unsaved"])
+        raise UserError(WORDS[lang]["report_buttons"]["unsaved"])
     return analyse_values(workbook.value_tables(), workbook.path)
 
 

@@ -184,7 +184,7 @@ class WorkbookPackage:
             relationships.append((drawing_rel, REL_TYPES["drawing"], _relative(part, self._write_charts(sheet))))
         table_rels = [rel_id for rel_id, kind, _ in relationships if kind == REL_TYPES["table"]]
         self.parts.write(part, render_sheet(sheet, self._style_index, table_rels, drawing_rel))
-        self.parts.write(rels_path(part), _rels_xml(relationships))
+        self.parts.write(rels_path(part), rels_xml(relationships))
         self._flush_styles()
 
     def _write_charts(self, sheet: Worksheet) -> str:
@@ -197,7 +197,7 @@ class WorkbookPackage:
             self._override(chart_part, CONTENT_TYPES["chart"])
             chart_rels.append((f"rId{number}", REL_TYPES["chart"], _relative(drawing, chart_part)))
         self.parts.write(drawing, render_drawing(sheet.charts, [rel_id for rel_id, _, _ in chart_rels]))
-        self.parts.write(rels_path(drawing), _rels_xml(chart_rels))
+        self.parts.write(rels_path(drawing), rels_xml(chart_rels))
         self._override(drawing, CONTENT_TYPES["drawing"])
         return drawing
 
@@ -402,33 +402,38 @@ def _relative(source_part: str, target_part: str) -> str:
     return posixpath.relpath(target_part, posixpath.dirname(source_part))
 
 
-def _rels_xml(relationships: list[tuple[str, str, str]]) -> bytes:
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def rels_xml(relationships: list[tuple[str, str, str]]) -> bytes:
+    """A relationships part: (id, type, target) each."""
     items = "".join(f'<Relationship Id="{i}" Type="{t}" Target="{target}"/>' for i, t, target in relationships)
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<Relationships xmlns="{PACKAGE_REL}">{items}</Relationships>').encode()
+    return f'{XML_DECLARATION}<Relationships xmlns="{PACKAGE_REL}">{items}</Relationships>'.encode()
 
 
-_NEW_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    f'<Types xmlns="{CONTENT_TYPES_NS}">'
-    f'<Default Extension="rels" ContentType="{CONTENT_TYPES["relationships"]}"/>'
-    f'<Default Extension="xml" ContentType="{CONTENT_TYPES["xml"]}"/>'
-    f'<Override PartName="/xl/workbook.xml" ContentType="{CONTENT_TYPES["workbook"]}"/>'
-    f'<Override PartName="/xl/styles.xml" ContentType="{CONTENT_TYPES["styles"]}"/>'
-    f'<Override PartName="/docProps/app.xml" ContentType="{CONTENT_TYPES["extended-properties"]}"/></Types>'
-)
-_NEW_ROOT_RELS = _rels_xml([
+def content_types_xml(defaults: dict[str, str], overrides: dict[str, str]) -> bytes:
+    """A ``[Content_Types].xml``: content types by file extension, then by part (``/xl/workbook.xml``)."""
+    items = "".join(f'<Default Extension="{ext}" ContentType="{kind}"/>' for ext, kind in defaults.items())
+    items += "".join(f'<Override PartName="{part}" ContentType="{kind}"/>' for part, kind in overrides.items())
+    return f'{XML_DECLARATION}<Types xmlns="{CONTENT_TYPES_NS}">{items}</Types>'.encode()
+
+
+_NEW_CONTENT_TYPES = content_types_xml(
+    {"rels": CONTENT_TYPES["relationships"], "xml": CONTENT_TYPES["xml"]},
+    {"/xl/workbook.xml": CONTENT_TYPES["workbook"], "/xl/styles.xml": CONTENT_TYPES["styles"],
+     "/docProps/app.xml": CONTENT_TYPES["extended-properties"]}).decode()
+_NEW_ROOT_RELS = rels_xml([
     ("rId1", REL_TYPES["officeDocument"], "xl/workbook.xml"),
     ("rId2", REL_TYPES["extended-properties"], "docProps/app.xml"),
 ]).decode()
 _NEW_WORKBOOK = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    XML_DECLARATION +
     f'<workbook xmlns="{MAIN}" '
     f'xmlns:r="{REL}"><bookViews><workbookView/></bookViews><sheets/></workbook>'
 )
-_NEW_WORKBOOK_RELS = _rels_xml([("rId1", REL_TYPES["styles"], "styles.xml")]).decode()
+_NEW_WORKBOOK_RELS = rels_xml([("rId1", REL_TYPES["styles"], "styles.xml")]).decode()
 _NEW_APP = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    XML_DECLARATION +
     f'<Properties xmlns="{EXTENDED_PROPERTIES}" '
     f'xmlns:vt="{VARIANT_TYPES}"><Application>churnkit</Application>'
     '<HeadingPairs><vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>Worksheets</vt:lpstr></vt:variant>'

@@ -7,34 +7,10 @@ import html
 
 from churn_logic.verdicts import format_number
 
+from ..content.words import WORDS
 from .report_data import ReportData
 
 TOP_CUSTOMERS = 5
-TITLES = {
-    "en": {"at-risk": "At-risk report", "win-back": "Win-back campaign", "review": "Monthly churn review",
-           "customer-card": "Customer card", None: "Churn report"},
-    "zh": {"at-risk": "流失预警报告", "win-back": "客户赢回行动", "review": "月度流失回顾", "customer-card": "客户档案",
-           None: "客户流失报告"},
-}
-WORDS = {
-    "en": {"subject": "{title} {as_of}: {high} high risk, {medium} medium risk, {lost} lost",
-           "heading": "{title}, as of {as_of} ({scope})",
-           "figures": "{high} high risk, {medium} medium risk and {lost} lost customers; {core} core customers at risk; "
-                      "value at stake {stake}.",
-           "rate": "Churn rate this month {rate} (last month {previous}).",
-           "top": "Top at-risk customers:", "none": "No customer is at high or medium risk.",
-           "row": "{customer} {name} — {risk}, class {core_class}, value at stake {stake}: {reasons}",
-           "attached": "The report is attached: {file}", "na": "n/a",
-           "headers": ["Customer", "Name", "Risk", "Class", "Value at stake", "Reasons"]},
-    "zh": {"subject": "{title} {as_of}：高风险 {high}，中风险 {medium}，已流失 {lost}",
-           "heading": "{title}，评估月份 {as_of}（{scope}）",
-           "figures": "高风险 {high} 个，中风险 {medium} 个，已流失 {lost} 个；风险核心客户 {core} 个；风险金额 {stake}。",
-           "rate": "本月客户流失率 {rate}（上月 {previous}）。",
-           "top": "风险金额最高的客户：", "none": "没有高风险或中风险客户。",
-           "row": "{customer} {name} — {risk}，{core_class} 类，风险金额 {stake}：{reasons}",
-           "attached": "报告见附件：{file}", "na": "无",
-           "headers": ["客户", "名称", "风险", "等级", "风险金额", "原因"]},
-}
 
 
 @dataclasses.dataclass
@@ -46,8 +22,9 @@ class MailText:
 
 def mail_text(data: ReportData, kind: str | None, attachment: str, subject: str | None = None) -> MailText:
     """The subject (``subject`` when the user gave one) and both bodies for one report."""
-    words, figures, as_of = WORDS[data.lang], data.headlines, data.model.as_of_label
-    title = TITLES[data.lang].get(kind, TITLES[data.lang][None])
+    words, figures, as_of = WORDS[data.lang]["mail"], data.headlines, data.model.as_of_label
+    titles = WORDS[data.lang]["mail"]["titles"]
+    title = titles.get(kind, titles["default"])
     counts = {"high": figures["high"], "medium": figures["medium"], "lost": figures["lost"]}
     default_subject = words["subject"].format(title=title, as_of=as_of, **counts)
     if data.rep is not None:

@@ -20,6 +20,9 @@ from xlsxwriter.utility import xl_range_abs
 
 import workbook_templates
 from churn_logic import REPORT_MONTHS
+from churn_logic.verdicts import RISK_LABELS
+
+from ..content.words import LANGUAGES, WORDS
 
 from .templates import template_name
 
@@ -34,96 +37,14 @@ FONTS = {"en": "Arial", "zh": "Microsoft YaHei"}
 MONEY, COUNT, PERCENT, DATE = "#,##0", "#,##0", "0.0%", "yyyy-mm-dd"
 RISK_COLOURS = {"LOST": ("#D9D9D9", "#404040"), "HIGH": ("#FFC7CE", "#9C0006"),
                 "MEDIUM": ("#FFEB9C", "#9C5700"), "LOW": ("#C6EFCE", "#006100")}
-RISK_WORDS = {"en": {r: r for r in RISK_COLOURS}, "zh": {"LOST": "已流失", "HIGH": "高风险", "MEDIUM": "中风险", "LOW": "低风险"}}
 
-TEXT: dict[str, dict[str, Any]] = {
-    "en": {
-        "as_of": "As of", "orders": "Orders", "scope": "Customers", "generated": "Generated", "footer": "churnkit",
-        "at_risk_title": "Customers at risk",
-        "at_risk_sub": "Who is buying less, or only token amounts, and what the business stands to lose.",
-        "high": "High risk", "medium": "Medium risk", "lost": "Lost", "customers": "customers",
-        "core_at_risk": "Core customers at risk", "core_sub": "class A, high or medium risk", "class_a": "class A customers",
-        "stake": "Value at stake", "stake_sub": "12 months before the warning signs",
-        "churn_rate": "Churn rate this month", "last_month": "last month", "lost_sub": "see the win-back report",
-        "chart_by_rep": "At-risk customers by sales rep", "chart_by_region": "Value at stake by region",
-        "by_rep": "By sales rep", "by_region": "By region",
-        "breakdown": ["Customers", "High", "Medium", "Lost", "Value at stake"], "rep": "Sales rep", "region": "Region",
-        "list_title": "At-risk customers", "list_sub": "High and medium risk, most valuable first within each core class.",
-        "list": ["Customer", "Name", "Risk", "Class", "Value at stake", "Value last 12 months", "Last order",
-                 "Sales rep", "Region", "Reasons"],
-        "sheets": {"summary": "Summary", "list": "At-risk list", "win_back": "Win-back", "review": "Review",
-                   "cohorts": "Cohorts", "card": "Customer", "lines": "Order lines"},
-        "wb_title": "Win-back campaign",
-        "wb_sub": "Lapsed customers, ranked by what they used to buy. Fill in the campaign columns as you go.",
-        "lapsed": "Lapsed customers", "lapsed_value": "What they used to buy", "lapsed_value_sub": "in the 12 months before they lapsed",
-        "core_lapsed": "Core customers lapsed", "churned_12m": "Lapsed in the last 12 months",
-        "reactivated": "came back", "wb_group": "Customer", "campaign_group": "Campaign",
-        "wb": ["#", "Customer", "Name", "Class", "Value before lapse", "Lapsed since", "Last order", "Main products",
-               "Sales rep", "Contact"],
-        "campaign": ["Contacted on", "Offer", "Outcome", "Won-back value", "Notes"],
-        "outcomes": ["Not contacted", "Contacted", "Interested", "Won back", "Declined"],
-        "review_title": "Monthly churn review",
-        "review_sub": "Active, new, churned and reactivated customers month by month, and what churn cost.",
-        "active": "Active customers", "active_sub": "not lost at the end of the month",
-        "churned_12m_card": "Churned, last 12 months", "revenue_lost_12m": "Revenue lost, last 12 months",
-        "new_12m": "new customers", "chart_rate": "Customer churn rate", "chart_revenue_lost": "Revenue lost",
-        "chart_flow": "New, churned and reactivated customers", "monthly_title": "Month by month",
-        "monthly": ["Month", "Active", "New", "Churned", "Reactivated", "Churn rate", "Revenue", "Revenue lost"],
-        "cohort_title": "Cohort retention",
-        "cohort_sub": "Customers grouped by the month of their first order: the share still active (not lost) "
-                      "each month after it.",
-        "cohort": ["First order", "Customers"], "months_since": "Months since the first order",
-        "card_title": "Customer card", "verdict": "Verdict", "class": "Core class", "value_12m": "Value last 12 months",
-        "why": "Why", "first_order": "First order", "last_order": "Last order", "no_orders": "Months without orders",
-        "months_down": "Months down", "low_months": "Low months", "contact": "Contact",
-        "chart_trend": "Monthly sales", "trend_title": "Month by month",
-        "card_monthly": ["Month", "Sales", "Orders", "Value the rules count"],
-        "lines_title": "Order lines", "lines": ["Date", "Order", "Product", "Category", "Quantity", "Amount"],
-    },
-    "zh": {
-        "as_of": "评估月份", "orders": "订单来源", "scope": "客户范围", "generated": "生成日期", "footer": "churnkit",
-        "at_risk_title": "流失预警报告", "at_risk_sub": "哪些客户在减少采购或只下零星订单，以及可能损失的金额。",
-        "high": "高风险", "medium": "中风险", "lost": "已流失", "customers": "个客户",
-        "core_at_risk": "风险核心客户", "core_sub": "A 类客户，高或中风险", "class_a": "A 类客户",
-        "stake": "风险金额", "stake_sub": "预警开始前 12 个月的采购额",
-        "churn_rate": "本月客户流失率", "last_month": "上月", "lost_sub": "见赢回报告",
-        "chart_by_rep": "各业务员的风险客户", "chart_by_region": "各地区的风险金额",
-        "by_rep": "按业务员", "by_region": "按地区",
-        "breakdown": ["客户数", "高风险", "中风险", "已流失", "风险金额"], "rep": "业务员", "region": "地区",
-        "list_title": "风险客户名单", "list_sub": "高风险和中风险客户，按客户等级和风险金额排序。",
-        "list": ["客户", "名称", "风险", "等级", "风险金额", "近12个月金额", "最近订单", "业务员", "地区", "原因"],
-        "sheets": {"summary": "概览", "list": "风险客户", "win_back": "赢回", "review": "月度回顾",
-                   "cohorts": "客户群留存", "card": "客户", "lines": "订单明细"},
-        "wb_title": "客户赢回行动", "wb_sub": "已流失客户，按流失前的采购额排序。行动各列请随进展填写。",
-        "lapsed": "已流失客户", "lapsed_value": "流失前采购额", "lapsed_value_sub": "流失前 12 个月",
-        "core_lapsed": "已流失核心客户", "churned_12m": "近 12 个月流失",
-        "reactivated": "个已回流", "wb_group": "客户", "campaign_group": "赢回行动",
-        "wb": ["序号", "客户", "名称", "等级", "流失前12个月金额", "流失起始月", "最近订单", "主要产品", "业务员", "联系邮箱"],
-        "campaign": ["联系日期", "优惠方案", "结果", "挽回金额", "备注"],
-        "outcomes": ["未联系", "已联系", "有意向", "已挽回", "已拒绝"],
-        "review_title": "月度流失回顾", "review_sub": "每月的活跃、新增、流失和回流客户，以及流失造成的损失。",
-        "active": "活跃客户", "active_sub": "月末未流失的客户",
-        "churned_12m_card": "近 12 个月流失客户", "revenue_lost_12m": "近 12 个月流失金额",
-        "new_12m": "个新客户", "chart_rate": "客户流失率", "chart_revenue_lost": "流失金额",
-        "chart_flow": "新增、流失和回流客户", "monthly_title": "逐月数据",
-        "monthly": ["月份", "活跃", "新增", "流失", "回流", "流失率", "销售额", "流失金额"],
-        "cohort_title": "客户群留存", "cohort_sub": "按首次下单月份分组的客户，在之后每个月仍然活跃（未流失）的比例。",
-        "cohort": ["首单月份", "客户数"], "months_since": "首单后的月数",
-        "card_title": "客户档案", "verdict": "结论", "class": "客户等级", "value_12m": "近12个月金额",
-        "why": "原因", "first_order": "首单月份", "last_order": "最近订单", "no_orders": "无订单月数",
-        "months_down": "连续下降月数", "low_months": "低额月数", "contact": "联系邮箱",
-        "chart_trend": "月度销售额", "trend_title": "逐月数据",
-        "card_monthly": ["月份", "销售额", "订单数", "规则计量值"],
-        "lines_title": "订单明细", "lines": ["日期", "订单号", "产品", "类别", "数量", "金额"],
-    },
-}
 
 
 class _Book:
     """One template workbook being designed: formats, names and the common pieces of every sheet."""
 
     def __init__(self, path: Path, lang: str):
-        self.lang, self.t, self.font = lang, TEXT[lang], FONTS[lang]
+        self.lang, self.t, self.font = lang, WORDS[lang]["templates"], FONTS[lang]
         self.wb = xlsxwriter.Workbook(str(path), {"default_format_properties": {"font_name": self.font, "font_size": 10}})
         self.wb.set_properties({"author": "churnkit", "created": CREATED, "comments": "churnkit report template"})
         self._formats: dict[tuple, Any] = {}
@@ -235,7 +156,7 @@ class _Book:
         """Risk cells coloured by level (in the template's language)."""
         for risk, (fill, font) in RISK_COLOURS.items():
             ws.conditional_format(row, col, row, col, {
-                "type": "cell", "criteria": "==", "value": f'"{RISK_WORDS[self.lang][risk]}"',
+                "type": "cell", "criteria": "==", "value": f'"{RISK_LABELS[self.lang][risk]}"',
                 "format": self.wb.add_format({"bg_color": fill, "font_color": font, "bold": True})})
 
     def chart(self, kind: str, title: str, subtype: str | None = None):
@@ -474,7 +395,7 @@ def write_templates(folder: Path = TEMPLATE_DIR) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for kind, design in DESIGNS.items():
-        for lang in TEXT:
+        for lang in LANGUAGES:
             path = folder / template_name(kind, lang)
             book = _Book(path, lang)
             design(book)

@@ -24,16 +24,13 @@ from churn_logic.cohorts import cohort_retention
 from churn_logic.headlines import headline_figures
 from churn_logic.verdicts import RISK_LABELS
 
+from ..content.words import WORDS
 from ..errors import UserError
-from ..content.lists import cell_value
+from ..ooxml.worksheet import cell_value
 
 if TYPE_CHECKING:
     from ..tasks import Analysis
 
-WORDS = {
-    "en": {"all": "All customers", "rep": "Sales rep: {rep}", "no_group": "(not given)", "none": "No customers"},
-    "zh": {"all": "全部客户", "rep": "业务员：{rep}", "no_group": "（未填写）", "none": "没有客户"},
-}
 BLOCK_COLUMNS = {
     "ck_at_risk_rows": ["customer", "name", "risk", "core_class", "value_at_stake", "value_last_12m",
                         "last_order_date", "rep", "region", "reasons"],
@@ -66,7 +63,7 @@ class ReportData:
                  rep: str | None = None, now: dt.datetime | None = None):
         self.analysis, self.model, self.lang, self.customer, self.rep = analysis, model, lang, customer, rep
         self.now = (now or dt.datetime.now()).replace(microsecond=0)
-        self.words = WORDS[lang]
+        self.words = WORDS[lang]["report"]
 
     # --- single cells ------------------------------------------------------------
     def value(self, name: str) -> Any:

@@ -5,8 +5,9 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from ..content.lists import LIST_KINDS, SHEET_NAMES, WORDS as LIST_WORDS, build_sheets, read_user_entries
+from ..content.lists import LIST_KINDS, SHEET_NAMES, build_sheets, read_user_entries
 from ..content.settings_text import settings_parts
+from ..content.words import words as words_of
 from ..workbooks.base import Workbook
 from .analysis import Analysis
 
@@ -38,7 +39,7 @@ def refresh_lists(analysis: Analysis, workbook: Workbook, lang: str = "en",
 
 def list_heading(analysis: Analysis, lang: str, now: dt.datetime) -> list[tuple[str, object]]:
     """The heading block above both lists: as-of month, source, settings, counts, skipped rows."""
-    words = LIST_WORDS[lang]
+    words = words_of(lang, "lists")
     skipped = len(analysis.read.book.skipped)
     where = words["skipped_where"].format(n=skipped, rows="row" if skipped == 1 else "rows",
                                           sheet=SHEET_NAMES["skipped"][lang]) if skipped else words["none"]
