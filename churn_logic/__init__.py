@@ -2,6 +2,7 @@
 
 No file, Excel, mail or command-line code lives here.
 """
+from .backtest import Backtest, RuleResult, backtest
 from .columns import find_header_row, match_headers
 from .history import CustomerHistory, UnknownCustomerError, customer_history
 from .kpis import churn_kpis
@@ -16,5 +17,5 @@ __all__ = [
     "analyse", "ChurnModel", "NoOrdersError", "churn_kpis", "winback_list", "customer_history",
     "CustomerHistory", "UnknownCustomerError", "normalise", "RawSheet", "OrderBook", "find_header_row",
     "match_headers", "Settings", "SettingsError", "SPECS", "resolve", "month_label", "parse_month", "RISKS",
-    "may_be_incomplete",
+    "may_be_incomplete", "backtest", "Backtest", "RuleResult",
 ]
