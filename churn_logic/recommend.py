@@ -3,7 +3,8 @@
 Thresholds are chosen by balanced accuracy, (recall + specificity) ÷ 2: it rewards catching the
 customers who churn and leaving alone those who stay equally, so flagging everyone scores 0.5,
 as chance does. F1 cannot choose: when most customers churn, flagging everyone maximises it.
-Ties go to the higher precision, then to the rule that flags fewer customers.
+Of thresholds with the same balanced accuracy the one that flags fewer customers wins: above 0.5, it is
+also the one with the higher precision.
 
 There is no recommendation when the history is too short to tell: fewer than ``MIN_MONTHS``
 eligible months, or fewer than ``MIN_OUTCOMES`` customer-months that churned or that did not
@@ -106,7 +107,7 @@ def _own(family: str, candidates: list[RuleResult], settings: Settings) -> RuleR
 
 def _choose(family: str, candidates: list[RuleResult], own: RuleResult, result: Backtest,
             settings: Settings) -> dict[str, Any]:
-    best = min(candidates, key=lambda rule: (-rule.balanced_accuracy, -(rule.precision or 0.0), rule.flagged))
+    best = min(candidates, key=lambda rule: (-rule.balanced_accuracy, rule.flagged))
     words = {lang: _rule_words(best, settings, lang) for lang in _TEXT}
     if best.balanced_accuracy <= 0.5:
         return {"rule": family, "threshold": None, "best": _figures(best),

@@ -111,7 +111,7 @@ def figures(samples, months, flags, newly):
 
 
 def recommended(rules, months, churned, stayed):
-    """Per family, the (n, X) of the best balanced accuracy (ties: higher precision, then fewer flagged), or None
+    """Per family, the (n, X) of the best balanced accuracy (ties: fewer flagged, then the first), or None
     with too little history (under 3 months, under 30 churned or stayed) or at best no better than chance."""
     out = {}
     for family in ("lost", "low", "decline"):
@@ -122,7 +122,7 @@ def recommended(rules, months, churned, stayed):
         for key, f in rules.items():
             if key[0] != family:
                 continue
-            rank = (f["balanced_accuracy"], f["precision"] or 0, -f["flagged"])
+            rank = (f["balanced_accuracy"], -f["flagged"])
             if best is None or rank > best:
                 best_key, best = key, rank
         out[family] = (best_key[1], best_key[3]) if best[0] > Fraction(1, 2) else None

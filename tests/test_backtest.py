@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from churn_logic import analyse, backtest, resolve
+from churn_logic import Backtest, RuleResult, analyse, backtest, resolve
+from churn_logic.recommend import recommend
 
 import backtest_oracle
 import oracle
@@ -145,6 +146,24 @@ def test_recommends_by_balanced_accuracy_with_the_counts():
         decline["reason"]["en"]
 
 
+def test_a_tie_goes_to_the_threshold_that_flags_fewer():
+    """100 churned and 100 stayed customer-months. Z ≥ 2 flags 45 (30 churned): balanced accuracy
+    (30/100 + 85/100) / 2 = 0.575; Z ≥ 3 flags 75 (45 churned): (45/100 + 70/100) / 2 = 0.575 too.
+    Z ≥ 2 wins the tie with fewer flagged (and so the higher precision, 2/3 against 3/5)."""
+    def rule(family, n, flagged, hits, **extra):
+        months = np.array([flagged // 3, flagged // 3, flagged - 2 * (flagged // 3)])
+        hit = np.array([hits // 3, hits // 3, hits - 2 * (hits // 3)])
+        return RuleResult(family, n, {}, months, hit, 0, 0, 100, 200, **extra)
+
+    rules = [rule("lost", 2, 45, 30), rule("lost", 3, 75, 45), rule("lost", 6, 10, 8),
+             rule("low", 3, 0, 0, low_threshold_basis="setting"), rule("decline", 3, 0, 0)]
+    result = Backtest(3, ["2024-01", "2024-02", "2024-03"], np.array([67, 67, 66]), np.array([33, 33, 34]),
+                      rules, None, {})
+    assert rules[0].balanced_accuracy == rules[1].balanced_accuracy == 0.575
+    chosen = recommend(result, resolve([]))["lost"]
+    assert (chosen["threshold"], chosen["flagged"], chosen["precision"]) == (2, 45, 2 / 3)
+
+
 def test_too_few_months_to_check():
     """Four months of data and a horizon of 2: January and February can be checked, 3 months are needed."""
     history = {key: amounts[:4] for key, amounts in HISTORY.items()}
@@ -178,6 +197,18 @@ def test_probability_scored_by_auroc_brier_and_calibration():
     assert [(round(b["predicted"], 9), b["observed"], b["customers"]) for b in model["calibration"]] == \
         [(0.1, 0.0, 4), (0.3, 0.0, 4), (0.5, 0.5, 2), (0.9, 1.0, 4)]
     assert (model["customers"], model["churned"], model["without_prediction"]) == (14, 5, 0)
+
+
+def test_low_thresholds_from_the_amounts():
+    """Eleven months with orders, sorted: 125 125 250 300 400 1,049.99 2,000 × 5. The places ⌊10 · P / 100⌋
+    for P = 10, 25, 50 are 1, 2 and 5: 125 (two figures, half up: 130), 250 (the user's own: left out) and
+    1,049.99 (1,000). Months of 0 and below are not orders."""
+    amounts = [125, 125, 250, 300, 400, 1049.99, 2000, 2000, 2000, 2000, 2000, 0, -50]
+    result = run({f"K{i}": [amount] for i, amount in enumerate(amounts)}, low_threshold=250, as_of="2024-01",
+                 horizon_months=1)
+    assert [(r.settings["low_threshold"], r.low_threshold_basis) for r in result.rules
+            if r.rule == "low" and r.threshold == 2] == [(250.0, "setting"), (130.0, "percentile_10"),
+                                                         (1000.0, "percentile_50")]
 
 
 def test_horizon_setting():
