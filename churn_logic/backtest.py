@@ -189,30 +189,39 @@ def backtest(source: ChurnModel | pd.DataFrame, settings: Settings | None = None
     settings = settings or model.settings
     if settings.measure != model.settings.measure:
         raise ValueError(f"the model counts {model.settings.measure}, not {settings.measure}")
-    horizon = horizon or settings.horizon_months
+    horizon = settings.horizon_months if horizon is None else horizon
+    if horizon < 1:
+        raise ValueError(f"the horizon must be at least 1 month, not {horizon}")
     series = model.series
     eligible = max(series.values.shape[1] - horizon, 0)
-    scored = np.arange(eligible)[:, None] >= series.start[None, :]          # months × customers
-    churned = churned_by_month(series, horizon, eligible) & scored
-    outcome = Outcome(scored, churned)
-    rules = [*_streak_rules(outcome, "lost", streaks.dormant_streak_by_month(series)[:, :eligible].T,
-                            _with(LOST_RANGE, settings.lost_months), lambda n: {"lost_months": n})]
-    for threshold, basis in low_thresholds(series, settings.low_threshold):
-        low = streaks.low_streak_by_month(series, threshold)[:, :eligible].T
+
+    def as_of_months(streak: np.ndarray) -> np.ndarray:
+        """A customers × months streak as months × customers, over the months checked."""
+        return streak[:, :eligible].T
+
+    scored = np.arange(eligible)[:, None] >= series.start[None, :]
+    outcome = Outcome(scored, churned_by_month(series, horizon, eligible) & scored)
+    dormant = as_of_months(streaks.dormant_streak_by_month(series))
+    decline = as_of_months(streaks.decline_streak_by_month(series, settings.min_drop_pct))
+    rules = _streak_rules(outcome, "lost", dormant, _with(LOST_RANGE, settings.lost_months),
+                          lambda n: {"lost_months": n})
+    lows = {threshold: (as_of_months(streaks.low_streak_by_month(series, threshold)), basis)
+            for threshold, basis in low_thresholds(series, settings.low_threshold)}
+    for threshold, (low, basis) in lows.items():
         rules += _streak_rules(outcome, "low", low, _with(LOW_RANGE, settings.low_months),
                                lambda n, x=threshold: {"low_threshold": x, "low_months": n}, basis)
-    decline = streaks.decline_streak_by_month(series, settings.min_drop_pct)[:, :eligible].T
     rules += _streak_rules(outcome, "decline", decline, _with(DECLINE_RANGE, settings.decline_months),
                            lambda n: {"decline_months": n, "min_drop_pct": settings.min_drop_pct})
-    rules += _verdict_rules(outcome, series, eligible, settings)
+    ranks = risk_ranks(decline, lows[settings.low_threshold][0], dormant, settings)
+    rules += _verdict_rules(outcome, ranks, settings)
     months = series.first_month + np.arange(eligible)
     result = Backtest(horizon, [month_label(month) for month in months], scored.sum(axis=1),
-                      churned.sum(axis=1), rules, None, {})
+                      outcome.churned.sum(axis=1), rules, None, {})
     if probability is not None:
         predicted = np.asarray(probability(model, months, horizon), float)
         if predicted.shape != scored.shape:
             raise ValueError(f"the probability gave a {predicted.shape} array, not months × customers {scored.shape}")
-        result.model = score_probabilities(predicted[scored], churned[scored])
+        result.model = score_probabilities(predicted[scored], outcome.churned[scored])
     result.recommended = recommend(result, settings)
     return result
 
@@ -273,14 +282,9 @@ def _streak_rules(outcome: Outcome, rule: str, streak: np.ndarray, thresholds: l
                        low_threshold_basis=basis) for n in thresholds]
 
 
-def _verdict_rules(outcome: Outcome, series: MonthlySeries, eligible: int, settings: Settings) -> list[RuleResult]:
-    """The verdicts as of every month, flagged as a whole and level by level; newly = not so at m − 1."""
-    def as_of_months(streak: np.ndarray) -> np.ndarray:
-        return streak[:, :eligible].T
-
-    ranks = risk_ranks(as_of_months(streaks.decline_streak_by_month(series, settings.min_drop_pct)),
-                       as_of_months(streaks.low_streak_by_month(series, settings.low_threshold)),
-                       as_of_months(streaks.dormant_streak_by_month(series)), settings)
+def _verdict_rules(outcome: Outcome, ranks: np.ndarray, settings: Settings) -> list[RuleResult]:
+    """The verdicts (months × customers ranks in ``RISKS``), flagged as a whole and level by level; newly
+    flagged: not so at m − 1."""
     rule_settings = {name: getattr(settings, name) for name in
                      ("lost_months", "low_threshold", "low_months", "decline_months", "min_drop_pct")}
     churned, scored = outcome.counts

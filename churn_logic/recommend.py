@@ -41,10 +41,10 @@ _TEXT = {
         "decline": "{measure} down {n} months in a row",
         "decline_pct": "{measure} down by at least {p} % a month, {n} months in a row",
         "family": {"lost": "lost", "low": "low", "decline": "decline"},
-        "best": "“{rule}” ({setting}) tells churners from customers who stayed best: balanced accuracy {ba:.2f} over {months} "
-                "months. It flagged {flagged:,} customer-months, of which {cf:,} ordered nothing in the next "
-                "{k} months (precision {precision:.0%}, {lift:.1f} × the base rate of {base:.0%}), and caught "
-                "{cf:,} of the {churned:,} that did (recall {recall:.0%}).",
+        "best": "“{rule}” ({setting}) tells churners from customers who stayed best: balanced accuracy {ba:.2f} "
+                "over {months} months. It flagged {flagged:,} customer-months, of which {cf:,} ordered nothing in "
+                "the next {k} months (precision {precision:.0%}, {lift:.1f} × the base rate of {base:.0%}), and "
+                "caught {cf:,} of the {churned:,} that did (recall {recall:.0%}).",
         "yours": " Your setting, “{rule}” ({setting}), scores {ba:.2f}.",
         "same": " It is your setting.",
         "chance": "No {family} threshold tells churners from customers who stayed better than chance (the best, "
@@ -116,12 +116,12 @@ def _choose(family: str, candidates: list[RuleResult], own: RuleResult, result: 
     reason = {}
     for lang, text in _TEXT.items():
         reason[lang] = text["best"].format(
-            rule=words[lang], setting=_assignment(best, lang), ba=best.balanced_accuracy, months=len(result.months), flagged=best.flagged,
-            cf=best.churned_flagged, k=result.horizon_months, precision=best.precision, lift=best.lift,
-            base=result.base_rate, churned=best.churned, recall=best.recall)
+            rule=words[lang], setting=_assignment(best, lang), ba=best.balanced_accuracy, months=len(result.months),
+            flagged=best.flagged, cf=best.churned_flagged, k=result.horizon_months, precision=best.precision,
+            lift=best.lift, base=result.base_rate, churned=best.churned, recall=best.recall)
         reason[lang] += (text["same"] if best is own else
                          text["yours"].format(rule=_rule_words(own, settings, lang), setting=_assignment(own, lang),
-                                                  ba=own.balanced_accuracy))
+                                              ba=own.balanced_accuracy))
     return {**_figures(best), "yours": _figures(own), "reason": reason}
 
 

@@ -172,7 +172,7 @@ def test_too_few_months_to_check():
     assert result.recommended["enough_history"] is False
     assert "have the 2 later months needed to check them: 2; at least 3 are needed (5 months of history)" in \
         result.recommended["reason"]["en"]
-    empty = run(history, as_of="2024-04", horizon_months=4)        # no month has 4 later months: nothing to check, no error
+    empty = run(history, as_of="2024-04", horizon_months=4)     # no month has 4 later months: nothing to check
     assert empty.months == [] and empty.base_rate is None and empty.rule("lost", 2).flagged == 0
 
 
@@ -267,7 +267,8 @@ def test_engine_matches_loop_implementation(case):
     assert (result.scored, result.churned) == (expected["scored"], expected["churned"])
     got = {(r.rule, r.threshold, r.level, r.settings["low_threshold"] if r.rule == "low" else None): r
            for r in result.rules}
-    want = {(rule, n, level, None if x is None else float(x)): f for (rule, n, level, x), f in expected["rules"].items()}
+    want = {(rule, n, level, None if x is None else float(x)): figures
+            for (rule, n, level, x), figures in expected["rules"].items()}
     assert got.keys() == want.keys()
     for key, figures in want.items():
         rule = got[key]
