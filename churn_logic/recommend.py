@@ -9,7 +9,9 @@ also the one with the higher precision.
 There is no recommendation when the history is too short to tell: fewer than ``MIN_MONTHS``
 eligible months, or fewer than ``MIN_OUTCOMES`` customer-months that churned or that did not
 (below that, one customer moves recall or specificity by more than 3 points); nor for a rule
-none of whose thresholds does better than chance.
+none of whose thresholds is clearly better than chance: balanced accuracy below
+``MIN_BALANCED_ACCURACY``, 5 points above chance (a rule that flags a few dozen customer-months,
+one of whom churned, scores just above 0.5).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 MIN_MONTHS = 3
 MIN_OUTCOMES = 30
+MIN_BALANCED_ACCURACY = 0.55
 FAMILIES = ("lost", "low", "decline")
 
 WHY = {
@@ -47,8 +50,9 @@ _TEXT = {
                 "caught {cf:,} of the {churned:,} that did (recall {recall:.0%}).",
         "yours": " Your setting, “{rule}” ({setting}), scores {ba:.2f}.",
         "same": " It is your setting.",
-        "chance": "No {family} threshold tells churners from customers who stayed better than chance (the best, "
-                  "“{rule}”, has balanced accuracy {ba:.2f}): in your history the {family} rule is no sign of churn.",
+        "chance": "No {family} threshold tells churners from customers who stayed clearly better than chance (the "
+                  "best, “{rule}”, has balanced accuracy {ba:.2f}; chance is 0.50 and at least {min:.2f} is needed): "
+                  "in your history the {family} rule is no sign of churn.",
         "few_months": "Too little history to recommend thresholds: months that have the {k} later months needed "
                       "to check them: {months}; at least {min} are needed ({need} months of history).",
         "few_outcomes": "Too little history to recommend thresholds: over {months} months, {churned:,} "
@@ -66,8 +70,8 @@ _TEXT = {
                 "{lift:.1f} 倍），在 {churned:,} 个流失的客户月中找出了 {cf:,} 个（召回率 {recall:.0%}）。",
         "yours": "您的设置“{rule}”（{setting}）为 {ba:.2f}。",
         "same": "这正是您的设置。",
-        "chance": "没有任何{family}阈值能比随机更好地区分流失客户与留存客户（最好的“{rule}”平衡准确率为 {ba:.2f}）："
-                  "在您的历史数据中，{family}规则并不预示流失。",
+        "chance": "没有任何{family}阈值能明显比随机更好地区分流失客户与留存客户（最好的“{rule}”平衡准确率为 {ba:.2f}；"
+                  "随机为 0.50，至少需要 {min:.2f}）：在您的历史数据中，{family}规则并不预示流失。",
         "few_months": "历史数据不足，无法推荐阈值：只有 {months} 个月之后还有 {k} 个月的数据可供检验，至少需要 {min} 个月"
                       "（即 {need} 个月的历史）。",
         "few_outcomes": "历史数据不足，无法推荐阈值：{months} 个月内有 {churned:,} 个客户月流失、{stayed:,} 个未流失，"
@@ -80,7 +84,8 @@ def recommend(result: Backtest, settings: Settings) -> dict[str, Any]:
     """Per rule family, the threshold with the best balanced accuracy, its figures, the user's own and why."""
     months, churned, scored = len(result.months), result.churned, result.scored
     out: dict[str, Any] = {"by": "balanced_accuracy", "why": dict(WHY),
-                           "minimums": {"months": MIN_MONTHS, "churned": MIN_OUTCOMES, "not_churned": MIN_OUTCOMES}}
+                           "minimums": {"months": MIN_MONTHS, "churned": MIN_OUTCOMES, "not_churned": MIN_OUTCOMES,
+                                        "balanced_accuracy": MIN_BALANCED_ACCURACY}}
     k = result.horizon_months
     if months < MIN_MONTHS:
         short = _both("few_months", months=months, k=k, min=MIN_MONTHS, need=MIN_MONTHS + k)
@@ -109,10 +114,11 @@ def _choose(family: str, candidates: list[RuleResult], own: RuleResult, result: 
             settings: Settings) -> dict[str, Any]:
     best = min(candidates, key=lambda rule: (-rule.balanced_accuracy, rule.flagged))
     words = {lang: _rule_words(best, settings, lang) for lang in _TEXT}
-    if best.balanced_accuracy <= 0.5:
+    if best.balanced_accuracy < MIN_BALANCED_ACCURACY:
         return {"rule": family, "threshold": None, "best": _figures(best),
                 "reason": {lang: _TEXT[lang]["chance"].format(family=_TEXT[lang]["family"][family], rule=words[lang],
-                                                              ba=best.balanced_accuracy) for lang in _TEXT}}
+                                                              ba=best.balanced_accuracy, min=MIN_BALANCED_ACCURACY)
+                           for lang in _TEXT}}
     reason = {}
     for lang, text in _TEXT.items():
         reason[lang] = text["best"].format(

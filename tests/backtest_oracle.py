@@ -112,7 +112,7 @@ def figures(samples, months, flags, newly):
 
 def recommended(rules, months, churned, stayed):
     """Per family, the (n, X) of the best balanced accuracy (ties: fewer flagged, then the first), or None
-    with too little history (under 3 months, under 30 churned or stayed) or at best no better than chance."""
+    with too little history (under 3 months, under 30 churned or stayed) or when the best is under 0.55."""
     out = {}
     for family in ("lost", "low", "decline"):
         if months < 3 or churned < 30 or stayed < 30:
@@ -125,7 +125,7 @@ def recommended(rules, months, churned, stayed):
             rank = (f["balanced_accuracy"], -f["flagged"])
             if best is None or rank > best:
                 best_key, best = key, rank
-        out[family] = (best_key[1], best_key[3]) if best[0] > Fraction(1, 2) else None
+        out[family] = (best_key[1], best_key[3]) if best[0] >= Fraction(55, 100) else None
     return out
 
 

@@ -142,7 +142,8 @@ def test_recommends_by_balanced_accuracy_with_the_counts():
     # decline: every threshold is at best chance (D ≥ 2: 7/18, D ≥ 3: 4/9, D ≥ 4 flags nobody: 1/2)
     decline = recommended["decline"]
     assert decline["threshold"] is None and decline["best"]["balanced_accuracy"] == 0.5
-    assert "No decline threshold tells churners from customers who stayed better than chance" in \
+    assert "No decline threshold tells churners from customers who stayed clearly better than chance (the best, " \
+        "“sales down 4 months in a row”, has balanced accuracy 0.50; chance is 0.50 and at least 0.55 is needed)" in \
         decline["reason"]["en"]
 
 
