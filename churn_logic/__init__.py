@@ -2,6 +2,7 @@
 
 No file, Excel, mail or command-line code lives here.
 """
+from .backtest import Backtest, RuleResult, backtest
 from .columns import find_header_row, match_headers
 from .history import CustomerHistory, UnknownCustomerError, customer_history
 from .kpis import churn_kpis
@@ -18,5 +19,5 @@ __all__ = [
     "CustomerHistory", "UnknownCustomerError", "normalise", "RawSheet", "OrderBook", "find_header_row",
     "match_headers", "Settings", "SettingsError", "SPECS", "resolve", "month_label", "parse_month", "RISKS",
     "may_be_incomplete", "AT_RISK", "FLAGGED", "CLASS_ORDER", "REPORT_MONTHS", "most_valuable_first",
-    "most_urgent_first",
+    "most_urgent_first", "backtest", "Backtest", "RuleResult",
 ]

@@ -56,6 +56,9 @@ _RULES = [
          "A 类核心客户贡献的近 12 个月销售额占比。", "A类占比"),
     Spec("abc_b_pct", "pct", 95.0, "Classes A and B together bring this share; the rest are class C.",
          "A、B 类合计贡献的占比；其余为 C 类。", "B类占比"),
+    Spec("horizon_months", "int", 3,
+         "Months after the as-of month in which a customer who orders nothing counts as churned.",
+         "评估月份之后的月数：在这些月份内没有任何订单的客户视为已流失。", "流失观察月数"),
 ]
 _READING = [
     Spec("date_format", "text", None, "Date format for text dates such as 05.03.2024 (e.g. DD.MM.YYYY).",
@@ -84,6 +87,7 @@ class Settings:
     as_of: int | None = None
     abc_a_pct: float = 80.0
     abc_b_pct: float = 95.0
+    horizon_months: int = 3
     date_format: str | None = None
     decimal_comma: bool = False
     columns: Mapping[str, str] = dataclasses.field(default_factory=dict)

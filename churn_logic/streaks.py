@@ -36,12 +36,30 @@ def dormant_streak(series: MonthlySeries) -> np.ndarray:
     return low_streak(series, 0.0)
 
 
-def dormant_streak_by_month(series: MonthlySeries) -> np.ndarray:
-    """Z as of every month (customers × months): the last column is ``dormant_streak``."""
-    without = np.ascontiguousarray((series.in_history & (series.values <= 0)).T)     # month by month
-    out = np.empty(without.shape, np.int64)
-    run = np.zeros(without.shape[1], np.int64)
-    for month, none in enumerate(without):
-        run = (run + 1) * none
+def running_count(condition: np.ndarray) -> np.ndarray:
+    """Per row and column, how many columns up to and including it are all True (customers × months)."""
+    by_month = np.ascontiguousarray(condition.T)
+    out = np.empty(by_month.shape, np.int64)
+    run = np.zeros(by_month.shape[1], np.int64)
+    for month, holds in enumerate(by_month):
+        run = (run + 1) * holds
         out[month] = run
     return out.T
+
+
+def dormant_streak_by_month(series: MonthlySeries) -> np.ndarray:
+    """Z as of every month (customers × months): the last column is ``dormant_streak``."""
+    return running_count(series.in_history & (series.values <= 0))
+
+
+def low_streak_by_month(series: MonthlySeries, threshold: float = 0.0) -> np.ndarray:
+    """L as of every month (customers × months): the last column is ``low_streak``."""
+    return running_count((series.values <= money.at_most(threshold, series.scale)) & series.in_history)
+
+
+def decline_streak_by_month(series: MonthlySeries, min_drop_pct: float = 0.0) -> np.ndarray:
+    """D as of every month (customers × months): the last column is ``decline_streak``; column 0 has no step."""
+    v = series.values
+    steps = np.zeros(v.shape, bool)
+    steps[:, 1:] = money.fell_by(v[:, 1:], v[:, :-1], min_drop_pct) & series.in_history[:, :-1]
+    return running_count(steps)

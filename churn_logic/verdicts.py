@@ -37,10 +37,14 @@ _TEXT = {
 
 def classify(decline: np.ndarray, low: np.ndarray, dormant: np.ndarray, settings: Settings) -> pd.Index:
     """The first verdict that holds: LOST (Z ≥ N_z), HIGH (L ≥ N_l), MEDIUM (D ≥ N_d), else LOW."""
-    verdict = np.select(
+    return _RISKS.take(risk_ranks(decline, low, dormant, settings))
+
+
+def risk_ranks(decline: np.ndarray, low: np.ndarray, dormant: np.ndarray, settings: Settings) -> np.ndarray:
+    """``classify`` as the rank of each verdict in ``RISKS`` (arrays of any shape)."""
+    return np.select(
         [dormant >= settings.lost_months, low >= settings.low_months, decline >= settings.decline_months],
         [RISK_ORDER["LOST"], RISK_ORDER["HIGH"], RISK_ORDER["MEDIUM"]], default=RISK_ORDER["LOW"])
-    return _RISKS.take(verdict)
 
 
 def format_number(value: float) -> str:
