@@ -114,8 +114,8 @@ class Table:
     def __init__(self, name: str, rng: Range):
         self.name, self.range = name, rng
 
-    def resize(self, rng: Range):
-        self.range = rng
+    def resize(self, range: Range):
+        self.range = range
 
 
 class Tables(list):
@@ -136,8 +136,8 @@ class Chart:
     def __init__(self, charts, **kwargs):
         self.charts, self.kwargs, self.x_values = charts, kwargs, None
 
-    def set_x_axis_values(self, rng: Range):
-        self.x_values = rng
+    def set_x_axis_values(self, source: Range):
+        self.x_values = source
 
     def delete(self):
         self.charts.remove(self)
@@ -153,8 +153,8 @@ class FreezePanes:
     def __init__(self, sheet):
         self.sheet = sheet
 
-    def freeze_at(self, frozen):
-        self.sheet.frozen = frozen
+    def freeze_at(self, frozen_range):
+        self.sheet.frozen = frozen_range
 
 
 class Name:
@@ -205,14 +205,14 @@ class Sheet:
         value = self.cells.get(cell)
         return "" if value is None else str(value)
 
-    def range(self, first, last=None):
-        if isinstance(first, str):
+    def range(self, cell1, cell2=None):
+        if isinstance(cell1, str):
             areas = []
-            for part in first.split(","):
+            for part in cell1.split(","):
                 ends = [_cell(a) for a in part.split(":")]
                 areas.append((ends[0], ends[-1]))
             return Range(self, areas[0][0], areas[0][1], areas)
-        return Range(self, first, last)
+        return Range(self, cell1, cell2)
 
     def __getitem__(self, address):
         return self.range(address)

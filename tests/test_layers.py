@@ -40,7 +40,13 @@ def _imports() -> dict[str, set[str]]:
         for path in (ROOT / package).rglob("*.py"):
             module = _module_name(path)
             package_of = module if path.name == "__init__.py" else module.rpartition(".")[0]
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            typing_only = {id(inner) for node in ast.walk(tree) if isinstance(node, ast.If)
+                           and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+                           for child in node.body for inner in ast.walk(child)}     # not imported when run
+            for node in ast.walk(tree):
+                if id(node) in typing_only:
+                    continue
                 if isinstance(node, ast.ImportFrom):
                     base = node.module or ""
                     if node.level:

@@ -40,3 +40,17 @@ def test_an_as_of_month_the_orders_do_not_cover_in_full_is_named(churnkit, tmp_p
             "Give --as-of 2024-05 to judge the last month the orders cover in full.") in notes
     assert not any("incomplete" in n for n in churnkit("scan", path, "--as-of", "2024-05", "--format", "json").json()[
         "notes"])
+
+
+def test_csv_saved_by_excel_on_western_or_chinese_windows_is_read_in_its_encoding(churnkit, tmp_path):
+    western = tmp_path / "west.csv"
+    western.write_bytes("Date,Customer,Amount\r\n2024-05-03,Café Royal,£100.50\r\n2024-06-03,Café Royal,£80\r\n"
+                        .encode("cp1252"))
+    result = churnkit("scan", western, "--as-of", "2024-06", "--all", "--format", "json").json()
+    assert [(c["customer"], c["value_last_12m"]) for c in result["customers"]] == [("Café Royal", 180.5)]
+    assert "Read west.csv as text in cp1252 (it is not UTF-8)." in result["notes"]
+    chinese = tmp_path / "china.csv"
+    chinese.write_bytes('日期,客户,金额\r\n2024-05-03,北京贸易,"¥1,200.00"\r\n2024-06-03,北京贸易,900\r\n'.encode("gb18030"))
+    result = churnkit("scan", chinese, "--as-of", "2024-06", "--all", "--format", "json").json()
+    assert [(c["customer"], c["decline_streak"]) for c in result["customers"]] == [("北京贸易", 1)]
+    assert "Read china.csv as text in gb18030 (it is not UTF-8)." in result["notes"]

@@ -14,7 +14,6 @@ from workbook_templates import SAMPLE, bundled_file
 from ..tasks import analyse_workbook, history_of, refresh_lists, write_customer_history, write_settings_sheet
 from . import output
 from ..errors import UserError
-from ..sources.files import check_file
 from .progress import Progress
 from .report_command import add_report_parser, run_report
 from ..workbooks.file_book import FileWorkbook
@@ -145,8 +144,9 @@ def _flags(args: argparse.Namespace) -> dict[str, str]:
     return {name: getattr(args, name) for name in SPECS if getattr(args, name, None) is not None}
 
 
-def _analyse(args: argparse.Namespace):
-    return analyse_workbook(args.path, _flags(args), args.sheet, args.all_sheets, args.strict,
+def _analyse(args: argparse.Namespace, workbook: FileWorkbook | None = None):
+    """The orders of ``args.path`` read and scored (through ``workbook`` when it is that file, opened already)."""
+    return analyse_workbook(workbook or args.path, _flags(args), args.sheet, args.all_sheets, args.strict,
                             Progress(quiet=args.quiet))
 
 
@@ -192,7 +192,7 @@ def run_history(args: argparse.Namespace) -> int:
 
 def _write_history(args: argparse.Namespace) -> int:
     with _open_for_writing(_writable(args.path), args.quiet) as workbook:
-        name = write_customer_history(_analyse(args), workbook, args.customer, args.lang)
+        name = write_customer_history(_analyse(args, workbook), workbook, args.customer, args.lang)
     print(f"Wrote the sheet '{name}' into {args.path}.")
     return 0
 
@@ -219,15 +219,19 @@ def _writable(path: Path) -> Path:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
-    check_file(args.path)           # what is wrong with the orders comes first, before where the lists go
     target = args.out or args.path
-    if target.suffix.lower() not in (".xlsx", ".xlsm"):
-        if args.out is not None:
-            raise UserError(f"--out must name an .xlsx or .xlsm workbook, not {target.name}.")
-        target = args.path.with_name(args.path.stem + "-churnkit.xlsx")
-        print(f"A .csv file cannot hold the lists; writing them to {target.name}.", file=sys.stderr)
-    with _open_for_writing(target, args.quiet) as workbook:
-        result = refresh_lists(_analyse(args), workbook, args.lang)
+    if target == args.path and target.suffix.lower() in (".xlsx", ".xlsm"):
+        with _open_for_writing(target, args.quiet) as workbook:        # one opening: read, then write
+            result = refresh_lists(_analyse(args, workbook), workbook, args.lang)
+    else:
+        analysis = _analyse(args)       # what is wrong with the orders comes first, before where the lists go
+        if target.suffix.lower() not in (".xlsx", ".xlsm"):
+            if args.out is not None:
+                raise UserError(f"--out must name an .xlsx or .xlsm workbook, not {target.name}.")
+            target = args.path.with_name(args.path.stem + "-churnkit.xlsx")
+            print(f"A .csv file cannot hold the lists; writing them to {target.name}.", file=sys.stderr)
+        with _open_for_writing(target, args.quiet) as workbook:
+            result = refresh_lists(analysis, workbook, args.lang)
     written = ", ".join(f"{name} ({rows} rows)" for name, rows in result.sheets.items())
     print(f"Updated {target}: {written}.")
     for usual, used in result.renamed.items():

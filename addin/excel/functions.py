@@ -148,7 +148,7 @@ def _calling_workbook_orders(caller: Any, values: dict[str, Any]) -> tuple[Order
     if caller is None:
         raise CellError("no orders given: pass the orders range, e.g. Orders[#All]")
     workbook = ExcelWorkbook(caller.sheet.book)
-    tables = workbook.value_tables()
+    tables = workbook.tables()
     try:
         rules = gather(workbook.path.parent if workbook.path.is_absolute() else None, values, tables)
     except UserError as exc:

@@ -15,7 +15,7 @@ from ..report.actions import email_report
 from ..report.build import build_report
 from ..report.mail_settings import smtp_settings
 from ..report.report_names import default_report_name
-from ..tasks import Analysis, analyse_values
+from ..tasks import Analysis, analyse_workbook
 from ..workbooks.excel_book import ExcelWorkbook
 
 TEMPLATE = "at-risk"
@@ -30,7 +30,7 @@ def build(workbook: ExcelWorkbook, lang: str) -> str:
 def email(workbook: ExcelWorkbook, lang: str) -> str:
     """Email report: build the at-risk report and send it to the configured recipients."""
     analysis = _analysis(workbook, lang)
-    settings = smtp_settings(analysis.path.parent, {}, workbook.value_tables())
+    settings = smtp_settings(analysis.path.parent, {}, analysis.tables)
     report = _report(analysis, lang)
     return email_report(analysis, report, TEMPLATE, lang, list(settings.to), settings)
 
@@ -38,7 +38,7 @@ def email(workbook: ExcelWorkbook, lang: str) -> str:
 def _analysis(workbook: ExcelWorkbook, lang: str) -> Analysis:
     if not workbook.path.is_absolute():
         raise UserError(WORDS[lang]["report_buttons"]["unsaved"])
-    return analyse_values(workbook.value_tables(), workbook.path)
+    return analyse_workbook(workbook)
 
 
 def _report(analysis: Analysis, lang: str) -> Path:

@@ -7,7 +7,7 @@ from typing import Any, Callable
 from ..content.words import WORDS
 from ..errors import UserError
 from ..sources.tables import cell_text
-from ..tasks import analyse_values, refresh_lists, write_customer_history, write_settings_sheet
+from ..tasks import analyse_workbook, refresh_lists, write_customer_history, write_settings_sheet
 from ..workbooks.excel_book import ExcelWorkbook
 from . import report_buttons
 
@@ -15,15 +15,15 @@ TITLE = "churnkit"
 
 
 def refresh(workbook: ExcelWorkbook, lang: str) -> str:
-    result = refresh_lists(analyse_values(workbook.value_tables(), workbook.path), workbook, lang)
+    result = refresh_lists(analyse_workbook(workbook), workbook, lang)
     return WORDS[lang]["ribbon"]["refreshed"].format(sheets=", ".join(f"{n} ({rows})" for n, rows in result.sheets.items()))
 
 
 def history(workbook: ExcelWorkbook, lang: str) -> str:
-    customer = cell_text(workbook.book.selection.options(ndim=2).value[0][0])
+    customer = cell_text(workbook.selected_value())
     if not customer:
         raise UserError(WORDS[lang]["ribbon"]["no_customer"])
-    analysis = analyse_values(workbook.value_tables(), workbook.path)
+    analysis = analyse_workbook(workbook)
     return WORDS[lang]["ribbon"]["history"].format(sheet=write_customer_history(analysis, workbook, customer.strip(), lang))
 
 

@@ -7,12 +7,12 @@ appears on several rows, the last address given wins.
 """
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any, Sequence
 
 from churn_logic.columns import SYNONYMS, normalise_header
 
+from ..sources.csv_file import csv_rows
 from ..sources.files import open_workbook
 from ..sources.headers import HEADER_SEARCH_ROWS
 from ..sources.tables import ExcelFileTables, SheetTables, ValueTables
@@ -41,13 +41,7 @@ def file_tables(path: Path) -> SheetTables:
     """The sheets of an order file: a workbook's, or a .csv file as one sheet named like the file."""
     if path.suffix.lower() != ".csv":
         return ExcelFileTables(open_workbook(path), path.name)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            with path.open(newline="", encoding=encoding) as handle:
-                return ValueTables(path.name, {path.name: (1, list(csv.reader(handle)))})
-        except UnicodeDecodeError:
-            continue
-    return ValueTables(path.name, {})
+    return ValueTables(path.name, {path.name: (1, csv_rows(path)[0])})
 
 
 def _addresses(rows: list[Sequence[Any]], email_headers: set[str]) -> dict[str, str]:

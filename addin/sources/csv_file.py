@@ -1,10 +1,17 @@
-"""Reading a CSV export as an order sheet: its encoding and separator found by looking (UTF-8 or GB18030;
-commas, semicolons, tabs, vertical bars), every field as text."""
+"""Reading a CSV export as an order sheet: its encoding and separator found by looking, every field as text.
+
+UTF-8 (with or without the byte-order mark Excel writes) is tried first; anything else — GB18030
+from a Chinese Windows, cp1252 from a Western one (``£``, ``€``) — is recognised by
+charset-normalizer, and the notes say which encoding was used. The separator (commas,
+semicolons, tabs, vertical bars) is what ``csv.Sniffer`` sees in the first lines.
+"""
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
+import charset_normalizer
 import pandas as pd
 
 from churn_logic import RawSheet, Settings, find_header_row
@@ -15,25 +22,41 @@ from .headers import HEADER_SEARCH_ROWS, Header, no_header_sentence
 
 _DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 _CSV_SAMPLE = 1 << 16
+# what Excel writes CSV in on Windows set up for China, the West, Taiwan and Hong Kong, Japan, Korea, Central Europe:
+# of readings that make equal sense (a short file of names and amounts often reads as several), these first
+_USUAL = ("gb18030", "cp1252", "big5", "cp932", "cp949", "cp1250", "cp1251")
 
 
-def read_csv(path: Path, settings: Settings) -> tuple[RawSheet, Header, list[str]]:
-    """The rows of a CSV file, its fields separated by what the file itself uses (commas, semicolons, tabs)."""
+def csv_rows(path: Path) -> tuple[list[list[str]], str, str]:
+    """The rows of a CSV file as text, with the separator and the encoding they were read with."""
     size = path.stat().st_size
     if size > limit_bytes():
         raise UserError(f"{path.name} is too large to read: it is {size / 2**20:,.0f} MB, more than the "
                         f"{limit_bytes() / 2**20:,.0f} MB churnkit reads (set {LIMIT_VARIABLE} to change it).")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            with path.open(newline="", encoding=encoding) as handle:
-                delimiter = _delimiter(handle.read(_CSV_SAMPLE))
-                handle.seek(0)
-                rows = _csv_rows(path, handle, delimiter)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UserError(f"{path.name} is not a text file in UTF-8 or GB18030.")
+    text, encoding = _decoded(path)
+    delimiter = _delimiter(text[:_CSV_SAMPLE])
+    return _rows(path, io.StringIO(text, newline=""), delimiter), delimiter, encoding
+
+
+def _decoded(path: Path) -> tuple[str, str]:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
+        raise UserError(f"{path.name} is not a text file churnkit can read: it is not UTF-8, and its encoding is "
+                        "not one charset-normalizer recognises; save it from Excel as CSV UTF-8.")
+    least = min(match.chaos for match in matches)         # of the readings that make sense, the likeliest source
+    plausible = [match for match in matches if match.chaos <= least]
+    found = min(plausible, key=lambda m: _USUAL.index(m.encoding) if m.encoding in _USUAL else len(_USUAL))
+    return str(found), found.encoding
+
+
+def read_csv(path: Path, settings: Settings) -> tuple[RawSheet, Header, list[str]]:
+    """The rows of a CSV file, its fields separated by what the file itself uses (commas, semicolons, tabs)."""
+    rows, delimiter, encoding = csv_rows(path)
     if not any(any(cell.strip() for cell in row) for row in rows):
         raise UserError(f"{path.name} is empty: it has no rows to read.")
     separated = _DELIMITERS[delimiter]
@@ -49,7 +72,10 @@ def read_csv(path: Path, settings: Settings) -> tuple[RawSheet, Header, list[str
     raw = RawSheet(path.name, pd.RangeIndex(header_index + 2, len(rows) + 1).to_numpy(), cells)
     texts = {field: rows[header_index][pos].strip() for field, pos in columns.items()}
     header = Header(path.name, header_index + 1, texts, ())
-    return raw, header, [] if delimiter == "," else [f"Read {path.name} with its fields separated by {separated}."]
+    notes = [] if delimiter == "," else [f"Read {path.name} with its fields separated by {separated}."]
+    if encoding != "utf-8":
+        notes.append(f"Read {path.name} as text in {encoding} (it is not UTF-8).")
+    return raw, header, notes
 
 
 def _delimiter(sample: str) -> str:
@@ -60,7 +86,7 @@ def _delimiter(sample: str) -> str:
         return ","
 
 
-def _csv_rows(path: Path, handle, delimiter: str) -> list[list[str]]:
+def _rows(path: Path, handle, delimiter: str) -> list[list[str]]:
     reader = csv.reader(handle, delimiter=delimiter)
     rows: list[list[str]] = []
     ended = 0

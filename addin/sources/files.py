@@ -22,9 +22,10 @@ class OpenWorkbook:
     guard: PackageGuard
 
 
-def open_workbook(path: Path) -> OpenWorkbook:
-    """Open an Excel workbook with fastexcel, or raise a :class:`UserError` that says why not."""
-    guard = check_file(path)
+def open_workbook(path: Path, guard: PackageGuard | None = None) -> OpenWorkbook:
+    """Open an Excel workbook with fastexcel (``guard``: its checks, when they were made already), or raise a
+    :class:`UserError` that says why not."""
+    guard = guard or check_file(path)
     try:
         return OpenWorkbook(fastexcel.read_excel(path), guard)
     except Exception as exc:  # fastexcel raises its own error types for every kind of bad file

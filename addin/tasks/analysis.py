@@ -10,9 +10,10 @@ from churn_logic import ChurnModel, NoOrdersError, Settings, analyse, may_be_inc
 
 from ..errors import UserError
 from ..sources.files import check_file, open_workbook
-from ..sources.order_book import ReadResult, Steps, read_order_book, read_order_values
+from ..sources.order_book import ReadResult, Steps, read_order_book
 from ..sources.settings import gather
-from ..sources.tables import ExcelFileTables, ValueTables
+from ..sources.tables import ExcelFileTables, SheetTables
+from ..workbooks.base import Workbook
 
 STRICT_EXAMPLES = 3
 
@@ -23,30 +24,32 @@ class Analysis:
     path: Path
     read: ReadResult
     model: ChurnModel
+    tables: SheetTables | None = None     # the workbook's sheets as read (None for a CSV file)
 
 
-def analyse_workbook(path: Path | str, flags: Mapping[str, Any] | None = None,
+def analyse_workbook(source: Path | str | Workbook, flags: Mapping[str, Any] | None = None,
                      sheets: Sequence[str] | None = None, all_sheets: bool = False, strict: bool = False,
                      progress: Steps | None = None, today: dt.date | None = None) -> Analysis:
-    """Read the orders of the workbook or CSV file ``path`` with every settings source, and score every customer."""
-    path = Path(path)
-    check_file(path)
-    tables = None if path.suffix.lower() == ".csv" else ExcelFileTables(open_workbook(path), path.name)
-    settings = gather(path.parent, flags or {}, tables)
-    read = read_order_book(path, settings, sheets, all_sheets, progress, tables)
-    return _score(path, read, settings, strict, today)
-
-
-def analyse_values(tables: ValueTables, path: Path, flags: Mapping[str, Any] | None = None,
-                   sheets: Sequence[str] | None = None, all_sheets: bool = False, strict: bool = False,
-                   today: dt.date | None = None) -> Analysis:
-    """The same from the sheet values of an open workbook saved at ``path`` (its folder may hold churnkit.toml)."""
-    folder = path.parent if path.is_absolute() else None       # an unsaved workbook has no folder yet
+    """Read the orders of ``source`` — a workbook or CSV file, or a workbook already open (a file churnkit
+    writes into, or one open in Excel) — with every settings source, and score every customer."""
+    tables: SheetTables | None = None
+    if isinstance(source, Workbook):
+        path, tables = source.path, source.tables()
+    elif Path(source).suffix.lower() == ".csv":
+        path = Path(source)
+        check_file(path)
+    else:
+        path = Path(source)
+        tables = ExcelFileTables(open_workbook(path), path.name)
+    unsaved = isinstance(source, Workbook) and not path.is_absolute()      # a workbook Excel has not saved yet
+    folder = None if unsaved else path.parent
     settings = gather(folder, flags or {}, tables)
-    return _score(path, read_order_values(tables, settings, sheets, all_sheets), settings, strict, today)
+    read = read_order_book(path, settings, sheets, all_sheets, progress, tables)
+    return _score(path, read, settings, strict, today, tables)
 
 
-def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today: dt.date | None) -> Analysis:
+def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today: dt.date | None,
+           tables: SheetTables | None) -> Analysis:
     skipped = read.book.skipped
     if strict and len(skipped):
         examples = "; ".join(f"sheet '{r.sheet}' row {r.row}: {r.reason}"
@@ -67,4 +70,4 @@ def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today
     if ignored:
         read.notes.append(f"Not read as order lines: {ignored} {'row' if ignored == 1 else 'rows'} holding a total, "
                           "a subtotal or a single note.")
-    return Analysis(path, read, model)
+    return Analysis(path, read, model, tables)

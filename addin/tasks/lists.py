@@ -33,8 +33,7 @@ def refresh_lists(analysis: Analysis, workbook: Workbook, lang: str = "en",
         written[name] = len(content.tables[0].rows)
         if name != content.name:
             renamed[content.name] = name
-    workbook.save()
-    return RefreshResult(written, getattr(workbook, "backup", None), renamed)
+    return RefreshResult(written, workbook.save().backup, renamed)
 
 
 def list_heading(analysis: Analysis, lang: str, now: dt.datetime) -> list[tuple[str, object]]:

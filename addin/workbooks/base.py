@@ -10,19 +10,31 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 from ..content.model import SheetContent
 from ..content.sheet_kinds import KINDS, choose_name, looks_like_earlier_version
 from ..errors import UserError
+from ..sources.tables import SheetTables
+
+
+@dataclasses.dataclass(frozen=True)
+class SaveResult:
+    backup: Path | None          # the copy of the workbook as it was (None when there is none: a new file, Excel)
 
 
 class Workbook(abc.ABC):
-    """A workbook churnkit reads its own sheets from and writes them into."""
+    """A workbook churnkit reads (its orders, settings and its own sheets) and writes its sheets into."""
     name: str
+    path: Path                   # where it is saved (a bare name for a workbook Excel has not saved yet)
 
     @abc.abstractmethod
     def sheet_names(self) -> list[str]: ...
+
+    @abc.abstractmethod
+    def tables(self) -> SheetTables:
+        """Its sheets, every cell as text, for the order reader and the settings (opened once)."""
 
     @abc.abstractmethod
     def read_rows(self, sheet: str) -> list[list[Any]]:
@@ -41,7 +53,11 @@ class Workbook(abc.ABC):
         """Write ``content`` as a new sheet or over the sheet ``replacing``, marked as churnkit's ``kind``."""
 
     @abc.abstractmethod
-    def save(self) -> None: ...
+    def save(self) -> SaveResult: ...
+
+    def selected_value(self) -> Any:
+        """The value of the cell the user selected (None where nobody selects: a file)."""
+        return None
 
     def own_sheet(self, kind: str) -> str | None:
         """The name of churnkit's sheet of ``kind`` in this workbook, None when it has none."""

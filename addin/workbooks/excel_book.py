@@ -17,7 +17,7 @@ from ..content.model import SheetContent
 from ..content.sheet_kinds import MARK_NAME, kind_of_mark, mark_formula
 from ..ooxml.worksheet import Formula, column_letter, fit_text
 from ..sources.tables import ValueTables
-from .base import Workbook
+from .base import SaveResult, Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 _XL_LANDSCAPE = 2
@@ -63,7 +63,7 @@ class ExcelWorkbook(Workbook):
     def table_names(self, sheet: str) -> list[str]:
         return [table.name for table in self.book.sheets[sheet].tables]
 
-    def value_tables(self) -> ValueTables:
+    def tables(self) -> ValueTables:
         """Every sheet's values, for reading the orders the way the command line reads a file."""
         return ValueTables(self.name, {sheet.name: self._values(sheet) for sheet in self.book.sheets})
 
@@ -132,9 +132,13 @@ class ExcelWorkbook(Workbook):
             setup = sheet.api.PageSetup
             setup.Orientation, setup.Zoom, setup.FitToPagesWide, setup.FitToPagesTall = _XL_LANDSCAPE, False, 1, False
 
-    def save(self) -> None:
+    def save(self) -> SaveResult:
         """Nothing to save (Excel holds the file); recalculate so worksheet functions see the new data."""
         self.book.app.calculate()
+        return SaveResult(None)
+
+    def selected_value(self) -> Any:
+        return self.book.selection.options(ndim=2).value[0][0]
 
 
 def _style(cell: Any, style) -> Any:

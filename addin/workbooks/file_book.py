@@ -18,9 +18,9 @@ from ..ooxml.formulas import sheet_formulas
 from ..ooxml.package import PackageError, WorkbookPackage
 from ..ooxml.worksheet import Formula
 from ..ooxml.xml_text import XmlError
-from ..sources.files import check_file
-from ..sources.guard import guard_sheet
-from .base import Workbook
+from ..sources.files import check_file, open_workbook
+from ..sources.tables import ExcelFileTables
+from .base import SaveResult, Workbook
 from .layout import worksheet
 from .safe_write import changed_sentence, check_can_replace, identity, replace_file, writer_lock
 
@@ -37,16 +37,18 @@ class FileWorkbook(Workbook):
         self.path = Path(path)
         self.name = self.path.name
         self.now = now
-        self.backup: Path | None = None
         self._exists = self.path.exists()
         self.package: WorkbookPackage | None = None
         self._calamine: python_calamine.CalamineWorkbook | None = None
+        self._tables: ExcelFileTables | None = None
+        self._guard = None
         if self._exists:
-            check_file(self.path)
             check_can_replace(self.path)
         self._lock = writer_lock(self.path, on_wait)
         try:
-            self._opened = identity(self.path)
+            self._opened = identity(self.path)      # what it is now: anything that changes it later is seen
+            if self._exists:        # looked at only now: the run before this one may have replaced it meanwhile
+                self._guard = check_file(self.path)
             self.package = WorkbookPackage.open(self.path) if self._exists else WorkbookPackage.new()
             self._sheets = [s.name for s in self.package.sheets()]
         except (zipfile.BadZipFile, KeyError, PackageError) as exc:
@@ -74,6 +76,13 @@ class FileWorkbook(Workbook):
     def sheet_names(self) -> list[str]:
         return list(self._sheets)
 
+    def tables(self) -> ExcelFileTables:
+        if not self._exists:
+            raise UserError(f"{self.name} does not exist yet, so there are no orders in it to read.")
+        if self._tables is None:
+            self._tables = ExcelFileTables(open_workbook(self.path, self._guard), self.name)
+        return self._tables
+
     def marks(self) -> dict[str, str]:
         return {d.sheet: kind_of_mark(d.formula) for d in self.package.defined_names()
                 if d.name == MARK_NAME and d.sheet is not None and kind_of_mark(d.formula)}
@@ -84,7 +93,7 @@ class FileWorkbook(Workbook):
     def read_rows(self, sheet: str) -> list[list[Any]]:
         if not self._exists or sheet not in self._sheets:
             return []
-        guard_sheet(self.path, sheet)          # calamine lays a sheet out as one grid: refuse a hostile one first
+        self._guard.check_sheet(sheet)         # calamine lays a sheet out as one grid: refuse a hostile one first
         try:
             if self._calamine is None:
                 self._calamine = python_calamine.CalamineWorkbook.from_path(str(self.path))
@@ -107,9 +116,9 @@ class FileWorkbook(Workbook):
             raise UserError(f"{self.name} is not a workbook churnkit can write into ({exc}).") from None
         self._sheets = [s.name for s in self.package.sheets()]
 
-    def save(self) -> None:
+    def save(self) -> SaveResult:
         try:
-            self.backup = replace_file(self.path, self.package.save, self._verify, self.now, self._opened)
+            return SaveResult(replace_file(self.path, self.package.save, self._verify, self.now, self._opened))
         except (zipfile.BadZipFile, zlib.error) as exc:       # its parts are copied from the file as it is now
             raise UserError(changed_sentence(self.path)) from exc
         finally:
