@@ -67,14 +67,15 @@ CALIBRATION = {
 @dataclasses.dataclass
 class NoOrderForecast:
     """Per customer (in the row order of the model's ``customers``): ``p_no_order``, ``expected_loss`` (NaN
-    where unknown) and ``reason`` (a code of ``REASONS`` where unknown, else empty); how the probabilities
-    were made (``calibration``: a code of ``CALIBRATION``; when calibrated, on the ``calibration_months``
-    months after ``calibrated_at``) and the model fitted as of A (None, and ``unfitted`` the code of
-    ``REASONS`` saying why, when it could not be)."""
+    where unknown), ``p_model`` (the model's own probability, before the calibration) and ``reason`` (a code
+    of ``REASONS`` where unknown, else empty); how the probabilities were made (``calibration``: a code of
+    ``CALIBRATION``; when calibrated, on the ``calibration_months`` months after ``calibrated_at``) and the
+    model fitted as of A (None, and ``unfitted`` the code of ``REASONS`` saying why, when it could not be)."""
     as_of: int
     horizon_months: int
     p_no_order: np.ndarray
     expected_loss: np.ndarray
+    p_model: np.ndarray
     reason: np.ndarray
     calibration: str
     calibrated_at: int | None
@@ -131,7 +132,7 @@ def forecast(model: ChurnModel, horizon_months: int) -> NoOrderForecast:
             p[known] = mapping.apply(features[known])
     reason[np.isfinite(p)] = ""
     return NoOrderForecast(model.as_of, horizon_months, p, p * model.customers["value_at_stake"].to_numpy(float),
-                           reason, how, m0, months, now.fit, now.reason)
+                           now.p, reason, how, m0, months, now.fit, now.reason)
 
 
 def _model_at(purchases: PurchaseDays, month: int, horizon_months: int, customers: np.ndarray) -> _ModelAt:

@@ -98,8 +98,9 @@ def test_one_time_buyers_only_are_too_few_to_fit():
 
 def test_a_customer_with_only_credit_notes_has_no_probability(lines):
     credit = pd.DataFrame({"customer": ["ZZ-credit"], "date": [pd.Timestamp("2023-02-03")], "amount": [-80.0]})
-    result = _forecast(pd.concat([lines, credit]), "2023-06")
-    row = list(analyse(pd.concat([lines, credit]), Settings(as_of=parse_month("2023-06"))).series.keys).index("ZZ-credit")
+    model = analyse(pd.concat([lines, credit]), Settings(as_of=parse_month("2023-06")))
+    result = forecast(model, 3)
+    row = list(model.series.keys).index("ZZ-credit")
     assert np.isnan(result.p_no_order[row]) and result.reason[row] == "no_positive_order"
     assert result.reasons("zh")[row] == "截至评估月份没有金额为正的订单行"
     assert np.isfinite(np.delete(result.p_no_order, row)).all() and set(np.delete(result.reason, row)) == {""}
