@@ -58,7 +58,7 @@ def calibration_table(probability: np.ndarray, positive: np.ndarray, bins: int =
     customers = np.bincount(which, minlength=bins)
     predicted = np.bincount(which, probability, bins)
     observed = np.bincount(which, positive, bins)
-    return [{"predicted": predicted[b] / customers[b], "observed": observed[b] / customers[b],
+    return [{"predicted": float(predicted[b] / customers[b]), "observed": float(observed[b] / customers[b]),
              "customers": int(customers[b])} for b in range(bins) if customers[b]]
 
 
