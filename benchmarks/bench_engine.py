@@ -18,18 +18,16 @@ import datetime as dt
 import json
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from generate import cached_workbook
-from machine import machine, table
+from machine import machine, peer_python, table
 
 from addin.sources.order_book import read_order_book
 from churn_logic import Settings, analyse, churn_kpis, winback_list
 
-VENV = Path(__file__).resolve().parent / ".venv"
 PEER = """
 import json, statistics, sys, time
 import pandas as pd
@@ -45,15 +43,6 @@ for _ in range(int(sys.argv[2]) + 1):
 import lifetimes
 print(json.dumps({"seconds": statistics.median(times[1:]), "version": lifetimes.__version__}))
 """
-
-
-def peer_python() -> Path:
-    """The Python of ``benchmarks/.venv``, with lifetimes installed (made on first use)."""
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(VENV)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "lifetimes"], check=True)
-    return python
 
 
 def engine_seconds(lines, today: dt.date, repeat: int) -> dict[str, float]:

@@ -8,8 +8,21 @@ import sys
 import tempfile
 import time
 from importlib import metadata
+from pathlib import Path
 
-LIBRARIES = ("churnkit", "fastexcel", "python-calamine", "pandas", "numpy", "pyarrow", "openpyxl", "xlsxwriter")
+LIBRARIES = ("churnkit", "fastexcel", "python-calamine", "pandas", "numpy", "scipy", "pyarrow", "openpyxl",
+             "xlsxwriter")
+PEER_VENV = Path(__file__).resolve().parent / ".venv"
+
+
+def peer_python() -> Path:
+    """The Python of ``benchmarks/.venv``, with lifetimes installed (made on first use; it sees this Python's
+    packages, so both sides use the same numpy, scipy and pandas; lifetimes is not a dependency of churnkit)."""
+    python = PEER_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(PEER_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "lifetimes"], check=True)
+    return python
 
 
 def machine() -> str:
