@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import monthly, streaks
-from .abc import core_classes
+from .core_classes import core_classes
 from .codes import sorted_codes
 from .periods import day_numbers, default_as_of, month_label, months_of
 from .settings import Settings

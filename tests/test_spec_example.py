@@ -71,7 +71,7 @@ def test_winback_and_kpis(model):
 
 
 def test_core_classes_put_the_customer_that_crosses_the_line_in_a():
-    from churn_logic.abc import core_classes
+    from churn_logic.core_classes import core_classes
     import numpy as np
 
     keys = np.array(["w", "x", "y", "z"], dtype=object)

@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from ..content.lists import LIST_KINDS, SHEET_NAMES, build_sheets, read_user_entries
+from ..content.list_sheets import LIST_KINDS, SHEET_NAMES, build_sheets, read_user_entries
 from ..content.settings_text import settings_parts
 from ..content.words import words as words_of
 from ..workbooks.base import Workbook
