@@ -3,15 +3,21 @@
 No file, Excel, mail or command-line code lives here.
 """
 from .backtest import Backtest, RuleResult, backtest
-from .columns import find_header_row, match_headers
+from .breakdowns import risk_breakdown
+from .cohorts import cohort_retention
+from .columns import SYNONYMS, find_header_row, match_headers, normalise_header
+from .forecast_quality import probabilities_by_month
+from .headlines import headline_figures
 from .history import CustomerHistory, UnknownCustomerError, customer_history
 from .kpis import churn_kpis
 from .lists import AT_RISK, CLASS_ORDER, FLAGGED, REPORT_MONTHS, most_urgent_first, most_valuable_first
 from .model import ChurnModel, NoOrdersError, analyse
 from .orders import OrderBook, RawSheet, normalise
 from .periods import may_be_incomplete, month_label, parse_month
-from .settings import SPECS, Settings, SettingsError, resolve
-from .verdicts import RISKS
+from .no_order import NoOrderForecast, forecast as forecast_no_order
+from .settings import SPECS, Settings, SettingsError, canonical_name, resolve
+from .subset import rep_customers
+from .verdicts import RISK_LABELS, RISKS, format_number
 from .winback import winback_list
 
 __all__ = [
@@ -19,5 +25,7 @@ __all__ = [
     "CustomerHistory", "UnknownCustomerError", "normalise", "RawSheet", "OrderBook", "find_header_row",
     "match_headers", "Settings", "SettingsError", "SPECS", "resolve", "month_label", "parse_month", "RISKS",
     "may_be_incomplete", "AT_RISK", "FLAGGED", "CLASS_ORDER", "REPORT_MONTHS", "most_valuable_first",
-    "most_urgent_first", "backtest", "Backtest", "RuleResult",
+    "most_urgent_first", "backtest", "Backtest", "RuleResult", "risk_breakdown", "cohort_retention", "SYNONYMS",
+    "normalise_header", "probabilities_by_month", "headline_figures", "NoOrderForecast", "forecast_no_order",
+    "canonical_name", "rep_customers", "RISK_LABELS", "format_number",
 ]

@@ -26,7 +26,7 @@ from . import streaks
 from .model import ChurnModel, analyse
 from .monthly import MonthlySeries
 from .periods import month_label
-from .probability_scores import score_probabilities
+from .forecast_quality import score_probabilities
 from .recommend import recommend
 from .settings import Settings
 from .verdicts import RISK_ORDER, risk_ranks

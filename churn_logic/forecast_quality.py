@@ -10,11 +10,13 @@ bin of the probability).
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from . import no_order
-from .model import analyse
+from .model import ChurnModel, analyse
 from .periods import months_of
 from .purchase_days import PurchaseDays, days_of, month_end_day
 from .settings import Settings
@@ -42,6 +44,25 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     ranks = np.empty(len(values))
     ranks[order] = np.repeat(starts + (sizes + 1) / 2, sizes)
     return ranks
+
+
+def score_probabilities(predicted: np.ndarray, churned: np.ndarray) -> dict[str, Any]:
+    """The backtest's "model" figures of predicted churn probabilities (one sample per customer and as-of
+    month): ``auroc``, ``brier`` and ``calibration`` as below, None where there are no samples to tell; samples
+    without a prediction (NaN) are left out and counted."""
+    known = np.isfinite(predicted)
+    p, outcome = predicted[known], churned[known].astype(bool)
+    if ((p < 0) | (p > 1)).any():
+        raise ValueError("a predicted probability lies outside 0 … 1")
+    positives = int(outcome.sum())
+    return {
+        "auroc": auroc(p, outcome) if positives and len(p) - positives else None,
+        "brier": brier(p, outcome) if len(p) else None,
+        "calibration": calibration_table(p, outcome),
+        "customers": len(p),
+        "churned": positives,
+        "without_prediction": int((~known).sum()),
+    }
 
 
 def brier(probability: np.ndarray, positive: np.ndarray) -> float:
@@ -98,3 +119,20 @@ def evaluate(lines: pd.DataFrame, settings: Settings, as_of: int, horizon_months
     p, outcome = result.p_no_order[known], happened[known]
     return Evaluation(as_of, horizon_months, auroc(p, outcome), brier(p, outcome), calibration_table(p, outcome),
                       int(known.sum()), int(outcome.sum()), int((~known).sum()), result)
+
+
+BACKTEST_MONTHS = 12        # as-of months the probability is made for in a backtest: the latest ones
+
+
+def probabilities_by_month(model: ChurnModel, months: np.ndarray, horizon_months: int) -> np.ndarray:
+    """``p_no_order`` as the backtest asks for it: months × customers (rows of ``model.series``), each month's
+    made from the order lines up to that month only (a model fitted and calibrated as of it), for the latest
+    ``BACKTEST_MONTHS`` of ``months``; NaN elsewhere (a customer not yet scored, or an older month)."""
+    out = np.full((len(months), len(model.series.keys)), np.nan)
+    keys = pd.Index(model.series.keys)
+    for row in range(max(0, len(months) - BACKTEST_MONTHS), len(months)):
+        as_of = int(months[row])
+        then = analyse(model.lines, dataclasses.replace(model.settings, as_of=as_of))
+        found = no_order.forecast(then, horizon_months)
+        out[row, keys.get_indexer(then.series.keys)] = found.p_no_order
+    return out

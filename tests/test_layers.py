@@ -119,3 +119,15 @@ def _owner(name: str) -> str | None:
 
 def _modules() -> list[str]:
     return [_module_name(path) for package in PACKAGES for path in (ROOT / package).rglob("*.py")]
+
+
+def test_the_rest_imports_the_engine_only_through_its_package():
+    reaching = []
+    for package in ("addin", "workbook_templates"):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                    [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+                reaching += [f"{_module_name(path)} imports {name}" for name in names
+                             if name.startswith("churn_logic.")]
+    assert reaching == []

@@ -15,8 +15,7 @@ import pandas as pd
 
 from typing import TYPE_CHECKING
 
-from churn_logic import CustomerHistory
-from churn_logic.verdicts import RISK_LABELS, format_number
+from churn_logic import RISK_LABELS, CustomerHistory, format_number
 
 from ..content import texttable
 from ..content.words import WORDS

@@ -1,8 +1,7 @@
 """The Customer History sheet: one customer's verdict, monthly trend (with a chart) and order lines."""
 from __future__ import annotations
 
-from churn_logic import ChurnModel, CustomerHistory
-from churn_logic.verdicts import RISK_LABELS
+from churn_logic import RISK_LABELS, ChurnModel, CustomerHistory
 
 from ..ooxml.worksheet import cell_value
 from .model import Chart, Column, SheetContent, Table

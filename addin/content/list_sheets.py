@@ -15,8 +15,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from churn_logic import AT_RISK, ChurnModel, most_valuable_first, winback_list
-from churn_logic.verdicts import RISK_LABELS
+from churn_logic import AT_RISK, RISK_LABELS, ChurnModel, most_valuable_first, winback_list
 
 from ..ooxml.worksheet import EXCEL_TEXT_MAX, Formula, cell_value
 from .model import Column, SheetContent, Table, cut_long_texts

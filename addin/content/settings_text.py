@@ -1,8 +1,7 @@
 """The settings a list or a table was made with, in words: every rule setting, and where the others came from."""
 from __future__ import annotations
 
-from churn_logic import ChurnModel
-from churn_logic.verdicts import format_number
+from churn_logic import ChurnModel, format_number
 
 from .words import WORDS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from churn_logic.subset import rep_customers
+from churn_logic import rep_customers
 
 from ..errors import UserError
 from .build import build_report

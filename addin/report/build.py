@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 import fastexcel
 
-from churn_logic.subset import rep_customers
+from churn_logic import rep_customers
 
 from ..errors import UserError
 from ..ooxml.package import PackageError

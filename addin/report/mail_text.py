@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import html
 
-from churn_logic.verdicts import format_number
+from churn_logic import format_number
 
 from ..content.words import WORDS
 from .report_data import ReportData

@@ -19,8 +19,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_range_abs
 
 import workbook_templates
-from churn_logic import REPORT_MONTHS
-from churn_logic.verdicts import RISK_LABELS
+from churn_logic import REPORT_MONTHS, RISK_LABELS
 
 from ..content.words import LANGUAGES, WORDS
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from churn_logic.columns import SYNONYMS, normalise_header
+from churn_logic import SYNONYMS, normalise_header
 
 from ..sources.csv_file import csv_rows
 from ..sources.files import open_workbook

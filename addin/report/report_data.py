@@ -17,12 +17,9 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
-from churn_logic import (AT_RISK, REPORT_MONTHS, ChurnModel, CustomerHistory, UnknownCustomerError, churn_kpis,
-                         customer_history, most_valuable_first, winback_list)
-from churn_logic.breakdowns import risk_breakdown
-from churn_logic.cohorts import cohort_retention
-from churn_logic.headlines import headline_figures
-from churn_logic.verdicts import RISK_LABELS
+from churn_logic import (AT_RISK, REPORT_MONTHS, RISK_LABELS, ChurnModel, CustomerHistory, UnknownCustomerError,
+                         churn_kpis, cohort_retention, customer_history, headline_figures, most_valuable_first,
+                         risk_breakdown, winback_list)
 
 from ..content.words import WORDS
 from ..errors import UserError

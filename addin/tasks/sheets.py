@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import difflib
 
-from churn_logic import ChurnModel, CustomerHistory, SettingsError, customer_history
-from churn_logic.settings import canonical_name
+from churn_logic import ChurnModel, CustomerHistory, SettingsError, canonical_name, customer_history
 
 from ..content.history_sheet import history_sheet
 from ..content.settings_sheet import settings_sheet
