@@ -66,6 +66,19 @@ def CHURN_RISK(customer, orders=None, settings=None, caller=None):
 @xw.arg("orders", ndim=2, doc=ORDERS_DOC)
 @xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
 @cell_safe
+def CHURN_PROBABILITY(customer, orders=None, settings=None, caller=None):
+    """The chance that the customer orders nothing in the horizon_months (default 3) after the as-of month.
+
+    客户在评估月份之后 horizon_months（默认 3）个月内没有订单的概率。
+    """
+    return functions.probability(customer, orders, settings, caller)
+
+
+@xw.func
+@xw.arg("customer", doc=CUSTOMER_DOC)
+@xw.arg("orders", ndim=2, doc=ORDERS_DOC)
+@xw.arg("settings", ndim=2, doc=SETTINGS_DOC)
+@cell_safe
 def CHURN_REASONS(customer, orders=None, settings=None, caller=None):
     """Why the customer is at risk, in words (empty when no rule fired).
 

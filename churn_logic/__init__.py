@@ -6,7 +6,7 @@ from .backtest import Backtest, RuleResult, backtest
 from .breakdowns import risk_breakdown
 from .cohorts import cohort_retention
 from .columns import SYNONYMS, find_header_row, match_headers, normalise_header
-from .forecast_quality import probabilities_by_month
+from .forecast_quality import BACKTEST_MONTHS, probabilities_by_month
 from .headlines import headline_figures
 from .history import CustomerHistory, UnknownCustomerError, customer_history
 from .kpis import churn_kpis
@@ -26,6 +26,6 @@ __all__ = [
     "match_headers", "Settings", "SettingsError", "SPECS", "resolve", "month_label", "parse_month", "RISKS",
     "may_be_incomplete", "AT_RISK", "FLAGGED", "CLASS_ORDER", "REPORT_MONTHS", "most_valuable_first",
     "most_urgent_first", "backtest", "Backtest", "RuleResult", "risk_breakdown", "cohort_retention", "SYNONYMS",
-    "normalise_header", "probabilities_by_month", "headline_figures", "NoOrderForecast", "forecast_no_order",
+    "normalise_header", "probabilities_by_month", "BACKTEST_MONTHS", "headline_figures", "NoOrderForecast", "forecast_no_order",
     "canonical_name", "rep_customers", "RISK_LABELS", "format_number",
 ]

@@ -39,8 +39,8 @@ PER_CUSTOMER = {"risk": udfs.CHURN_RISK, "reasons": udfs.CHURN_REASONS, "decline
 SIGNATURES = {
     "CHURN_MODEL": "(orders, settings=None)",
     **{name: "(customer, orders=None, settings=None, caller=None)"
-       for name in ("CHURN_RISK", "CHURN_REASONS", "DECLINE_STREAK", "LOW_STREAK", "MONTHS_WITHOUT_ORDERS",
-                    "CORE_CLASS", "VALUE_AT_STAKE", "CUSTOMER_HISTORY")},
+       for name in ("CHURN_RISK", "CHURN_PROBABILITY", "CHURN_REASONS", "DECLINE_STREAK", "LOW_STREAK",
+                    "MONTHS_WITHOUT_ORDERS", "CORE_CLASS", "VALUE_AT_STAKE", "CUSTOMER_HISTORY")},
     **{name: "(orders=None, settings=None, caller=None)" for name in ("AT_RISK_LIST", "WINBACK_LIST", "CHURN_KPIS")},
 }
 STALE = "churn model · 3 customers · as of 2024-06 · #00000000"

@@ -11,7 +11,7 @@ from typing import Sequence
 from churn_logic import SPECS
 from workbook_templates import SAMPLE, bundled_file
 
-from ..tasks import analyse_workbook, history_of, refresh_lists, write_customer_history, write_settings_sheet
+from ..tasks import analyse_workbook, backtest_of, history_of, refresh_lists, write_customer_history, write_settings_sheet
 from . import output
 from ..errors import UserError
 from .progress import Progress
@@ -92,6 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_flags(refresh)
     refresh.add_argument("--out", type=Path, metavar="FILE",
                          help="write the lists into this workbook instead (created when missing)")
+
+    backtest = commands.add_parser(
+        "backtest", help="how right the rules were on your own history",
+        description="Check every rule (and your settings' verdicts) at every past as-of month against what the "
+                    "customers did in the --horizon-months after it, recommend thresholds, and score the "
+                    "probability of no order.")
+    _add_reading_flags(backtest)
+    backtest.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                          help="a readable table, or CSV / JSON for other programs (default table)")
 
     add_report_parser(commands, _add_reading_flags)
 
@@ -179,6 +188,18 @@ def _write_utf8(text: str, bom: bool) -> None:
         buffer.flush()
 
 
+def run_backtest(args: argparse.Namespace) -> int:
+    analysis = _analyse(args)
+    result = backtest_of(analysis)
+    if args.format == "table":
+        sys.stdout.write(output.backtest_table(analysis, result, args.lang))
+    elif args.format == "json":
+        _write_utf8(output.backtest_json(analysis, result) + "\n", bom=False)
+    else:
+        _write_utf8(output.backtest_csv(analysis, result), bom=not sys.stdout.isatty())
+    return 0
+
+
 def run_history(args: argparse.Namespace) -> int:
     if args.write:
         return _write_history(args)
@@ -264,7 +285,7 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"scan": run_scan, "history": run_history, "refresh": run_refresh, "settings": run_settings,
+COMMANDS = {"scan": run_scan, "backtest": run_backtest, "history": run_history, "refresh": run_refresh, "settings": run_settings,
             "report": run_report, "addin": run_addin, "demo": run_demo}
 
 

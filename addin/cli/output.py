@@ -15,7 +15,7 @@ import pandas as pd
 
 from typing import TYPE_CHECKING
 
-from churn_logic import RISK_LABELS, CustomerHistory, format_number
+from churn_logic import BACKTEST_MONTHS, RISK_LABELS, Backtest, CustomerHistory, format_number, month_label
 
 from ..content import texttable
 from ..content.words import WORDS
@@ -26,20 +26,33 @@ if TYPE_CHECKING:
     from ..tasks import Analysis
 
 FIELDS = ["customer", "name", "risk", "reasons", "decline_streak", "low_streak", "months_without_orders",
-          "last_order_date", "core_class", "value_last_12m", "value_at_stake", "first_month"]
+          "last_order_date", "core_class", "value_last_12m", "value_at_stake", "first_month", "p_no_order",
+          "expected_loss", "p_no_order_reason"]
 SKIPPED_SHOWN = 20
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
+PROBABILITY_DECIMALS = 4
 
 
 def customer_records(analysis: Analysis, lang: str, include_low: bool) -> list[dict[str, Any]]:
     """One dict per customer with the command-line contract's field names, most urgent first."""
-    model = analysis.model
+    model, forecast = analysis.model, analysis.forecast
     ranked = model.ranked(flagged_only=not include_low)
-    reasons = model.reasons(lang)
-    frame = ranked.assign(reasons=reasons.loc[ranked.index])
-    columns = [_plain_column(frame[field]) for field in FIELDS]
+    rows = ranked.index.to_numpy()
+    frame = ranked.assign(reasons=model.reasons(lang).loc[ranked.index], expected_loss=forecast.expected_loss[rows],
+                          p_no_order_reason=np.asarray(forecast.reasons(lang), dtype=object)[rows])
+    columns = [_plain_column(frame[field]) for field in FIELDS if field != "p_no_order"]
+    probability = [None if math.isnan(p) else round(float(p), PROBABILITY_DECIMALS)
+                   for p in forecast.p_no_order[rows].tolist()]
+    columns.insert(FIELDS.index("p_no_order"), probability)
     return [dict(zip(FIELDS, values)) for values in zip(*columns)]
+
+
+def probability_record(analysis: Analysis, lang: str) -> dict[str, Any]:
+    """How ``p_no_order`` was made: the horizon, and whether and where it was calibrated."""
+    forecast = analysis.forecast
+    return {"horizon_months": forecast.horizon_months, "calibration": forecast.calibration,
+            "calibrated_at": None if forecast.calibrated_at is None else month_label(forecast.calibrated_at),
+            "how": forecast.calibration_words(lang)}
 
 
 def _plain_column(column: pd.Series) -> list[Any]:
@@ -89,6 +102,7 @@ def scan_json(analysis: Analysis, lang: str, include_low: bool) -> str:
         "customers": customer_records(analysis, lang, include_low),
         "skipped": skipped_records(analysis),
         "summary": analysis.model.risk_counts(),
+        "probability": probability_record(analysis, lang),
         "sheets": analysis.read.sheets,
         "lines_after_as_of": model.lines_after_as_of,
         "notes": analysis.read.notes,
@@ -192,20 +206,27 @@ def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
     lines = [words["title"].format(file=analysis.path.name, sheets=", ".join(f"'{s}'" for s in analysis.read.sheets),
                                    as_of=model.as_of_label, n=len(model.customers)),
              f"{words['settings']}: " + ", ".join(settings_parts(analysis.model, lang)), *analysis.read.notes,
-             words["counts"].format(**counts)]
+             words["counts"].format(**counts),
+             words["probability"].format(k=analysis.forecast.horizon_months, as_of=model.as_of_label,
+                                         how=analysis.forecast.calibration_words(lang))]
     if model.lines_after_as_of:
         lines.append(words["after"].format(n=model.lines_after_as_of, as_of=model.as_of_label))
     lines.append("")
     if records:
         rows = [[RISK_LABELS[lang][r["risk"]], r["customer"], r["name"] or "", r["core_class"], r["decline_streak"],
                  r["low_streak"], r["months_without_orders"], r["last_order_date"] or "",
-                 f"{r['value_last_12m']:,.2f}", f"{r['value_at_stake']:,.2f}", r["reasons"]]
-                for r in records]
-        lines.append(texttable.render(words["headers"], rows, right=[False] * 4 + [True] * 3 + [False] + [True] * 2))
+                 f"{r['value_last_12m']:,.2f}", f"{r['value_at_stake']:,.2f}", _share(r["p_no_order"]),
+                 "" if r["expected_loss"] is None else f"{r['expected_loss']:,.2f}", r["reasons"]] for r in records]
+        headers = [h.format(k=analysis.forecast.horizon_months) for h in words["headers"]]
+        lines.append(texttable.render(headers, rows, right=[False] * 4 + [True] * 3 + [False] + [True] * 4))
     else:
         lines.append(words["none"])
     lines.extend(_skipped_lines(analysis, lang))
     return "\n".join(lines) + "\n"
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
 
 
 def _skipped_lines(analysis: Analysis, lang: str) -> list[str]:
@@ -252,3 +273,89 @@ def history_json(analysis: Analysis, history: CustomerHistory) -> str:
     monthly = [{k: _plain(v) for k, v in row.items()} for row in history.monthly.to_dict("records")]
     return dumps({"as_of": analysis.model.as_of_label, "customer": summary, "monthly": monthly, "lines": lines})
 
+
+
+# --- the backtest ------------------------------------------------------------------------------------------
+BACKTEST_FIELDS = ["rule", "threshold", "level", "low_threshold", "flagged", "churned_flagged", "precision",
+                   "recall", "lift", "balanced_accuracy", "new_precision", "precision_low", "precision_high",
+                   "churned", "scored", "yours"]
+
+
+def backtest_json(analysis: Analysis, result: Backtest) -> str:
+    return dumps({"as_of": analysis.model.as_of_label, **result.to_dict()})
+
+
+def backtest_csv(analysis: Analysis, result: Backtest) -> str:
+    """One row per rule and threshold (CSV for spreadsheets, as ``scan_csv``)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=BACKTEST_FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    for rule in _backtest_rows(analysis, result):
+        writer.writerow({key: protect_text(value) for key, value in rule.items() if key in BACKTEST_FIELDS})
+    return out.getvalue()
+
+
+def _backtest_rows(analysis: Analysis, result: Backtest) -> list[dict[str, Any]]:
+    settings = analysis.model.settings
+    own = {"lost": settings.lost_months, "low": settings.low_months, "decline": settings.decline_months}
+    rows = []
+    for rule in result.to_dict()["rules"]:
+        low, high = rule["precision_range"] or (None, None)
+        yours = rule["rule"] in own and rule["threshold"] == own[rule["rule"]] and \
+            (rule["rule"] != "low" or rule["low_threshold"] == settings.low_threshold)
+        rows.append({**rule, "precision_low": low, "precision_high": high, "yours": yours})
+    return rows
+
+
+def backtest_table(analysis: Analysis, result: Backtest, lang: str) -> str:
+    words = WORDS[lang]["cli"]
+    data = result.to_dict()
+    months = data["months"]
+    if not months:
+        return words["backtest_title"].split(" · ")[0] + f" · {analysis.path.name}\n" + \
+            data["recommended"].get("reason", {}).get(lang, "") + "\n"
+    k = data["horizon_months"]
+    lines = [words["backtest_title"].format(file=analysis.path.name, months=len(months), first=months[0],
+                                            last=months[-1], k=k, rate=_percent(data["base_rate"]),
+                                            churned=data["churned"], scored=data["scored"]), ""]
+    rows = []
+    for rule in _backtest_rows(analysis, result):
+        name = words["backtest_rules"][rule["rule"]].format(
+            n=rule["threshold"], level=rule.get("level"),
+            x=format_number(rule["low_threshold"]) if rule.get("low_threshold") is not None else "")
+        spread = "" if rule["precision_low"] is None else \
+            f"{_percent(rule['precision_low'])}–{_percent(rule['precision_high'])}"
+        rows.append([name + (" " + words["your_setting"] if rule["yours"] else ""), f"{rule['flagged']:,}",
+                     f"{rule['churned_flagged']:,}", _percent(rule["precision"]), _percent(rule["recall"]),
+                     _fixed(rule["lift"], 1), _fixed(rule["balanced_accuracy"], 2), _percent(rule["new_precision"]),
+                     spread])
+    lines.append(texttable.render(words["backtest_headers"], rows, right=[False] + [True] * 7 + [False]))
+    recommended = data["recommended"]
+    lines += ["", words["recommended"], recommended["why"][lang]]
+    for family in ("lost", "low", "decline"):
+        choice = recommended.get(family)
+        if choice is None:
+            continue
+        lines.append("- " + choice["reason"][lang])
+    if "reason" in recommended:
+        lines.append(recommended["reason"][lang])
+    model = data["model"]
+    lines.append("")
+    if model and model.get("auroc") is not None:
+        lines.append(words["model"].format(months=min(len(months), BACKTEST_MONTHS), auroc=_fixed(model["auroc"], 3),
+                                           brier=_fixed(model["brier"], 3), customers=model["customers"],
+                                           churned=model["churned"]))
+        lines.append(texttable.render(words["calibration_headers"],
+                                      [[_percent(b["predicted"]), _percent(b["observed"]), f"{b['customers']:,}"]
+                                       for b in model["calibration"]], right=[True, True, True]))
+    else:
+        lines.append(words["no_model"])
+    return "\n".join(lines) + "\n"
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+def _fixed(value: float | None, places: int) -> str:
+    return "" if value is None else f"{value:.{places}f}"

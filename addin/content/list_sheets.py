@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from churn_logic import AT_RISK, RISK_LABELS, ChurnModel, most_valuable_first, winback_list
+from churn_logic import AT_RISK, RISK_LABELS, ChurnModel, NoOrderForecast, most_valuable_first, winback_list
 
 from ..ooxml.worksheet import EXCEL_TEXT_MAX, Formula, cell_value
 from .model import Column, SheetContent, Table, cut_long_texts
@@ -29,6 +29,7 @@ TABLE_NAMES = {kind: KINDS[kind].table for kind in LIST_KINDS}
 COLUMNS = {  # field: (kind, width); the headers are the words' "columns"
     "customer": ("text", 14), "name": ("text", 30), "risk": ("risk", 10), "reasons": ("text", 48),
     "core_class": ("class", 10), "value_at_stake": ("money", 15), "value_last_12m": ("money", 15),
+    "p_no_order": ("pct", 11), "expected_loss": ("money", 15),
     "decline_streak": ("int", 10), "low_streak": ("int", 10), "months_without_orders": ("int", 11),
     "last_order_date": ("date", 12), "rep": ("text", 14), "region": ("text", 14), "email": ("text", 26),
     "value_before_lapse": ("money", 15), "months_dormant": ("int", 10), "lapsed_since": ("text", 11),
@@ -37,10 +38,12 @@ COLUMNS = {  # field: (kind, width); the headers are the words' "columns"
 }
 USER_COLUMNS = {"owner": 14, "status": 14, "next_step": 24, "reason_category": 22, "notes": 40}   # key: width
 LIST_FIELDS = {
-    "at_risk": ["customer", "name", "risk", "reasons", "core_class", "value_at_stake", "value_last_12m",
-                "decline_streak", "low_streak", "months_without_orders", "last_order_date", "rep", "region"],
-    "win_back": ["customer", "name", "core_class", "value_before_lapse", "months_dormant", "lapsed_since",
-                 "last_order_date", "main_products", "main_category", "rep", "region", "email"],
+    "at_risk": ["customer", "name", "risk", "reasons", "core_class", "value_at_stake", "p_no_order", "expected_loss",
+                "value_last_12m", "decline_streak", "low_streak", "months_without_orders", "last_order_date", "rep",
+                "region"],
+    "win_back": ["customer", "name", "core_class", "value_before_lapse", "p_no_order", "expected_loss",
+                 "months_dormant", "lapsed_since", "last_order_date", "main_products", "main_category", "rep",
+                 "region", "email"],
     "closed": ["customer", "name", "closed_on", "was_on", "risk", "because"],
 }
 _HEADER_TO_FIELD = {header.lower(): key for lang in LANGUAGES
@@ -136,15 +139,19 @@ def _filled(value: Any) -> bool:
         isinstance(value, float) and np.isnan(value))
 
 
-def build_sheets(model: ChurnModel, previous: UserEntries, lang: str, now: dt.datetime,
+def build_sheets(model: ChurnModel, forecast: NoOrderForecast, previous: UserEntries, lang: str, now: dt.datetime,
                  heading: list[tuple[str, Any]], skipped: pd.DataFrame, has_closed_sheet: bool,
                  has_skipped_sheet: bool) -> list[tuple[str, SheetContent]]:
     """The sheets of one refresh, each with its kind: At-Risk, Win-Back, Closed (when it has rows or was
-    there) and Skipped Rows (when needed)."""
+    there) and Skipped Rows (when needed). Both lists show each customer's chance of no order and expected loss
+    (``forecast``), so they can be sorted by them."""
     words = WORDS[lang]["lists"]
-    customers = model.customers.assign(reasons=model.reasons(lang))
+    customers = model.customers.assign(reasons=model.reasons(lang), p_no_order=forecast.p_no_order,
+                                       expected_loss=forecast.expected_loss)
     at_risk = most_valuable_first(customers[customers["risk"].isin(AT_RISK)])
     winback = most_valuable_first(winback_list(model), "value_before_lapse")
+    rows = pd.Index(model.customers["customer"]).get_indexer(winback["customer"])
+    winback = winback.assign(p_no_order=forecast.p_no_order[rows], expected_loss=forecast.expected_loss[rows])
     at_risk = at_risk.assign(risk=at_risk["risk"].map(RISK_LABELS[lang]))
     extras = previous.extra_headers
     listed = set(at_risk["customer"]) | set(winback["customer"])

@@ -13,6 +13,7 @@ KIND_STYLES = {
     "text": Style(), "class": Style(bold=True),
     "int": Style(num_format="0"), "money": Style(num_format="#,##0.00"),
     "date": Style(num_format="yyyy-mm-dd"), "datetime": Style(num_format="yyyy-mm-dd hh:mm"),
+    "pct": Style(num_format="0%"),
 }
 TITLE = Style(bold=True, size=14, color="FF1F4E79")
 LABEL = Style(bold=True, color="FF595959")

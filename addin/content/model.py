@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from ..ooxml.worksheet import EXCEL_TEXT_MAX, fit_text
 
-KINDS = ("text", "int", "money", "date", "datetime", "risk", "class", "any")
+KINDS = ("text", "int", "money", "pct", "date", "datetime", "risk", "class", "any")
 TABLE_GAP = 1                       # empty columns between two tables
 
 

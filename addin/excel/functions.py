@@ -206,6 +206,15 @@ def handle(orders: Any, settings: Any) -> str:
     return model_of(orders, settings, None)[0].handle
 
 
+def probability(customer: Any, orders: Any, settings: Any, caller: Any) -> float:
+    """The customer's chance of no order in the horizon; a cell message saying why when there is none."""
+    cached, lang, row = customer_row(customer, orders, settings, caller)
+    p = float(cached.forecast.p_no_order[row])
+    if p != p:              # NaN: too little history, or no order with a positive amount
+        raise CellError(cached.forecast.reasons(lang)[row])
+    return p
+
+
 def reasons(customer: Any, orders: Any, settings: Any, caller: Any) -> str:
     cached, lang, row = customer_row(customer, orders, settings, caller)
     return cached.reasons(lang)[row]

@@ -17,7 +17,7 @@ import hashlib
 import re
 from typing import Any, Callable
 
-from churn_logic import ChurnModel
+from churn_logic import ChurnModel, NoOrderForecast, forecast_no_order
 
 MAX_MODELS = 4
 KEY_CHARS = 8
@@ -52,6 +52,11 @@ class Cached:
         if lang not in self._reasons:
             self._reasons[lang] = self.model.reasons(lang).tolist()
         return self._reasons[lang]
+
+    @functools.cached_property
+    def forecast(self) -> NoOrderForecast:
+        """Each customer's chance of no order in the settings' horizon, made when a cell first asks for it."""
+        return forecast_no_order(self.model, self.model.settings.horizon_months)
 
 
 _models: collections.OrderedDict[str, Cached] = collections.OrderedDict()

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from churn_logic import ChurnModel, NoOrdersError, Settings, analyse, may_be_incomplete, month_label
+from churn_logic import (ChurnModel, NoOrderForecast, NoOrdersError, Settings, analyse, forecast_no_order,
+                         may_be_incomplete, month_label)
 
 from ..errors import UserError
 from ..sources.files import check_file, open_workbook
@@ -25,6 +27,12 @@ class Analysis:
     read: ReadResult
     model: ChurnModel
     tables: SheetTables | None = None     # the workbook's sheets as read (None for a CSV file)
+
+    @functools.cached_property
+    def forecast(self) -> NoOrderForecast:
+        """Each customer's probability of no order in the ``horizon_months`` after the as-of month, and the
+        expected loss (SPEC "Probability of no order"), made when first asked for."""
+        return forecast_no_order(self.model, self.model.settings.horizon_months)
 
 
 def analyse_workbook(source: Path | str | Workbook, flags: Mapping[str, Any] | None = None,

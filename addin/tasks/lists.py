@@ -25,7 +25,8 @@ def refresh_lists(analysis: Analysis, workbook: Workbook, lang: str = "en",
     now = (now or dt.datetime.now()).replace(microsecond=0)
     own = {kind: workbook.own_sheet(kind) for kind in LIST_KINDS}
     tables = {kind: workbook.read_rows(name) for kind, name in own.items() if name is not None and kind != "skipped"}
-    sheets = build_sheets(analysis.model, read_user_entries(tables), lang, now, list_heading(analysis, lang, now),
+    sheets = build_sheets(analysis.model, analysis.forecast, read_user_entries(tables), lang, now,
+                          list_heading(analysis, lang, now),
                           analysis.read.book.skipped, own["closed"] is not None, own["skipped"] is not None)
     written, renamed = {}, {}
     for kind, content in sheets:
@@ -46,4 +47,8 @@ def list_heading(analysis: Analysis, lang: str, now: dt.datetime) -> list[tuple[
     return [(words["as_of"], analysis.model.as_of_label), (words["refreshed"], now), (words["source"], source),
             (words["settings"], ", ".join(settings_parts(analysis.model, lang))),
             (words["customers"], words["counts"].format(**analysis.model.risk_counts())),
-            (words["skipped_rows"], where), (words["stake"], words["stake_text"]), (words["yours"], words["yours_text"])]
+            (words["skipped_rows"], where), (words["stake"], words["stake_text"]),
+            (words["chance"], words["chance_text"].format(k=analysis.forecast.horizon_months,
+                                                        as_of=analysis.model.as_of_label,
+                                                        how=analysis.forecast.calibration_words(lang))),
+            (words["yours"], words["yours_text"])]

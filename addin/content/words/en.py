@@ -37,6 +37,11 @@ WORDS = {
         "skipped_rows": "Skipped rows",
         "stake": "Value at stake",
         "yours": "Your columns",
+        "chance": "Chance of no order",
+        "chance_text": (
+            "that the customer orders nothing in the {k} months after {as_of} ({how}); expected loss = that "
+            "chance × value at stake"
+        ),
         "none": "none",
         "skipped_where": "{n} {rows} could not be read: see the sheet '{sheet}'",
         "counts": "{LOST} lost · {HIGH} high · {MEDIUM} medium · {LOW} low risk",
@@ -67,6 +72,8 @@ WORDS = {
         "core_class": "Core class",
         "value_at_stake": "Value at stake",
         "value_last_12m": "Value last 12 months",
+        "p_no_order": "Chance of no order",
+        "expected_loss": "Expected loss",
         "decline_streak": "Months down",
         "low_streak": "Low months",
         "months_without_orders": "Months without orders",
@@ -146,8 +153,40 @@ WORDS = {
             "Last order",
             "Value 12m",
             "At stake",
+            "No order {k}m",
+            "Expected loss",
             "Reasons",
         ],
+        "probability": "Probability of no order in the {k} months after {as_of}: {how}.",
+        "backtest_title": (
+            "Backtest · {file} · {months} as-of months {first} … {last} · horizon {k} months · base rate "
+            "{rate} ({churned:,} of {scored:,} customer-months ordered nothing in the next {k} months)"
+        ),
+        "backtest_headers": [
+            "Rule",
+            "Flagged",
+            "Churned",
+            "Precision",
+            "Recall",
+            "Lift",
+            "Bal. acc.",
+            "New prec.",
+            "Precision by month",
+        ],
+        "backtest_rules": {
+            "lost": "no orders ≥ {n} months",
+            "low": "≤ {x} for ≥ {n} months",
+            "decline": "down ≥ {n} months",
+            "verdict": "verdict {level}",
+        },
+        "your_setting": "(yours)",
+        "recommended": "Recommended:",
+        "model": (
+            "p_no_order over the latest {months} months: AUROC {auroc}, Brier {brier} ({customers:,} "
+            "customer-months, {churned:,} ordered nothing)."
+        ),
+        "no_model": "p_no_order could not be scored on this history.",
+        "calibration_headers": ["Predicted", "Observed", "Customer-months"],
         "sheet": "sheet",
         "row": "row",
         "history_headers": ["Month", "Value", "Amount", "Orders", ""],
