@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from pandas.api.types import union_categoricals
 
 from .parsing import (DATE_RANGE, LARGEST_VALUE, arrow_text, clean_text, dates_in_range, exact_text, future_cutoff,
-                      parse_values, read_dates)
+                      numeric_date_order, numeric_dates, parse_values, read_dates)
 from .settings import Settings
 
 TOTALS_WORDS = {"total", "totals", "grand total", "sum", "subtotal", "sub-total", "sub total", "合计", "总计", "小计",
@@ -48,6 +48,7 @@ class OrderBook:
     lines: pd.DataFrame
     skipped: pd.DataFrame
     ignored_rows: int = 0
+    date_orders: dict[str, str] = dataclasses.field(default_factory=dict)   # sheet -> order its dates proved
 
     @property
     def fields(self) -> set[str]:
@@ -59,17 +60,19 @@ def normalise(sheets: Sequence[RawSheet], settings: Settings, today: dt.date | N
 
     A date after ``parsing.future_cutoff(today)`` is not an order line yet: the row is reported.
     """
-    frames, skipped, ignored = [], [], 0
+    frames, skipped, ignored, date_orders = [], [], 0, {}
     required = ("date", "customer", "amount", *(("quantity",) if settings.measure == "quantity" else ()))
     cutoff = future_cutoff(today or dt.date.today())
     for raw in sheets:
-        frame, bad, left_out = _normalise_sheet(raw, settings, required, cutoff)
+        frame, bad, left_out, date_order = _normalise_sheet(raw, settings, required, cutoff)
         frames.append(frame)
         skipped.append(bad)
         ignored += left_out
+        if date_order:
+            date_orders[raw.sheet] = date_order
     lines = _concat(frames) if frames else _empty_lines()
     bad_rows = pd.concat(skipped, ignore_index=True) if skipped else pd.DataFrame(columns=SKIPPED_COLUMNS)
-    return OrderBook(lines=lines, skipped=bad_rows, ignored_rows=ignored)
+    return OrderBook(lines=lines, skipped=bad_rows, ignored_rows=ignored, date_orders=date_orders)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -92,7 +95,7 @@ def _empty_lines() -> pd.DataFrame:
 
 
 def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...], cutoff: pd.Timestamp
-                     ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, int, str | None]:
     cells = {field: _Cells(series, one_per_line=field in IDENTIFIER_FIELDS, exact=field in EXACT_FIELDS)
              for field, series in raw.cells.items()}
     present = [cells[f].present for f in ("date", "customer", "amount") if f in cells]
@@ -105,7 +108,8 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
     note = _note_rows(cells, blank | totals)
     keep = ~(blank | totals | note)
 
-    any_year = read_dates(cells["date"].distinct, settings.date_format)
+    date_order = None if settings.date_format else numeric_date_order(cells["date"].distinct)
+    any_year = read_dates(cells["date"].distinct, settings.date_format, date_order)
     dates = dates_in_range(any_year)
     amounts = parse_values(cells["amount"].distinct, settings.decimal_comma).to_numpy(float)
     quantity = parse_values(cells["quantity"].distinct, settings.decimal_comma).to_numpy(float) \
@@ -120,9 +124,16 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
         problems.append((~cells[field].present & keep, f"{field} is empty"))
         if field == "date":
             far = cells[field].per_row(any_year.notna() & dates.isna())
-            unreadable = cells[field].per_row(any_year.isna()) & cells[field].present
+            unread = any_year.isna().to_numpy()
+            undecided = np.zeros(len(unread), bool)
+            if not settings.date_format and not date_order:
+                undecided[numeric_dates(cells[field].distinct).index] = True
+            unreadable = cells[field].per_row(unread & ~undecided) & cells[field].present
+            either_way = cells[field].per_row(unread & undecided)
             future = cells[field].per_row((dates > cutoff).to_numpy())
             problems.append((unreadable & keep, (field, "is not a date")))
+            problems.append((either_way & keep, (field, "may be day/month or month/day: set the date format "
+                                                        "(e.g. DD/MM/YYYY)")))
             problems.append((far & keep, (field, f"is outside the years {DATE_RANGE}")))
             problems.append((future & keep, (field, "is in the future")))
         elif field != "customer":
@@ -146,7 +157,7 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
     lines["row"] = np.asarray(raw.rows)[good]
     skipped = pd.DataFrame({"sheet": raw.sheet, "row": np.asarray(raw.rows)[bad],
                             "reason": _reasons(np.flatnonzero(bad), problems, cells)}, columns=SKIPPED_COLUMNS)
-    return lines, skipped, int(((totals | note) & ~blank).sum())
+    return lines, skipped, int(((totals | note) & ~blank).sum()), date_order
 
 
 def _note_rows(cells: dict[str, "_Cells"], not_orders: np.ndarray) -> np.ndarray:

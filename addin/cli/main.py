@@ -13,6 +13,7 @@ from workbook_templates import SAMPLE, bundled_file
 
 from ..tasks import analyse_workbook, backtest_of, history_of, refresh_lists, write_customer_history, write_settings_sheet
 from . import output
+from ..content.words import plural
 from ..errors import UserError
 from .progress import Progress
 from .report_command import add_report_parser, run_report
@@ -253,7 +254,7 @@ def run_refresh(args: argparse.Namespace) -> int:
             print(f"A .csv file cannot hold the lists; writing them to {target.name}.", file=sys.stderr)
         with _open_for_writing(target, args.quiet) as workbook:
             result = refresh_lists(analysis, workbook, args.lang)
-    written = ", ".join(f"{name} ({rows} rows)" for name, rows in result.sheets.items())
+    written = ", ".join(f"{name} ({rows:,} {plural(rows, 'row')})" for name, rows in result.sheets.items())
     print(f"Updated {target}: {written}.")
     for usual, used in result.renamed.items():
         print(f"A sheet of yours is named '{usual}', so churnkit wrote its list as '{used}' and left yours as it is.")

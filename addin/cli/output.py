@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from churn_logic import BACKTEST_MONTHS, RISK_LABELS, Backtest, CustomerHistory, format_number, month_label
 
 from ..content import texttable
-from ..content.words import WORDS
+from ..content.words import WORDS, plural
 from ..ooxml.worksheet import cell_value
 from ..content.settings_text import settings_parts
 
@@ -204,13 +204,15 @@ def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
     records = customer_records(analysis, lang, include_low)
     counts = analysis.model.risk_counts()
     lines = [words["title"].format(file=analysis.path.name, sheets=", ".join(f"'{s}'" for s in analysis.read.sheets),
-                                   as_of=model.as_of_label, n=len(model.customers)),
+                                   as_of=model.as_of_label, n=f"{len(model.customers):,}",
+                                   customers=plural(len(model.customers), "customer")),
              f"{words['settings']}: " + ", ".join(settings_parts(analysis.model, lang)), *analysis.read.notes,
              words["counts"].format(**counts),
              words["probability"].format(k=analysis.forecast.horizon_months, as_of=model.as_of_label,
                                          how=analysis.forecast.calibration_words(lang))]
     if model.lines_after_as_of:
-        lines.append(words["after"].format(n=model.lines_after_as_of, as_of=model.as_of_label))
+        lines.append(words["after"].format(n=f"{model.lines_after_as_of:,}", lines=plural(model.lines_after_as_of, "line"),
+                                           as_of=model.as_of_label))
     lines.append("")
     if records:
         rows = [[RISK_LABELS[lang][r["risk"]], r["customer"], r["name"] or "", r["core_class"], r["decline_streak"],
@@ -234,7 +236,7 @@ def _skipped_lines(analysis: Analysis, lang: str) -> list[str]:
     skipped = analysis.read.book.skipped
     if skipped.empty:
         return []
-    out = ["", words["skipped"].format(n=len(skipped), rows="row" if len(skipped) == 1 else "rows")]
+    out = ["", words["skipped"].format(n=len(skipped), rows=plural(len(skipped), "row"))]
     out += [f"  {words['sheet']} '{r.sheet}' {words['row']} {r.row}: {r.reason}"
             for r in skipped.head(SKIPPED_SHOWN).itertuples(index=False)]
     if len(skipped) > SKIPPED_SHOWN:

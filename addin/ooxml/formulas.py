@@ -53,6 +53,49 @@ def sheet_formulas(data: bytes) -> dict[tuple[int, int], str]:
             followers.append((attrs["si"], cell))
         state["formula"] = None
 
+    _parse(parser, data, start, end, text)
+    for si, cell in followers:
+        if si in masters:
+            formulas[cell] = _moved(*masters[si], cell)
+    return formulas
+
+
+def formulas_without_results(data: bytes) -> set[tuple[int, int]]:
+    """The cells of a worksheet part that hold a formula but no saved result (row, column, from 1): a file
+    written by a program that does not calculate, never opened and saved in Excel or LibreOffice."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    found: set[tuple[int, int]] = set()
+    state = {"row": 0, "column": 0, "formula": False, "value": False, "in_value": False}
+
+    def start(name, attrs):
+        local = name.rpartition(" ")[2]
+        if local == "row":
+            state["row"] = int(attrs["r"]) if attrs.get("r", "").isdigit() else state["row"] + 1
+            state["column"] = 0
+        elif local == "c":
+            state["row"], state["column"] = _place(attrs.get("r"), state["row"], state["column"])
+            state["formula"] = state["value"] = False
+        elif local == "f":
+            state["formula"] = True
+        elif local in ("v", "t"):        # the saved result, or an inline string's text
+            state["in_value"] = True
+
+    def text(chunk):
+        state["value"] = state["value"] or (state["in_value"] and bool(chunk.strip()))
+
+    def end(name):
+        local = name.rpartition(" ")[2]
+        if local in ("v", "t"):
+            state["in_value"] = False
+        elif local == "c" and state["formula"] and not state["value"]:
+            found.add((state["row"], state["column"]))
+
+    _parse(parser, data, start, end, text)
+    return found
+
+
+def _parse(parser, data: bytes, start, end, text) -> None:
+    """Run an expat parser over a part with these handlers, refusing DTDs and entities."""
     def refuse(*_):
         raise XmlError("it declares a DTD or entities")
 
@@ -62,10 +105,6 @@ def sheet_formulas(data: bytes) -> dict[tuple[int, int], str]:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
         raise XmlError(f"{expat.ErrorString(exc.code)} at line {exc.lineno}") from None
-    for si, cell in followers:
-        if si in masters:
-            formulas[cell] = _moved(*masters[si], cell)
-    return formulas
 
 
 def _place(ref: str | None, row: int, column: int) -> tuple[int, int]:

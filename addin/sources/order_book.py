@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from churn_logic import OrderBook, RawSheet, Settings, find_header_row, normalise
+from churn_logic import DAY_FIRST, MONTH_FIRST, OrderBook, RawSheet, Settings, find_header_row, normalise
 
 from ..content.sheet_kinds import OUR_SHEET_NAMES
 from ..errors import UserError
@@ -27,6 +27,7 @@ from .files import check_file, open_workbook
 from .guard import UnreadableSheet
 from .headers import HEADER_SEARCH_ROWS, Header, no_header_sentence
 from .tables import ExcelFileTables, SheetTables, ValueTables
+from .unsaved_formulas import rows_with_unsaved_formulas
 
 _PERIOD_NAME = re.compile(r"^\s*(\d{4}([-./年]\d{1,2}月?)?|\d{1,2}月|(19|20)\d{2}年|"
                           r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
@@ -67,21 +68,22 @@ def read_order_book(path: Path, settings: Settings, sheets: Sequence[str] | None
             raw, header, notes = read_csv(path, settings)
         book = normalise([raw], settings)
         _check_lines_read(book, path.name, [header])
-        return ReadResult(book, [raw.sheet], notes)
+        return ReadResult(book, [raw.sheet], notes + _date_notes(book))
     tables = tables or ExcelFileTables(open_workbook(path), path.name)
     with progress.step(f"Reading {path.name}"):
         candidates, notes = _choose_sheets(tables, settings, sheets, all_sheets)
     with progress.step("Checking order lines"):
         book = normalise([_read_sheet(c) for c in candidates], settings)
-    _check_lines_read(book, tables.label, [_header_of(c, tables) for c in candidates])
-    return ReadResult(book, [c.name for c in candidates], notes)
+    _check_lines_read(book, tables.label, [_header_of(c, tables) for c in candidates], path)
+    return ReadResult(book, [c.name for c in candidates], notes + _date_notes(book))
 
 
 def read_order_values(tables: ValueTables, settings: Settings, sheets: Sequence[str] | None = None,
                       all_sheets: bool = False) -> ReadResult:
     """Read the order lines from sheet values (an open workbook), choosing sheets as for a file."""
     candidates, notes = _choose_sheets(tables, settings, sheets, all_sheets)
-    return ReadResult(normalise([_read_sheet(c) for c in candidates], settings), [c.name for c in candidates], notes)
+    book = normalise([_read_sheet(c) for c in candidates], settings)
+    return ReadResult(book, [c.name for c in candidates], notes + _date_notes(book))
 
 
 def _choose_sheets(tables: SheetTables, settings: Settings, names: Sequence[str] | None,
@@ -121,13 +123,21 @@ def _choose_sheets(tables: SheetTables, settings: Settings, names: Sequence[str]
                     "use --sheet to choose or --all-sheets to read them all."]
 
 
+def _date_notes(book: OrderBook) -> list[str]:
+    """Say how text dates of numbers only were read, where a sheet's own dates proved the order."""
+    words = {DAY_FIRST: "day/month/year, as its dates with a first number above 12 show",
+             MONTH_FIRST: "month/day/year, as its dates with a second number above 12 show"}
+    return [f"Read the text dates of sheet '{sheet}' as {words[order]}; set the date format "
+            f"(--date-format) if that is not so." for sheet, order in book.date_orders.items()]
+
+
 def _header_of(candidate: _Candidate, tables: SheetTables) -> Header:
     texts = {field: str(candidate.table.column(pos)[candidate.header_index].as_py() or "").strip()
              for field, pos in candidate.columns.items()}
     return Header(candidate.name, candidate.first_row + candidate.header_index, texts, tables.merged(candidate.name))
 
 
-def _check_lines_read(book: OrderBook, label: str, headers: list[Header]) -> None:
+def _check_lines_read(book: OrderBook, label: str, headers: list[Header], workbook: Path | None = None) -> None:
     """When rows were there but not one could be read, say why, and what to change."""
     if len(book.lines) or not len(book.skipped):
         return
@@ -136,7 +146,18 @@ def _check_lines_read(book: OrderBook, label: str, headers: list[Header]) -> Non
     field = fields.value_counts().index[0]
     first = skipped[fields == field].iloc[0]
     problem = "is empty" if skipped["reason"][fields == field].str.endswith(" is empty").all() else "cannot be read"
+    if problem == "is empty" and workbook is not None \
+            and first["row"] in rows_with_unsaved_formulas(workbook, first["sheet"]):
+        raise UserError(f"No order line of {label} could be read: the {field} cells of sheet '{first['sheet']}' "
+                        f"(such as row {first['row']}) hold formulas without saved results, as a program that does "
+                        "not calculate writes them: open the workbook in Excel or LibreOffice, save it, and run "
+                        "churnkit again.")
     header = next((h for h in headers if h.sheet == first["sheet"]), None)
+    if skipped["reason"][fields == field].str.contains(" may be day/month or month/day", regex=False).all():
+        raise UserError(f"No order line of {label} could be read: its dates, such as "
+                        f"'{first['reason'].split(chr(39))[1]}' (sheet '{first['sheet']}' row {first['row']}), may be "
+                        "day/month or month/day and none has a number above 12 to show which: give the date "
+                        "format with --date-format DD/MM/YYYY or --date-format MM/DD/YYYY.")
     merged = [ref for ref in (header.merged if header else ()) if _spans_columns_on(ref, header.row)]
     where = f"the header row of sheet '{header.sheet}' has merged cells ({', '.join(merged)}), so a header may " \
             "stand over a neighbouring column: unmerge them so that each header is right above its values" \

@@ -10,6 +10,7 @@ from typing import Any, Mapping, Sequence
 from churn_logic import (ChurnModel, NoOrderForecast, NoOrdersError, Settings, analyse, forecast_no_order,
                          may_be_incomplete, month_label)
 
+from ..content.words import plural
 from ..errors import UserError
 from ..sources.files import check_file, open_workbook
 from ..sources.order_book import ReadResult, Steps, read_order_book
@@ -76,6 +77,6 @@ def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today
                           "the orders cover in full.")
     ignored = read.book.ignored_rows
     if ignored:
-        read.notes.append(f"Not read as order lines: {ignored} {'row' if ignored == 1 else 'rows'} holding a total, "
+        read.notes.append(f"Not read as order lines: {ignored:,} {plural(ignored, 'row')} holding a total, "
                           "a subtotal or a single note.")
     return Analysis(path, read, model, tables)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..content.list_sheets import LIST_KINDS, SHEET_NAMES, build_sheets, read_user_entries
 from ..content.settings_text import settings_parts
-from ..content.words import words as words_of
+from ..content.words import plural, words as words_of
 from ..workbooks.base import Workbook
 from .analysis import Analysis
 
@@ -41,7 +41,7 @@ def list_heading(analysis: Analysis, lang: str, now: dt.datetime) -> list[tuple[
     """The heading block above both lists: as-of month, source, settings, counts, skipped rows."""
     words = words_of(lang, "lists")
     skipped = len(analysis.read.book.skipped)
-    where = words["skipped_where"].format(n=skipped, rows="row" if skipped == 1 else "rows",
+    where = words["skipped_where"].format(n=skipped, rows=plural(skipped, "row"),
                                           sheet=SHEET_NAMES["skipped"][lang]) if skipped else words["none"]
     source = f"{analysis.path.name} · " + ", ".join(analysis.read.sheets)
     return [(words["as_of"], analysis.model.as_of_label), (words["refreshed"], now), (words["source"], source),

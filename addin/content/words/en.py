@@ -133,13 +133,13 @@ WORDS = {
         "from": "from",
     },
     "cli": {
-        "title": "churnkit · {file} · {sheets} · as of {as_of} · {n} customers scored",
+        "title": "churnkit · {file} · {sheets} · as of {as_of} · {n} {customers} scored",
         "settings": "Settings",
         "default": "default",
         "from": "from",
         "counts": "At risk: {LOST} LOST, {HIGH} HIGH, {MEDIUM} MEDIUM · {LOW} LOW",
         "none": "No customer is at risk.",
-        "after": "{n} order lines after {as_of} were not scored.",
+        "after": "{n} order {lines} after {as_of} were not scored.",
         "skipped": "Skipped {n} {rows} that could not be read:",
         "more": "… and {n} more (use --format json to list them all).",
         "headers": [
