@@ -72,6 +72,8 @@ def test_a_row_with_an_undecided_date_among_readable_ones_is_skipped_with_that_r
     assert run.json()["skipped"] == [{"sheet": "orders.csv", "row": 2, "reason":
                                       "date '03/04/2024' may be day/month or month/day: set the date format "
                                       "(e.g. DD/MM/YYYY)"}]
+    table = churnkit("scan", path, "--as-of", "2024-06").out
+    assert "· 1 customer scored" in table and "Skipped 1 row that could not be read:" in table
 
 
 @pytest.fixture
