@@ -167,7 +167,8 @@ WORDS = {
         "help": (
             "Churn tab: Refresh at-risk list writes the At-Risk and Win-Back sheets; Customer history "
             "shows the customer in the selected cell; Build report writes the at-risk report beside the "
-            "workbook and Email report sends it; Settings creates the settings sheet. Worksheet functions: "
+            "workbook and Email report sends it; Backtest writes a report of how right the rules were on the "
+            "workbook's own history; Settings creates the settings sheet. Worksheet functions: "
             "=CHURN_RISK(A2), =AT_RISK_LIST(), … See the churnkit README for the rules."
         ),
         "no_workbook": (
@@ -196,6 +197,8 @@ WORDS = {
         "settings_tip": "Create the settings sheet with every setting",
         "help": "Help",
         "help_tip": "What the buttons and worksheet functions do",
+        "backtest": "Backtest",
+        "backtest_tip": "Write a report of how right the churn rules were on this workbook's own history",
     },
     "report": {
         "all": "All customers",
