@@ -19,7 +19,7 @@ RULE_COLUMNS = ["rule", "threshold", "low_threshold", "flagged", "churned_flagge
                 "balanced_accuracy", "new_precision", "precision_lowest", "precision_highest", "note"]
 THRESHOLD_COLUMNS = ["threshold", "flagged", "precision", "recall"]
 CALIBRATION_COLUMNS = ["tenth", "predicted", "observed", "customers"]
-TENTHS = 10
+TENTHS = 10             # the engine's calibration bins (``forecast_quality.BINS``)
 
 
 class BacktestFigures:

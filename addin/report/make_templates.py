@@ -393,16 +393,18 @@ def _customer_card(b: _Book) -> None:
 
 
 def _backtest(b: _Book) -> None:
+    """The rules' figures with the recommendations and a chart per rule family (page 1, their figures on page 2),
+    the probability's calibration, and every rule; its words are ``backtest_template``'s besides ``templates``'."""
     t = b.t = {**b.t, **WORDS[b.lang]["backtest_template"]}
     font = {"name": b.font, "size": 9, "color": GREY}
     grid = {"visible": True, "line": {"color": RULE, "width": 0.5}}
-    horizon = {"num_format": t["months_format"]}
+    months = t["months_format"]
     widths = [14, 11, 11, 11, 2.5] * 2 + [14, 11, 11, 11]
     ws = b.sheet("backtest", widths)
     last = len(widths) - 1
     b.banner(ws, t["bt_title"], t["bt_sub"], last)
     b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("orders", "ck_source", 2, 6, None),
-                   ("horizon", "ck_backtest_horizon", 7, 8, horizon["num_format"]),
+                   ("horizon", "ck_backtest_horizon", 7, 8, months),
                    ("generated", "ck_generated", 11, 12, DATE)])
     ws.set_row(3, 8)
     b.card(ws, 4, 0, 1, t["months_checked"], "ck_backtest_months", COUNT, ("ck_backtest_period", "@"))
@@ -455,7 +457,7 @@ def _backtest(b: _Book) -> None:
     last = 12
     b.banner(ws, t["prob_title"], t["prob_sub"], last)
     b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("orders", "ck_source", 2, 5, None),
-                   ("horizon", "ck_backtest_horizon", 6, 7, horizon["num_format"]),
+                   ("horizon", "ck_backtest_horizon", 6, 7, months),
                    ("generated", "ck_generated", 9, 10, DATE)], suffix=".probability")
     ws.set_row(3, 8)
     b.card(ws, 4, 0, 3, t["auroc"], "ck_backtest_auroc.probability", SCORE, t["auroc_sub"])
@@ -483,7 +485,7 @@ def _backtest(b: _Book) -> None:
     last = len(widths) - 1
     b.banner(ws, t["rules_title"], t["rules_sub"], last)
     b.info(ws, 2, [("as_of", "ck_as_of", 0, 2, None), ("orders", "ck_source", 3, 7, None),
-                   ("horizon", "ck_backtest_horizon", 8, 9, horizon["num_format"]),
+                   ("horizon", "ck_backtest_horizon", 8, 9, months),
                    ("generated", "ck_generated", 10, 11, DATE)], suffix=".rules")
     term = b.fmt(bold=True, font_color=NAVY, font_size=9, align="right")
     meaning = b.fmt(font_color=GREY, font_size=9, indent=1)
