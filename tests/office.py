@@ -57,6 +57,13 @@ def page_pixels(pdf: Path, page: int = 1, dpi: int = 100) -> list[tuple[int, int
     return [tuple(pixels[i:i + 3]) for i in range(0, int(width) * int(height) * 3, 3)]
 
 
+def page_count(pdf: Path) -> int:
+    """The number of pages of a PDF, by poppler's pdfinfo."""
+    info = subprocess.run([tool("pdfinfo", "poppler-utils"), str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
 def count_near(pixels: list[tuple[int, int, int]], colour: str, tolerance: int = 20) -> int:
     """How many pixels are within ``tolerance`` of an ``RRGGBB`` colour in every channel."""
     wanted = tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))

@@ -16,7 +16,7 @@ from openxml_audit.verdict import AppPrediction, predict
 
 from workbook_templates.sample_data import generate_orders, write_sample_workbook
 
-REPORTS = ["at-risk", "win-back", "review", "customer-card"]
+REPORTS = ["at-risk", "win-back", "review", "customer-card", "backtest"]
 
 
 def audit(path: Path) -> ValidationResult:

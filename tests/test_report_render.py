@@ -12,11 +12,11 @@ import pytest
 from churn_logic import customer_history, winback_list
 from churn_logic.headlines import headline_figures
 
-from addin.tasks import analyse_workbook
+from addin.tasks import analyse_workbook, backtest_of
 from addin.report.build import build_report
 from addin.report.make_templates import TEMPLATE_DIR
 from addin.report.templates import KINDS
-from office import count_near, page_pixels, pdf_text, soffice, tool
+from office import count_near, page_count, page_pixels, pdf_text, soffice, tool
 from report_books import sample_without
 from report_checks import AS_OF, SAMPLE, restyle
 
@@ -28,7 +28,11 @@ DRAWN = 100
 under 10, the sample's thinnest series (the churn-rate line, the reactivated customers) about 250."""
 
 TITLES = {"at-risk": ("Customers at risk", "流失预警报告"), "win-back": ("Win-back campaign", "客户赢回行动"),
-          "review": ("Monthly churn review", "月度流失回顾"), "customer-card": ("Customer card", "客户档案")}
+          "review": ("Monthly churn review", "月度流失回顾"), "customer-card": ("Customer card", "客户档案"),
+          "backtest": ("How right the churn rules are", "流失规则有多准")}
+CHART_PAGES = {"backtest": (1, 3)}
+"""The pages that hold charts when it is not just the first: the backtest's rule charts are on page 1, its calibration
+chart on page 3 (the Backtest sheet prints on two pages, the Probability sheet on one)."""
 
 
 def convert_all(paths: list[Path], out_dir: Path) -> dict[Path, Path]:
@@ -115,6 +119,17 @@ def test_win_back_review_and_card_print_their_numbers(pdf_texts, lang):
     assert money(history.summary["value_at_stake"]) in card
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_backtest_report_prints_its_figures(pdf_texts, lang):
+    analysis, texts, _ = pdf_texts
+    result, text = backtest_of(analysis), texts[("backtest", lang)]
+    verdicts = result.rule("verdict", level="flagged")
+    assert TITLES["backtest"][lang == "zh"] in text and f"{result.months[0]} – {result.months[-1]}" in text
+    assert f"{result.base_rate:.1%}" in text and f"{result.scored:,}" in text and f"{verdicts.precision:.1%}" in text
+    assert f"{result.model['auroc']:.2f}" in text and f"{result.model['brier']:.3f}" in text
+    assert f"{max(tenth['customers'] for tenth in result.model['calibration']):,}" in text
+
+
 def series_colours(workbook: Path) -> dict[str, list[str]]:
     """{chart part: the colour (RRGGBB) of each of its series}, as the chart parts give them."""
     with zipfile.ZipFile(workbook) as z:
@@ -124,14 +139,15 @@ def series_colours(workbook: Path) -> dict[str, list[str]]:
 
 
 @functools.cache
-def inked(pdf: Path) -> list[tuple[int, int, int]]:
-    """The pixels of the first page — where every bundled template has its charts — that are not white."""
-    return [pixel for pixel in page_pixels(pdf, 1, dpi=50) if pixel != (255, 255, 255)]
+def inked(pdf: Path, pages: tuple[int, ...] = (1,)) -> list[tuple[int, int, int]]:
+    """The pixels that are not white of the pages that hold the charts (the first, unless ``CHART_PAGES`` says)."""
+    assert max(pages) <= page_count(pdf), pdf.name
+    return [pixel for page in pages for pixel in page_pixels(pdf, page, dpi=50) if pixel != (255, 255, 255)]
 
 
-def pixels_of(pdf: Path, colours: list[str]) -> dict[str, int]:
+def pixels_of(pdf: Path, colours: list[str], pages: tuple[int, ...] = (1,)) -> dict[str, int]:
     assert len(set(colours)) == len(colours), f"two series share a colour: {colours}"
-    return {colour: count_near(inked(pdf), colour) for colour in colours}
+    return {colour: count_near(inked(pdf, pages), colour) for colour in colours}
 
 
 @pytest.mark.parametrize("key", [(kind, lang) for kind in CHARTED for lang in ("en", "zh")] + [("restyled", "en")])
@@ -139,7 +155,7 @@ def test_every_chart_draws_every_series(rendered, key):
     _, books, pdfs = rendered
     colours = [colour for chart in series_colours(books[key]).values() for colour in chart]
     assert colours and all(series_colours(books[key]).values())
-    counts = pixels_of(pdfs[key], colours)
+    counts = pixels_of(pdfs[key], colours, CHART_PAGES.get(key[0], (1,)))
     assert min(counts.values()) > DRAWN, counts
 
 
@@ -149,7 +165,7 @@ def test_the_pixel_check_fails_on_charts_without_data(rendered, kind):
     either, and a chart that drew nothing fails the check above."""
     _, books, pdfs = rendered
     colours = [colour for chart in series_colours(books[("template", kind)]).values() for colour in chart]
-    counts = pixels_of(pdfs[("template", kind)], colours)
+    counts = pixels_of(pdfs[("template", kind)], colours, CHART_PAGES.get(kind, (1,)))
     assert max(counts.values()) < DRAWN, counts
 
 

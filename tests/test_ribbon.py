@@ -120,4 +120,4 @@ def test_chinese_ribbon_and_errors_are_messages(tmp_path):
 
 
 def test_every_action_is_reachable():
-    assert set(ACTIONS) == {"refresh", "history", "report", "email", "settings", "help"}
+    assert set(ACTIONS) == {"refresh", "history", "report", "email", "backtest", "settings", "help"}

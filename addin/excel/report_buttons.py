@@ -1,8 +1,9 @@
-"""The ribbon's Build report and Email report buttons: the command line's report actions on the open workbook.
+"""The ribbon's Build report, Email report and Backtest buttons: the command line's report actions on the open
+workbook.
 
-Both make the at-risk report beside the workbook (which must be saved, so the report has a
-folder). Email report sends it to the ``to`` addresses of the SMTP settings
-(``churnkit.toml`` ``[smtp]`` or the settings sheet); the password comes from
+Build report and Email report make the at-risk report beside the workbook (which must be saved, so
+the report has a folder), Backtest the backtest report. Email report sends it to the ``to`` addresses
+of the SMTP settings (``churnkit.toml`` ``[smtp]`` or the settings sheet); the password comes from
 ``CHURNKIT_SMTP_PASSWORD`` or the keyring, as on the command line.
 """
 from __future__ import annotations
@@ -27,6 +28,12 @@ def build(workbook: ExcelWorkbook, lang: str) -> str:
     return WORDS[lang]["report_buttons"]["built"].format(path=_report(analysis, lang))
 
 
+def backtest(workbook: ExcelWorkbook, lang: str) -> str:
+    """Backtest: write the backtest report of the open workbook beside it (``churnkit report --template backtest``)."""
+    analysis = _analysis(workbook, lang)
+    return WORDS[lang]["report_buttons"]["built"].format(path=_report(analysis, lang, "backtest"))
+
+
 def email(workbook: ExcelWorkbook, lang: str) -> str:
     """Email report: build the at-risk report and send it to the configured recipients."""
     analysis = _analysis(workbook, lang)
@@ -41,5 +48,5 @@ def _analysis(workbook: ExcelWorkbook, lang: str) -> Analysis:
     return analyse_workbook(workbook)
 
 
-def _report(analysis: Analysis, lang: str) -> Path:
-    return build_report(analysis, TEMPLATE, analysis.path.parent / default_report_name(analysis, TEMPLATE, lang), lang)
+def _report(analysis: Analysis, lang: str, template: str = TEMPLATE) -> Path:
+    return build_report(analysis, template, analysis.path.parent / default_report_name(analysis, template, lang), lang)

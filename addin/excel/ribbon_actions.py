@@ -37,7 +37,7 @@ def show_help(workbook: ExcelWorkbook, lang: str) -> str:
 
 ACTIONS: dict[str, Callable[[ExcelWorkbook, str], str]] = {
     "refresh": refresh, "history": history, "report": report_buttons.build, "email": report_buttons.email,
-    "settings": settings,
+    "backtest": report_buttons.backtest, "settings": settings,
     "help": show_help,
 }
 

@@ -31,6 +31,9 @@ def sales_reps(analysis: Analysis) -> list[str]:
 
 def build_per_rep(analysis: Analysis, template: str | Path, lang: str, folder: Path) -> dict[str, Path]:
     """One report per sales rep in ``folder``, each with only that rep's customers, each in a file of its own."""
+    if str(template) == "backtest":
+        raise UserError("--per-rep makes one report per sales rep; the backtest checks the rules on the whole order "
+                        "book, so it is one report.")
     parts = name_parts(sales_reps(analysis))
     return {rep: build_report(analysis, template, folder / default_report_name(analysis, template, lang, part),
                               lang, rep=rep) for rep, part in sorted(parts.items())}

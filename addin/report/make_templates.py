@@ -2,7 +2,7 @@
 
     python -m addin.report.make_templates [--out DIR]
 
-writes ``at-risk``, ``win-back``, ``review`` and ``customer-card`` (``.xlsx`` and
+writes ``at-risk``, ``win-back``, ``review``, ``customer-card`` and ``backtest`` (``.xlsx`` and
 ``.zh.xlsx``) into ``workbook_templates/``. The output is the same on every run. Each
 place churnkit fills is a defined name (``ck_…``: ``report_data.CELLS`` and ``BLOCKS``); charts are
 native Excel charts reading the blocks churnkit fills. Every sheet prints landscape, one
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_range_abs
+from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
 import workbook_templates
 from churn_logic import REPORT_MONTHS, RISK_LABELS
@@ -31,9 +31,11 @@ CREATED = dt.datetime(2026, 1, 1)
 NAVY, LIGHT, PALE, GREY, RULE = "#1F3864", "#EEF3FA", "#F7F9FC", "#595959", "#D9D9D9"
 DARK_RED, DARK_AMBER, DARK_SLATE, DARK_GREEN = "#9C0006", "#9C5700", "#404040", "#375623"
 RED, AMBER, BLUE, PURPLE, GREEN = "#C0504D", "#F0A030", "#2E75B6", "#8064A2", "#548235"
+TEAL, PINK, ORANGE = "#1A9988", "#E0609A", "#C55A11"
 """The charts' colours; no cell takes one, so a rendered page shows whether each chart drew its data."""
 FONTS = {"en": "Arial", "zh": "Microsoft YaHei"}
 MONEY, COUNT, PERCENT, DATE = "#,##0", "#,##0", "0.0%", "yyyy-mm-dd"
+SCORE, BRIER, LIFT = "0.00", "0.000", '0.0"×"'      # balanced accuracy and AUROC, the Brier score, lift
 RISK_COLOURS = {"LOST": ("#D9D9D9", "#404040"), "HIGH": ("#FFC7CE", "#9C0006"),
                 "MEDIUM": ("#FFEB9C", "#9C5700"), "LOW": ("#C6EFCE", "#006100")}
 
@@ -95,14 +97,17 @@ class _Book:
             self.value(ws, name + suffix, row, col + 1, fmt, last)
 
     def card(self, ws, row: int, col: int, last: int, label: str, name: str, num_format: str,
-             sub: str | tuple[str, str, str] = "", accent: str = NAVY) -> None:
-        """A headline figure: label, big number, and a line under it (text, or a label with a filled value)."""
+             sub: str | tuple[str, str] | tuple[str, str, str] = "", accent: str = NAVY) -> None:
+        """A headline figure: label, big number, and a line under it (text, a filled value (name, format), or a
+        label with a filled value (text, name, format))."""
         ws.merge_range(row, col, row, last, label, self.fmt(font_size=9, font_color=GREY, bg_color=LIGHT, top=5,
                                                             top_color=accent, indent=1))
         self.value(ws, name, row + 1, col, self.fmt(bold=True, font_size=20, font_color=NAVY, bg_color=LIGHT,
                                                     num_format=num_format, align="left", indent=1), last)
         small = dict(font_size=9, font_color=GREY, bg_color=LIGHT)
-        if isinstance(sub, tuple):
+        if isinstance(sub, tuple) and len(sub) == 2:
+            self.value(ws, sub[0], row + 2, col, self.fmt(**small, indent=1, num_format=sub[1], align="left"), last)
+        elif isinstance(sub, tuple):
             text, sub_name, sub_format = sub
             label = self.fmt(**small, indent=1)
             if last - 1 > col:
@@ -182,7 +187,8 @@ class _Book:
 def _series(ws, chart, name_cell: tuple[int, int], first_row: int, cat_col: int, val_col: int, colour: str,
             **extra: Any) -> None:
     """A series over one block column (one row now; churnkit refits it to the rows it writes)."""
-    style = {"line": {"color": colour, "width": 2.25}, "marker": {"type": "none"}} if extra.pop("line", False) \
+    width = extra.pop("width", 2.25)
+    style = {"line": {"color": colour, "width": width}, "marker": {"type": "none"}} if extra.pop("line", False) \
         else {"fill": {"color": colour}, "border": {"none": True}}
     chart.add_series({"name": [ws.name, *name_cell], "categories": [ws.name, first_row, cat_col, first_row, cat_col],
                       "values": [ws.name, first_row, val_col, first_row, val_col], **style, **extra})
@@ -386,7 +392,123 @@ def _customer_card(b: _Book) -> None:
     ws.freeze_panes(4, 0)
 
 
-DESIGNS = {"at-risk": _at_risk, "win-back": _win_back, "review": _review, "customer-card": _customer_card}
+def _backtest(b: _Book) -> None:
+    """The rules' figures with the recommendations and a chart per rule family (page 1, their figures on page 2),
+    the probability's calibration, and every rule; its words are ``backtest_template``'s besides ``templates``'."""
+    t = b.t = {**b.t, **WORDS[b.lang]["backtest_template"]}
+    font = {"name": b.font, "size": 9, "color": GREY}
+    grid = {"visible": True, "line": {"color": RULE, "width": 0.5}}
+    months = t["months_format"]
+    widths = [14, 11, 11, 11, 2.5] * 2 + [14, 11, 11, 11]
+    ws = b.sheet("backtest", widths)
+    last = len(widths) - 1
+    b.banner(ws, t["bt_title"], t["bt_sub"], last)
+    b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("orders", "ck_source", 2, 6, None),
+                   ("horizon", "ck_backtest_horizon", 7, 8, months),
+                   ("generated", "ck_generated", 11, 12, DATE)])
+    ws.set_row(3, 8)
+    b.card(ws, 4, 0, 1, t["months_checked"], "ck_backtest_months", COUNT, ("ck_backtest_period", "@"))
+    b.card(ws, 4, 2, 3, t["customer_months"], "ck_backtest_scored", COUNT,
+           (t["churned_sub"], "ck_backtest_churned", COUNT))
+    b.card(ws, 4, 5, 6, t["base_rate"], "ck_backtest_base_rate", PERCENT, t["base_rate_sub"], DARK_RED)
+    b.card(ws, 4, 7, 8, t["verdict_precision"], "ck_backtest_verdict_precision", PERCENT,
+           (t["recall"], "ck_backtest_verdict_recall", PERCENT), DARK_AMBER)
+    b.card(ws, 4, 10, 11, t["verdict_balanced_accuracy"], "ck_backtest_verdict_balanced_accuracy", SCORE,
+           (t["lift"], "ck_backtest_verdict_lift", LIFT), DARK_AMBER)
+    b.card(ws, 4, 12, 13, t["auroc_card"], "ck_backtest_auroc", SCORE, (t["brier"], "ck_backtest_brier", BRIER),
+           DARK_SLATE)
+    ws.set_row(4, 18)
+    ws.set_row(5, 34)
+    ws.set_row(8, 30)
+    b.value(ws, "ck_backtest_history", 8, 0, b.fmt(text_wrap=True, font_color=NAVY, valign="top"), last)
+    b.section(ws, 10, 0, t["recommended"], last)
+    label = b.fmt(bold=True, font_color=NAVY, valign="top")
+    for row, family in enumerate(("lost", "low", "decline"), 11):
+        ws.set_row(row, 40)
+        ws.write(row, 0, t["families"][family], label)
+        b.value(ws, f"ck_backtest_recommended_{family}", row, 1,
+                b.fmt(text_wrap=True, valign="top", font_size=9, bottom=1, bottom_color=RULE), last)
+    ws.set_row(14, 30)
+    b.value(ws, "ck_backtest_why", 14, 0, b.fmt(text_wrap=True, italic=True, font_size=8, font_color=GREY,
+                                                valign="top"), last)
+    header, first = 33, 34
+    b.section(ws, header - 1, 0, t["by_threshold"], last)
+    numbers = [{"num_format": "0", "align": "center"}, {"num_format": COUNT}, {"num_format": PERCENT},
+               {"num_format": PERCENT}]
+    # shares reach 100 % at most; the decline rule's are mostly small, so its chart scales to them
+    charts = (("lost", BLUE, RED, 1), ("low", TEAL, AMBER, 1), ("decline", PURPLE, PINK, None))
+    for (family, precision, recall, top), col in zip(charts, (0, 5, 10)):
+        b.block(ws, f"ck_backtest_{family}_rows", header, col, [t["threshold_heads"][family], *t["threshold_block"]],
+                numbers)
+        chart = b.chart("line", t[f"chart_{family}"])
+        for offset, colour in ((2, precision), (3, recall)):
+            _series(ws, chart, (header, col + offset), first, col, col + offset, colour, line=True, width=3,
+                    marker={"type": "circle", "size": 7, "fill": {"color": colour}, "border": {"color": colour}})
+        chart.set_x_axis({"name": t["chart_axis"], "name_font": {**font, "bold": False}, "num_font": font,
+                          "line": {"color": RULE}})
+        chart.set_y_axis({"num_format": "0%", "min": 0, **({"max": top} if top else {}), "num_font": font,
+                          "major_gridlines": grid, "line": {"none": True}})
+        chart.set_size({"width": 340, "height": 265})
+        ws.insert_chart(16, col, chart, {"x_offset": 2, "y_offset": 2, "object_position": 3})
+    ws.set_row(header, 42)
+    ws.set_h_pagebreaks([header - 2])
+
+    ws = b.sheet("probability", [11] * 9 + [13, 11, 11, 13])
+    last = 12
+    b.banner(ws, t["prob_title"], t["prob_sub"], last)
+    b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("orders", "ck_source", 2, 5, None),
+                   ("horizon", "ck_backtest_horizon", 6, 7, months),
+                   ("generated", "ck_generated", 9, 10, DATE)], suffix=".probability")
+    ws.set_row(3, 8)
+    b.card(ws, 4, 0, 3, t["auroc"], "ck_backtest_auroc.probability", SCORE, t["auroc_sub"])
+    b.card(ws, 4, 4, 7, t["brier_card"], "ck_backtest_brier.probability", BRIER, t["brier_sub"], DARK_SLATE)
+    b.card(ws, 4, 8, 12, t["with_probability"], "ck_backtest_model_customers", COUNT,
+           (t["churned_sub"], "ck_backtest_model_churned", COUNT), DARK_RED)
+    ws.set_row(4, 18)
+    ws.set_row(5, 34)
+    ws.set_row(8, 44)
+    b.value(ws, "ck_backtest_model_note", 8, 0, b.fmt(text_wrap=True, font_color=NAVY, valign="top"), last)
+    b.section(ws, 10, 0, t["calibration"], last)
+    header, first = 11, 12
+    b.block(ws, "ck_backtest_calibration_rows", header, 9, t["calibration_block"],
+            [{"align": "left"}, {"num_format": PERCENT}, {"num_format": PERCENT}, {"num_format": COUNT}])
+    calibration = b.chart("column", t["chart_calibration"])
+    _series(ws, calibration, (header, 10), first, 9, 10, GREEN, gap=60)
+    _series(ws, calibration, (header, 11), first, 9, 11, ORANGE, gap=60)
+    calibration.set_y_axis({"num_format": "0%", "min": 0, "max": 1, "num_font": font, "major_gridlines": grid,
+                            "line": {"none": True}})
+    calibration.set_size({"width": 640, "height": 320})
+    ws.insert_chart(header, 0, calibration, {"x_offset": 2, "y_offset": 6, "object_position": 3})
+
+    widths = [34, 5, 10, 9, 11, 9, 9, 7, 10, 10, 11, 11, 34]
+    ws = b.sheet("rules", widths)
+    last = len(widths) - 1
+    b.banner(ws, t["rules_title"], t["rules_sub"], last)
+    b.info(ws, 2, [("as_of", "ck_as_of", 0, 2, None), ("orders", "ck_source", 3, 7, None),
+                   ("horizon", "ck_backtest_horizon", 8, 9, months),
+                   ("generated", "ck_generated", 10, 11, DATE)], suffix=".rules")
+    term = b.fmt(bold=True, font_color=NAVY, font_size=9, align="right")
+    meaning = b.fmt(font_color=GREY, font_size=9, indent=1)
+    for row, (word, text) in enumerate(t["glossary"], 4):
+        ws.write(row, 0, word, term)
+        ws.merge_range(row, 1, row, last, text, meaning)
+    header = 5 + len(t["glossary"])
+    share = {"num_format": PERCENT}
+    ws.conditional_format(header + 1, 0, header + 1, last, {         # before the stripes: LibreOffice takes one
+        "type": "formula", "criteria": f'=ISNUMBER(SEARCH("{WORDS[b.lang]["backtest_report"]["recommended"]}", '
+                                      f'{xl_rowcol_to_cell(header + 1, last, col_abs=True)}))',
+        "format": b.wb.add_format({"bold": True, "font_color": NAVY})})
+    b.block(ws, "ck_backtest_rules_rows", header, 0, t["rules_block"],
+            [{}, {"num_format": "0", "align": "center"}, {"num_format": "General", "align": "right"},
+             {"num_format": COUNT}, {"num_format": COUNT}, share, share, {"num_format": LIFT},
+             {"num_format": SCORE}, share, share, share, {"font_size": 9, "indent": 1}], table=True)
+    ws.set_row(header, 42)
+    ws.repeat_rows(header)
+    ws.freeze_panes(header + 1, 1)
+
+
+DESIGNS = {"at-risk": _at_risk, "win-back": _win_back, "review": _review, "customer-card": _customer_card,
+           "backtest": _backtest}
 
 
 def write_templates(folder: Path = TEMPLATE_DIR) -> list[Path]:

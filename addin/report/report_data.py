@@ -3,10 +3,10 @@
 Single cells (``ck_as_of``, ``ck_headline_high`` …) take one value; blocks (``ck_…_rows``)
 take rows, one list of values per row, in the column order of the bundled templates
 (``BLOCK_COLUMNS``; the cohort table has the cohort, its size, then one column per month
-since the first order, as many as the block is wide). A template may show a value in several places: the part of a name
-after a dot is ignored (``ck_as_of.list`` shows the as-of month again). A breakdown by rep or
-region is left out when no customer has one (``left_out``), and so is the section that goes with it
-(``SECTIONS``).
+since the first order, as many as the block is wide; the backtest's are ``backtest_figures``'). A template
+may show a value in several places: the part of a name after a dot is ignored (``ck_as_of.list`` shows the
+as-of month again). A breakdown by rep or region is left out when no customer has one (``left_out``), and so
+is the section that goes with it (``SECTIONS``).
 """
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from churn_logic import (AT_RISK, REPORT_MONTHS, RISK_LABELS, ChurnModel, Custom
 from ..content.words import WORDS
 from ..errors import UserError
 from ..ooxml.worksheet import cell_value
+from ..tasks import backtest_of
+from .backtest_figures import CALIBRATION_COLUMNS, FAMILIES, RULE_COLUMNS, THRESHOLD_COLUMNS, BacktestFigures
 
 if TYPE_CHECKING:
     from ..tasks import Analysis
@@ -39,6 +41,9 @@ BLOCK_COLUMNS = {
                         "churn_rate", "revenue", "revenue_lost"],
     "ck_card_monthly_rows": ["month", "amount", "orders", "value"],
     "ck_card_lines_rows": ["date", "order", "product", "category", "quantity", "amount"],
+    "ck_backtest_rules_rows": RULE_COLUMNS,
+    **{f"ck_backtest_{family}_rows": THRESHOLD_COLUMNS for family in FAMILIES},
+    "ck_backtest_calibration_rows": CALIBRATION_COLUMNS,
 }
 CARD_FIELDS = {"customer": "customer", "name": "name", "core_class": "core_class", "value_last_12m": "value_last_12m",
                "value_at_stake": "value_at_stake", "last_order": "last_order_date", "first_month": "first_month",
@@ -83,6 +88,11 @@ class ReportData:
         except UnknownCustomerError:
             raise UserError(f"No customer '{self.customer}' is scored in {self.analysis.path.name} (as of "
                             f"{self.model.as_of_label}); the key must match the workbook exactly.") from None
+
+    @functools.cached_property
+    def backtest(self) -> BacktestFigures:
+        """The rules checked on the whole order book's history (a backtest is never of one rep's customers)."""
+        return BacktestFigures(backtest_of(self.analysis), self.analysis.model.settings, self.lang)
 
     def scope(self) -> str:
         return self.words["all"] if self.rep is None else self.words["rep"].format(rep=self.rep)
@@ -145,6 +155,23 @@ CELLS: dict[str, Callable[[ReportData], Any]] = {
     **{f"ck_card_{field}": (lambda d, field=field: d.card_value(field)) for field in CARD_FIELDS},
     "ck_card_risk": lambda d: RISK_LABELS[d.lang][d.card.summary["risk"]],
     "ck_card_reasons": lambda d: d.card.summary["reasons"],
+    "ck_backtest_horizon": lambda d: d.backtest.result.horizon_months,
+    "ck_backtest_months": lambda d: len(d.backtest.result.months),
+    "ck_backtest_period": lambda d: d.backtest.period(),
+    "ck_backtest_scored": lambda d: d.backtest.result.scored,
+    "ck_backtest_churned": lambda d: d.backtest.result.churned,
+    "ck_backtest_base_rate": lambda d: d.backtest.result.base_rate,
+    "ck_backtest_history": lambda d: d.backtest.history(),
+    "ck_backtest_why": lambda d: d.backtest.why(),
+    **{f"ck_backtest_recommended_{family}": (lambda d, family=family: d.backtest.recommended(family))
+       for family in FAMILIES},
+    **{f"ck_backtest_verdict_{figure}": (lambda d, figure=figure: d.backtest.verdicts(figure))
+       for figure in ("precision", "recall", "lift", "balanced_accuracy")},
+    "ck_backtest_auroc": lambda d: d.backtest.model_figure("auroc"),
+    "ck_backtest_brier": lambda d: d.backtest.model_figure("brier"),
+    "ck_backtest_model_customers": lambda d: d.backtest.model_figure("customers"),
+    "ck_backtest_model_churned": lambda d: d.backtest.model_figure("churned"),
+    "ck_backtest_model_note": lambda d: d.backtest.model_note(),
 }
 BLOCKS: dict[str, Callable[[ReportData, int], list[list[Any]]]] = {
     "ck_at_risk_rows": lambda d, width: d.at_risk_rows(),
@@ -154,4 +181,8 @@ BLOCKS: dict[str, Callable[[ReportData, int], list[list[Any]]]] = {
     "ck_cohort_rows": ReportData.cohort_rows,
     "ck_card_monthly_rows": lambda d, width: d.card_monthly_rows(),
     "ck_card_lines_rows": lambda d, width: d.card_lines_rows(),
+    "ck_backtest_rules_rows": lambda d, width: d.backtest.rule_rows(),
+    **{f"ck_backtest_{family}_rows": (lambda d, width, family=family: d.backtest.threshold_rows(family))
+       for family in FAMILIES},
+    "ck_backtest_calibration_rows": lambda d, width: d.backtest.calibration_rows(),
 }

@@ -7,7 +7,7 @@ from workbook_templates import bundled_file
 
 from ..errors import UserError
 
-KINDS = ("at-risk", "win-back", "review", "customer-card")
+KINDS = ("at-risk", "win-back", "review", "customer-card", "backtest")
 
 
 def template_name(kind: str, lang: str) -> str:

@@ -206,7 +206,8 @@ WORDS = {
         "help": (
             "Churn tab: Refresh at-risk list writes the At-Risk and Win-Back sheets; Customer history "
             "shows the customer in the selected cell; Build report writes the at-risk report beside the "
-            "workbook and Email report sends it; Settings creates the settings sheet. Worksheet functions: "
+            "workbook and Email report sends it; Backtest writes a report of how right the rules were on the "
+            "workbook's own history; Settings creates the settings sheet. Worksheet functions: "
             "=CHURN_RISK(A2), =AT_RISK_LIST(), … See the churnkit README for the rules."
         ),
         "no_workbook": (
@@ -235,6 +236,8 @@ WORDS = {
         "settings_tip": "Create the settings sheet with every setting",
         "help": "Help",
         "help_tip": "What the buttons and worksheet functions do",
+        "backtest": "Backtest",
+        "backtest_tip": "Write a report of how right the churn rules were on this workbook's own history",
     },
     "report": {
         "all": "All customers",
@@ -261,6 +264,7 @@ WORDS = {
             "win-back": "Win-back campaign",
             "review": "Monthly churn review",
             "customer-card": "Customer card",
+            "backtest": "Backtest of the churn rules",
             "default": "Churn report",
         },
     },
@@ -313,6 +317,9 @@ WORDS = {
             "cohorts": "Cohorts",
             "card": "Customer",
             "lines": "Order lines",
+            "backtest": "Backtest",
+            "probability": "Probability",
+            "rules": "Every rule",
         },
         "wb_title": "Win-back campaign",
         "wb_sub": "Lapsed customers, ranked by what they used to buy. Fill in the campaign columns as you go.",
@@ -390,5 +397,111 @@ WORDS = {
             "workbook's orders."
         ),
         "settings": "Optional two columns: setting, value (e.g. decline_months 4; lang zh).",
+    },
+    "backtest_template": {
+        "bt_title": "How right the churn rules are",
+        "bt_sub": (
+            "The rules checked on your own history: at every past month, whom they flagged, and who then "
+            "ordered nothing."
+        ),
+        "horizon": "Horizon",
+        "months_format": '[=1]0 "month";0 "months"',
+        "months_checked": "Months checked",
+        "customer_months": "Customer-months scored",
+        "churned_sub": "churned",
+        "base_rate": "Base rate",
+        "base_rate_sub": "churned ÷ scored",
+        "verdict_precision": "Your verdicts: precision",
+        "recall": "recall",
+        "verdict_balanced_accuracy": "Your verdicts: balanced accuracy",
+        "lift": "lift",
+        "auroc_card": "Probability: AUROC",
+        "brier": "Brier",
+        "recommended": "Recommended thresholds",
+        "families": {"lost": "Lost", "low": "Low", "decline": "Decline"},
+        "chart_lost": "Lost: no orders for n months",
+        "chart_low": "Low: n months at your threshold",
+        "chart_decline": "Decline: down n months in a row",
+        "chart_axis": "n (months in a row)",
+        "by_threshold": "Precision and recall by threshold (the charts' figures)",
+        "threshold_heads": {
+            "lost": "Lost: months without orders ≥",
+            "low": "Low: low months ≥",
+            "decline": "Decline: months down ≥",
+        },
+        "threshold_block": ["Flagged", "Precision", "Recall"],
+        "prob_title": "Probability of no order: how right it was",
+        "prob_sub": (
+            "p_no_order made at past months from the orders up to each month only, against what the customers "
+            "then did."
+        ),
+        "auroc": "AUROC",
+        "auroc_sub": "0.5 is chance, 1 tells every case apart",
+        "brier_card": "Brier score",
+        "brier_sub": "mean squared error; lower is better",
+        "with_probability": "Customer-months with a probability",
+        "calibration": "Calibration by tenth of the probability",
+        "chart_calibration": "Predicted and observed share ordering nothing",
+        "calibration_block": ["p_no_order", "Predicted", "Observed", "Customer-months"],
+        "rules_title": "Every rule checked",
+        "rules_sub": "Each rule alone at every threshold n, and your verdicts; every figure pools the months checked.",
+        "glossary": [
+            ("n", "A rule flags a customer whose streak (months without orders, low months, months down) has "
+                  "reached n months in a row."),
+            ("Precision", "Of the customers a rule flagged, the share who then ordered nothing (churned)."),
+            ("Recall", "Of the customers who churned, the share the rule had flagged."),
+            ("Lift", "Precision ÷ base rate: how many times better than flagging customers at random."),
+            ("Balanced accuracy", "(Recall + the share of customers who stayed that the rule left alone) ÷ 2: "
+                                  "0.5 is chance, 1 is perfect."),
+            ("New precision", "The precision among customers flagged for the first time that month."),
+        ],
+        "rules_block": [
+            "Rule",
+            "n",
+            "Low threshold",
+            "Flagged",
+            "Churned among flagged",
+            "Precision",
+            "Recall",
+            "Lift",
+            "Balanced accuracy",
+            "New precision",
+            "Precision: lowest month",
+            "Precision: highest month",
+            "Note",
+        ],
+    },
+    "backtest_report": {
+        "history": (
+            "Each month from {first} to {last} ({months} months) was scored as if it were the as-of month and "
+            "checked against the {k} months after it: a customer churned there when they ordered nothing in them."
+        ),
+        "period": "{first} – {last}",
+        "no_period": "none",
+        "rules": {
+            "lost": "Lost",
+            "low": "Low",
+            "decline": "Decline",
+            "flagged": "Your verdicts: LOST, HIGH or MEDIUM",
+            "level": "Your verdicts: {risk}",
+        },
+        "yours": "your setting",
+        "recommended": "recommended",
+        "bases": {
+            "percentile_10": "10th percentile of the months with orders",
+            "percentile_25": "25th percentile of the months with orders",
+            "percentile_50": "median of the months with orders",
+        },
+        "tenth": "{low}–{high} %",
+        "model": (
+            "{customers:,} customer-months had a probability, made at the latest months checked from the orders "
+            "up to each; {churned:,} of them ordered nothing in the next {k} months. Each tenth of the probability "
+            "shows the probability its customers were given on average and the share who then ordered nothing: "
+            "the closer the two, the better calibrated."
+        ),
+        "model_short": (
+            "Too little history to check the probability of no order: {customers:,} customer-months had one, "
+            "{churned:,} of which ordered nothing in the next {k} months; both outcomes are needed."
+        ),
     },
 }

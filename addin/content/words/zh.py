@@ -174,8 +174,9 @@ WORDS = {
         "unknown": "此按钮（{control}）在此版本的 churnkit 中没有对应操作。",
         "help": (
             "“流失分析”选项卡：刷新风险名单会写入流失预警和赢回名单工作表；客户历史显示所选单元格中的客户；"
-            "生成报告会在工作簿旁写入风险报告，发送报告会将其发出；设置会创建设置工作表。工作表函数：=CHURN"
-            "_RISK(A2)、=AT_RISK_LIST() 等。规则见 churnkit 说明文档。"
+            "生成报告会在工作簿旁写入风险报告，发送报告会将其发出；规则回测会写入一份报告，说明规则在本工作簿"
+            "历史数据上的准确程度；设置会创建设置工作表。工作表函数：=CHURN_RISK(A2)、=AT_RISK_LIST() 等。"
+            "规则见 churnkit 说明文档。"
         ),
         "no_workbook": (
             "请先打开订单工作簿（如果 Excel 以受保护的视图打开它，请先点击“启用编辑”），然后再点击此按钮。"
@@ -202,6 +203,8 @@ WORDS = {
         "settings_tip": "创建包含所有设置项的设置工作表",
         "help": "帮助",
         "help_tip": "按钮和工作表函数的说明",
+        "backtest": "规则回测",
+        "backtest_tip": "生成报告：流失规则在本工作簿自身历史数据上的准确程度",
     },
     "report": {
         "all": "全部客户",
@@ -228,6 +231,7 @@ WORDS = {
             "win-back": "客户赢回行动",
             "review": "月度流失回顾",
             "customer-card": "客户档案",
+            "backtest": "流失规则回测",
             "default": "客户流失报告",
         },
     },
@@ -280,6 +284,9 @@ WORDS = {
             "cohorts": "客户群留存",
             "card": "客户",
             "lines": "订单明细",
+            "backtest": "规则回测",
+            "probability": "无订单概率",
+            "rules": "全部规则",
         },
         "wb_title": "客户赢回行动",
         "wb_sub": "已流失客户，按流失前的采购额排序。行动各列请随进展填写。",
@@ -342,5 +349,101 @@ WORDS = {
         "customer": "客户编号，与订单中的写法完全一致（00042 不等于 42）。",
         "orders": "含表头行的订单区域（如 Orders[#All]），或 CHURN_MODEL 显示的句柄；省略则用本工作簿的订单。",
         "settings": "可选，两列：设置项、取值（如 decline_months 4；lang zh）。",
+    },
+    "backtest_template": {
+        "bt_title": "流失规则有多准",
+        "bt_sub": "用您自己的历史数据检验规则：在过去每个月，规则标出了哪些客户，之后又有哪些客户没有下单。",
+        "horizon": "观察期",
+        "months_format": '0 "个月"',
+        "months_checked": "检验月数",
+        "customer_months": "评估的客户月",
+        "churned_sub": "流失",
+        "base_rate": "基准流失率",
+        "base_rate_sub": "流失 ÷ 评估",
+        "verdict_precision": "您的结论：精确率",
+        "recall": "召回率",
+        "verdict_balanced_accuracy": "您的结论：平衡准确率",
+        "lift": "提升度",
+        "auroc_card": "无订单概率：AUROC",
+        "brier": "Brier",
+        "recommended": "推荐阈值",
+        "families": {"lost": "流失", "low": "低额", "decline": "下降"},
+        "chart_lost": "流失：连续 n 个月无订单",
+        "chart_low": "低额：连续 n 个月不超过您的阈值",
+        "chart_decline": "下降：连续 n 个月下降",
+        "chart_axis": "n（连续月数）",
+        "by_threshold": "各阈值的精确率和召回率（图表数据）",
+        "threshold_heads": {
+            "lost": "流失：无订单月数 ≥",
+            "low": "低额：低额月数 ≥",
+            "decline": "下降：下降月数 ≥",
+        },
+        "threshold_block": ["标出", "精确率", "召回率"],
+        "prob_title": "无订单概率：有多准",
+        "prob_sub": "在过去各月只用截至该月的订单计算 p_no_order，再与客户之后的实际情况对比。",
+        "auroc": "AUROC",
+        "auroc_sub": "0.5 为随机，1 为完全区分",
+        "brier_card": "Brier 分数",
+        "brier_sub": "均方误差，越低越好",
+        "with_probability": "有概率的客户月",
+        "calibration": "按概率十分位的校准",
+        "chart_calibration": "预测与实际的无订单比例",
+        "calibration_block": ["p_no_order", "预测", "实际", "客户月"],
+        "rules_title": "全部规则的检验",
+        "rules_sub": "每条规则单独在各阈值 n 下的结果，以及您的结论；所有数字汇总全部检验月份。",
+        "glossary": [
+            ("n", "当客户的连续月数（无订单月数、低额月数、下降月数）达到 n 个月时，规则标出该客户。"),
+            ("精确率", "规则标出的客户中，之后没有下单（流失）的比例。"),
+            ("召回率", "流失的客户中，事先被规则标出的比例。"),
+            ("提升度", "精确率 ÷ 基准流失率：比随机标出客户好多少倍。"),
+            ("平衡准确率", "（召回率 + 留存客户中未被标出的比例）÷ 2：0.5 为随机，1 为完美。"),
+            ("新标出精确率", "当月首次被标出的客户中的精确率。"),
+        ],
+        "rules_block": [
+            "规则",
+            "n",
+            "低额阈值",
+            "标出",
+            "标出且流失",
+            "精确率",
+            "召回率",
+            "提升度",
+            "平衡准确率",
+            "新标出精确率",
+            "精确率：最低月",
+            "精确率：最高月",
+            "备注",
+        ],
+    },
+    "backtest_report": {
+        "history": (
+            "从 {first} 到 {last} 的每个月（共 {months} 个月）都被当作评估月份来评分，并与之后 {k} 个月对比："
+            "客户在这 {k} 个月内没有订单，即视为流失。"
+        ),
+        "period": "{first} – {last}",
+        "no_period": "无",
+        "rules": {
+            "lost": "流失",
+            "low": "低额",
+            "decline": "下降",
+            "flagged": "您的结论：已流失、高风险或中风险",
+            "level": "您的结论：{risk}",
+        },
+        "yours": "您的设置",
+        "recommended": "推荐",
+        "bases": {
+            "percentile_10": "有订单月份的第 10 百分位数",
+            "percentile_25": "有订单月份的第 25 百分位数",
+            "percentile_50": "有订单月份的中位数",
+        },
+        "tenth": "{low}–{high} %",
+        "model": (
+            "共 {customers:,} 个客户月有概率，均在最近的检验月份只用截至当月的订单计算；其中 {churned:,} 个在随后 {k} "
+            "个月内没有订单。每个概率十分位列出其客户的平均预测概率和之后实际没有下单的比例：两者越接近，校准越好。"
+        ),
+        "model_short": (
+            "历史数据不足，无法检验无订单概率：只有 {customers:,} 个客户月有概率，其中 {churned:,} 个在随后 {k} "
+            "个月内没有订单；两种结果都需要有。"
+        ),
     },
 }
