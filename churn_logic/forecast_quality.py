@@ -71,16 +71,17 @@ def brier(probability: np.ndarray, positive: np.ndarray) -> float:
 
 
 def calibration_table(probability: np.ndarray, positive: np.ndarray, bins: int = BINS) -> list[dict]:
-    """Per bin of equal width of the probability that holds customers: mean probability, observed rate,
-    customers."""
+    """Per bin of equal width of the probability that holds customers: its bounds (``low`` ≤ p < ``high``; the
+    last bin holds 1), mean probability, observed rate, customers."""
     probability = np.asarray(probability, float)
     positive = np.asarray(positive, bool)
     which = np.minimum((probability * bins).astype(np.int64), bins - 1)
     customers = np.bincount(which, minlength=bins)
     predicted = np.bincount(which, probability, bins)
     observed = np.bincount(which, positive, bins)
-    return [{"predicted": float(predicted[b] / customers[b]), "observed": float(observed[b] / customers[b]),
-             "customers": int(customers[b])} for b in range(bins) if customers[b]]
+    return [{"low": b / bins, "high": (b + 1) / bins, "predicted": float(predicted[b] / customers[b]),
+             "observed": float(observed[b] / customers[b]), "customers": int(customers[b])}
+            for b in range(bins) if customers[b]]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 
 from . import bgnbd, calibration, monthly, streaks
 from .model import ChurnModel
@@ -82,6 +83,20 @@ class NoOrderForecast:
     calibration_months: int | None
     fit: bgnbd.Fit | None
     unfitted: str
+    keys: np.ndarray           # the customer keys, in the row order of the arrays above
+
+    def of(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` (a row per customer, keyed by its ``customer`` column) with each one's ``p_no_order`` and
+        ``expected_loss`` (NaN for a customer this forecast does not score)."""
+        rows = pd.Index(self.keys).get_indexer(frame["customer"])
+        known = rows >= 0
+
+        def taken(values: np.ndarray) -> np.ndarray:
+            out = np.full(len(rows), np.nan)
+            out[known] = values[rows[known]]
+            return out
+
+        return frame.assign(p_no_order=taken(self.p_no_order), expected_loss=taken(self.expected_loss))
 
     def reasons(self, lang: str = "en") -> list[str]:
         """Per customer, why ``p_no_order`` is empty, in words ("" where it is known)."""
@@ -132,7 +147,8 @@ def forecast(model: ChurnModel, horizon_months: int) -> NoOrderForecast:
             p[known] = mapping.apply(features[known])
     reason[np.isfinite(p)] = ""
     return NoOrderForecast(model.as_of, horizon_months, p, p * model.customers["value_at_stake"].to_numpy(float),
-                           now.p, reason, how, m0, months, now.fit, now.reason)
+                           now.p, reason, how, m0, months, now.fit, now.reason,
+                           model.customers["customer"].to_numpy(object))
 
 
 def _model_at(purchases: PurchaseDays, month: int, horizon_months: int, customers: np.ndarray) -> _ModelAt:

@@ -14,11 +14,13 @@ import pytest
 
 from addin import cli
 from addin.report.cell_ranges import parse_area
+from addin.report.report_data import BLOCK_COLUMNS
 from package_edits import replace_part
 
 ROOT = Path(__file__).parents[1]
 SAMPLE = ROOT / "workbook_templates" / "sample_orders.xlsx"
 AS_OF = "2026-10"
+REP = BLOCK_COLUMNS["ck_at_risk_rows"].index("rep")     # where an at-risk row holds the customer's rep
 
 
 def defined_cells(book: openpyxl.Workbook) -> dict[str, tuple[str, str]]:

@@ -134,9 +134,9 @@ def test_auroc_brier_and_calibration_table_by_their_definitions():
     assert np.isnan(auroc(score, np.ones(300, bool)))
     assert brier(np.array([0.2, 0.9]), np.array([False, True])) == pytest.approx((0.04 + 0.01) / 2)
     table = calibration_table(np.array([0.05, 0.05, 0.15, 0.95, 1.0]), np.array([True, False, False, True, True]))
-    assert table == [{"predicted": 0.05, "observed": 0.5, "customers": 2},
-                     {"predicted": 0.15, "observed": 0.0, "customers": 1},
-                     {"predicted": pytest.approx(0.975), "observed": 1.0, "customers": 2}]
+    assert table == [{"low": 0.0, "high": 0.1, "predicted": 0.05, "observed": 0.5, "customers": 2},
+                     {"low": 0.1, "high": 0.2, "predicted": 0.15, "observed": 0.0, "customers": 1},
+                     {"low": 0.9, "high": 1.0, "predicted": pytest.approx(0.975), "observed": 1.0, "customers": 2}]
 
 
 def test_the_streak_settings_reach_the_calibration(lines):

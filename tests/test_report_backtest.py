@@ -102,7 +102,7 @@ def test_too_little_history_is_said_in_one_plain_sentence(tmp_path):
     book = openpyxl.load_workbook(build_report(shallow, "backtest", tmp_path / "report.xlsx"))
     assert value(book, "ck_backtest_history") == result.recommended["reason"]["en"]
     assert value(book, "ck_backtest_history").startswith("Too little history to recommend thresholds")
-    assert value(book, "ck_backtest_recommended_lost") == result.recommended["reason"]["en"]
+    assert [value(book, f"ck_backtest_recommended_{rule}") for rule in ("lost", "low", "decline")] == [None] * 3
     assert value(book, "ck_backtest_model_note").startswith("Too little history to check the probability of no order")
     assert value(book, "ck_backtest_auroc") is None
     assert block(book, "ck_backtest_calibration_rows") == [["No customers", None, None, None]]
@@ -121,3 +121,20 @@ def test_the_command_line_makes_the_backtest_report_and_refuses_one_per_rep(repo
     assert err.strip() == ("churnkit: --per-rep makes one report per sales rep; the backtest checks the rules on "
                            "the whole order book, so it is one report.")
     assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == sorted(["orders.xlsx", report.name])
+
+
+def test_the_backtest_e_mail_says_the_backtest_s_headline_figures(report_cli, result, tmp_path):
+    import email
+    from email import policy
+    orders = tmp_path / "orders.xlsx"
+    orders.write_bytes(SAMPLE.read_bytes())
+    code, out, err = report_cli("report", orders, "--template", "backtest", "--quiet", "--email-to",
+                                "owner@example.com", "--from", "me@example.com", "--dry-run")
+    assert code == 0, err
+    message = email.message_from_bytes(next(tmp_path.glob("*.eml")).read_bytes(), policy=policy.default)
+    text = message.get_body(("plain",)).get_content()
+    verdicts, model = result.rule("verdict", level="flagged"), result.model
+    assert message["Subject"].strip().startswith("Backtest of the churn rules")   # folded after "Subject:"
+    assert (f"Checked on {len(result.months)} past months: your verdicts' precision {verdicts.precision:.0%}, "
+            f"recall {verdicts.recall:.0%}, lift {verdicts.lift:.1f}; the chance of no order: AUROC "
+            f"{model['auroc']:.2f}, Brier score {model['brier']:.3f}.") in text

@@ -25,7 +25,7 @@ from churn_logic import REPORT_MONTHS as REVIEW_MONTHS
 from addin.report.make_templates import TEMPLATE_DIR
 from addin.report.templates import KINDS
 from package_edits import digests
-from report_checks import AS_OF, SAMPLE, block, chart_series, defined_cells, png, report_cli, restyle, value  # noqa: F401
+from report_checks import AS_OF, REP, SAMPLE, block, chart_series, defined_cells, png, report_cli, restyle, value  # noqa: F401
 
 NOW = dt.datetime(2026, 11, 2, 9, 30)
 CARD_CUSTOMER = "C00166"
@@ -64,6 +64,11 @@ def test_at_risk_report_holds_the_engines_numbers(analysis, reports):
     assert [r[4] for r in rows if r[3] == "A"] == sorted((r[4] for r in rows if r[3] == "A"), reverse=True)
     reasons = dict(zip(model.customers["customer"], model.reasons("en")))
     assert all(r[9] == reasons[r[0]] and r[2] in ("HIGH", "MEDIUM") for r in rows)
+    forecast = analysis.forecast
+    chance = {key: (None if math.isnan(p) else p, None if math.isnan(loss) else loss)
+              for key, p, loss in zip(forecast.keys, forecast.p_no_order, forecast.expected_loss)}
+    assert {r[0]: (r[10], r[11]) for r in rows} == {key: chance[key] for key in at_risk["customer"]}
+    assert any(r[10] is not None for r in rows)
     for name, field in (("ck_by_rep_rows", "rep"), ("ck_by_region_rows", "region")):
         expected = risk_breakdown(model, field)
         assert block(book, name) == expected[["group", "customers", "high", "medium", "lost",
@@ -142,7 +147,7 @@ def test_tables_formats_and_choices_grow_with_their_blocks(reports):
         tables = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/tables/")]
     book = load(reports["at-risk"])
     n = len(block(book, "ck_at_risk_rows"))
-    assert any(f'ref="A5:J{5 + n}"' in t and f'<autoFilter ref="A5:J{5 + n}"/>' in t for t in tables)
+    assert any(f'ref="A5:L{5 + n}"' in t and f'<autoFilter ref="A5:L{5 + n}"/>' in t for t in tables)
     risk_formats = [cf for cf in book["At-risk list"].conditional_formatting if str(cf.sqref).startswith("C")]
     assert {str(cf.sqref) for cf in risk_formats} == {f"C6:C{5 + n}"}
     win_back = load(reports["win-back"])
@@ -199,6 +204,21 @@ def test_a_restyled_template_still_fills_and_keeps_its_logo(analysis, reports, t
     assert [s[1:] for s in chart_series(out)] == [s[1:] for s in chart_series(reports["at-risk"])]
 
 
+def test_a_template_made_for_an_earlier_version_keeps_its_columns(analysis, reports, tmp_path):
+    """Its at-risk block is ten columns wide, as before the chance of no order was added at the end."""
+    path = tmp_path / "earlier.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("List")
+    wb.define_name("ck_at_risk_rows", "=List!$A$2:$J$2")
+    ws.write("K2", "my own column")
+    ws.write_blank("G2", None, wb.add_format({"num_format": "yyyy-mm-dd"}))      # the last order: a date
+    wb.close()
+    sheet = load(build_report(analysis, path, tmp_path / "out.xlsx"))["List"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2, max_col=11)]
+    assert [row[:10] for row in rows] == [row[:10] for row in block(load(reports["at-risk"]), "ck_at_risk_rows")]
+    assert [row[10] for row in rows] == ["my own column"] + [None] * (len(rows) - 1)
+
+
 def test_a_template_of_your_own_is_filled_by_its_names_wherever_they_are(analysis, tmp_path):
     path = tmp_path / "mine.xlsx"
     wb = xlsxwriter.Workbook(str(path))
@@ -236,7 +256,7 @@ def test_per_rep_report_holds_only_that_reps_customers(analysis, tmp_path):
     book = load(out)
     mine = rep_customers(analysis.model, "Li Wei")
     rows = block(book, "ck_at_risk_rows")
-    assert rows and all(r[7] == "Li Wei" for r in rows)
+    assert rows and all(r[REP] == "Li Wei" for r in rows)
     assert sorted(r[0] for r in rows) == sorted(mine.customers.loc[mine.customers["risk"].isin(["HIGH", "MEDIUM"]),
                                                                    "customer"])
     assert block(book, "ck_by_rep_rows")[0][0] == "Li Wei" and len(block(book, "ck_by_rep_rows")) == 1

@@ -26,7 +26,7 @@ from addin.report.mail_settings import SmtpSettings, smtp_password, smtp_setting
 from addin.report.rep_addresses import file_tables, rep_addresses
 from conftest import write_orders
 from package_edits import type_into
-from report_checks import AS_OF, SAMPLE, block, report_cli, value  # noqa: F401
+from report_checks import AS_OF, REP, SAMPLE, block, report_cli, value  # noqa: F401
 
 PASSWORD = "Tr0ub4dor&3-for-tests"
 USER = "reports@example.com"
@@ -241,7 +241,7 @@ def test_per_rep_send_reports_who_got_theirs_and_a_rerun_sends_the_rest(report_c
             mine = rep_customers(model, rep).customers
             assert sorted(r[0] for r in rows if r[0] != "No customers") == \
                 sorted(mine.loc[mine["risk"].isin(["HIGH", "MEDIUM"]), "customer"])
-            assert all(r[7] == rep for r in rows if r[0] != "No customers")
+            assert all(r[REP] == rep for r in rows if r[0] != "No customers")
     record = json.loads((book.parent / f"churnkit-sent-orders-at-risk-{AS_OF}.json").read_text())
     assert set(record["sent"]) == set(REPS) - {"Chen Jing"}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 
 from addin.report.report_names import name_parts
-from report_checks import block, report_cli, value  # noqa: F401
+from report_checks import REP, block, report_cli, value  # noqa: F401
 from test_report_mail import attachment, one_sentence, smtp_server, workbook  # noqa: F401
 
 AS_OF = "2024-06"
@@ -91,7 +91,7 @@ def test_reps_whose_names_would_share_a_file_each_get_their_own_customers_by_mai
         assert data == (tmp_path / name).read_bytes()                 # the file built for this rep, as it is on disk
         sent = workbook(data)
         assert value(sent, "ck_scope") == f"Sales rep: {rep}"
-        assert [(r[0], r[7]) for r in block(sent, "ck_at_risk_rows")] == [(mine[rep], rep)]
+        assert [(r[0], r[REP]) for r in block(sent, "ck_at_risk_rows")] == [(mine[rep], rep)]
         assert record[rep]["to"] == [address] and record[rep]["report"] == name
         assert f"Sent {rep}'s report to {address}." in out
 
@@ -158,4 +158,4 @@ def test_dry_run_messages_stay_beside_each_reps_own_report(report_cli, tmp_path)
         kind, name, data = attachment(message)
         assert eml.name == Path(name).with_suffix(".eml").name and data == (tmp_path / name).read_bytes()
         rep = {"a@example.com": "Ann", "b@example.com": "ann"}[message["To"]]
-        assert [r[7] for r in block(workbook(data), "ck_at_risk_rows")] == [rep]
+        assert [r[REP] for r in block(workbook(data), "ck_at_risk_rows")] == [rep]

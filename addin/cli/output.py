@@ -37,12 +37,11 @@ def customer_records(analysis: Analysis, lang: str, include_low: bool) -> list[d
     """One dict per customer with the command-line contract's field names, most urgent first."""
     model, forecast = analysis.model, analysis.forecast
     ranked = model.ranked(flagged_only=not include_low)
-    rows = ranked.index.to_numpy()
-    frame = ranked.assign(reasons=model.reasons(lang).loc[ranked.index], expected_loss=forecast.expected_loss[rows],
-                          p_no_order_reason=np.asarray(forecast.reasons(lang), dtype=object)[rows])
+    frame = forecast.of(ranked.assign(reasons=model.reasons(lang).loc[ranked.index],
+                                      p_no_order_reason=np.asarray(forecast.reasons(lang), dtype=object)[ranked.index]))
     columns = [_plain_column(frame[field]) for field in FIELDS if field != "p_no_order"]
     probability = [None if math.isnan(p) else round(float(p), PROBABILITY_DECIMALS)
-                   for p in forecast.p_no_order[rows].tolist()]
+                   for p in frame["p_no_order"].tolist()]
     columns.insert(FIELDS.index("p_no_order"), probability)
     return [dict(zip(FIELDS, values)) for values in zip(*columns)]
 

@@ -146,12 +146,9 @@ def build_sheets(model: ChurnModel, forecast: NoOrderForecast, previous: UserEnt
     there) and Skipped Rows (when needed). Both lists show each customer's chance of no order and expected loss
     (``forecast``), so they can be sorted by them."""
     words = WORDS[lang]["lists"]
-    customers = model.customers.assign(reasons=model.reasons(lang), p_no_order=forecast.p_no_order,
-                                       expected_loss=forecast.expected_loss)
+    customers = forecast.of(model.customers.assign(reasons=model.reasons(lang)))
     at_risk = most_valuable_first(customers[customers["risk"].isin(AT_RISK)])
-    winback = most_valuable_first(winback_list(model), "value_before_lapse")
-    rows = pd.Index(model.customers["customer"]).get_indexer(winback["customer"])
-    winback = winback.assign(p_no_order=forecast.p_no_order[rows], expected_loss=forecast.expected_loss[rows])
+    winback = forecast.of(most_valuable_first(winback_list(model), "value_before_lapse"))
     at_risk = at_risk.assign(risk=at_risk["risk"].map(RISK_LABELS[lang]))
     extras = previous.extra_headers
     listed = set(at_risk["customer"]) | set(winback["customer"])

@@ -19,7 +19,6 @@ RULE_COLUMNS = ["rule", "threshold", "low_threshold", "flagged", "churned_flagge
                 "balanced_accuracy", "new_precision", "precision_lowest", "precision_highest", "note"]
 THRESHOLD_COLUMNS = ["threshold", "flagged", "precision", "recall"]
 CALIBRATION_COLUMNS = ["tenth", "predicted", "observed", "customers"]
-TENTHS = 10             # the engine's calibration bins (``forecast_quality.BINS``)
 
 
 class BacktestFigures:
@@ -44,6 +43,9 @@ class BacktestFigures:
                                             k=self.result.horizon_months)
 
     def recommended(self, family: str) -> str:
+        """The rule's recommended threshold and why (empty with too little history: ``history`` says it once)."""
+        if not self.result.recommended["enough_history"]:
+            return ""
         return self.result.recommended[family]["reason"][self.lang]
 
     def why(self) -> str:
@@ -78,8 +80,7 @@ class BacktestFigures:
         nothing, the customer-months."""
         rows = []
         for tenth in self.model.get("calibration", []):
-            low = min(int(tenth["predicted"] * TENTHS), TENTHS - 1)      # a tenth's mean lies within it
-            label = self.words["tenth"].format(low=low * 100 // TENTHS, high=(low + 1) * 100 // TENTHS)
+            label = self.words["tenth"].format(low=round(tenth["low"] * 100), high=round(tenth["high"] * 100))
             rows.append([label, tenth["predicted"], tenth["observed"], tenth["customers"]])
         return rows
 

@@ -8,7 +8,7 @@ import html
 from churn_logic import format_number
 
 from ..content.words import WORDS
-from .report_data import ReportData
+from .report_data import BLOCK_COLUMNS, ReportData
 
 TOP_CUSTOMERS = 5
 
@@ -35,13 +35,29 @@ def mail_text(data: ReportData, kind: str | None, attachment: str, subject: str 
     summary = [words["figures"].format(core=figures["core_at_risk"],
                                        stake=format_number(round(figures["value_at_stake"])), **counts),
                words["rate"].format(rate=rate["churn_rate"], previous=rate["churn_rate_previous"])]
-    rows = [dict(zip(("customer", "name", "risk", "core_class", "stake", "reasons"),
-                     (r[0], r[1] or "", r[2], r[3], format_number(round(r[4])), r[9])))
-            for r in data.at_risk_rows()[:TOP_CUSTOMERS]]
+    if kind == "backtest":
+        summary.append(_backtest_line(data, words))
+    fields = BLOCK_COLUMNS["ck_at_risk_rows"]
+    rows = [{"customer": r["customer"], "name": r["name"] or "", "risk": r["risk"], "core_class": r["core_class"],
+             "stake": format_number(round(r["value_at_stake"])), "reasons": r["reasons"]}
+            for r in (dict(zip(fields, row)) for row in data.at_risk_rows()[:TOP_CUSTOMERS])]
     listed = [words["top"], *(f"{i}. " + words["row"].format(**row) for i, row in enumerate(rows, 1))] if rows \
         else [words["none"]]
     text = "\n".join([heading, "", *summary, "", *listed, "", words["attached"].format(file=attachment)]) + "\n"
     return MailText(subject or default_subject, text, _html(heading, summary, rows, words, attachment))
+
+
+def _backtest_line(data: ReportData, words: dict) -> str:
+    """The backtest's headline figures in one sentence ("n/a" where too little history gave none)."""
+    figures = data.backtest
+
+    def shown(value, form: str) -> str:
+        return words["na"] if value is None or value != value else format(value, form)
+
+    return words["backtest"].format(
+        months=len(figures.result.months), precision=shown(figures.verdicts("precision"), ".0%"),
+        recall=shown(figures.verdicts("recall"), ".0%"), lift=shown(figures.verdicts("lift"), ".1f"),
+        auroc=shown(figures.model_figure("auroc"), ".2f"), brier=shown(figures.model_figure("brier"), ".3f"))
 
 
 def _html(heading: str, summary: list[str], rows: list[dict], words: dict, attachment: str) -> str:

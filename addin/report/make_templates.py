@@ -34,7 +34,7 @@ RED, AMBER, BLUE, PURPLE, GREEN = "#C0504D", "#F0A030", "#2E75B6", "#8064A2", "#
 TEAL, PINK, ORANGE = "#1A9988", "#E0609A", "#C55A11"
 """The charts' colours; no cell takes one, so a rendered page shows whether each chart drew its data."""
 FONTS = {"en": "Arial", "zh": "Microsoft YaHei"}
-MONEY, COUNT, PERCENT, DATE = "#,##0", "#,##0", "0.0%", "yyyy-mm-dd"
+MONEY, COUNT, PERCENT, SHARE, DATE = "#,##0", "#,##0", "0.0%", "0%", "yyyy-mm-dd"
 SCORE, BRIER, LIFT = "0.00", "0.000", '0.0"×"'      # balanced accuracy and AUROC, the Brier score, lift
 RISK_COLOURS = {"LOST": ("#D9D9D9", "#404040"), "HIGH": ("#FFC7CE", "#9C0006"),
                 "MEDIUM": ("#FFEB9C", "#9C5700"), "LOW": ("#C6EFCE", "#006100")}
@@ -231,12 +231,13 @@ def _at_risk(b: _Book) -> None:
     by_region.set_size({"width": 560, "height": 300})
     ws.insert_chart(8, 7, by_region, {"x_offset": 4, "y_offset": 4, "object_position": 3})
 
-    ws = b.sheet("list", [11, 30, 10, 7, 13, 13, 11, 14, 16, 58])
-    b.banner(ws, t["list_title"], t["list_sub"], 9)
+    ws = b.sheet("list", [11, 26, 10, 7, 13, 14, 12, 14, 14, 45, 11, 12])
+    b.banner(ws, t["list_title"], t["list_sub"], 11)
     b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("scope", "ck_scope", 2, 4, None),
-                   ("generated", "ck_generated", 7, 8, DATE)], suffix=".list")
+                   ("generated", "ck_generated", 9, 10, DATE)], suffix=".list")
+    share = {"num_format": SHARE, "align": "center"}
     formats = [{}, {}, {"align": "center"}, {"align": "center"}, money, money, {"num_format": DATE, "align": "left"},
-               {}, {}, {"font_size": 9}]
+               {}, {}, {"font_size": 9}, share, money]
     b.block(ws, "ck_at_risk_rows", 4, 0, t["list"], formats, table=True, risk_col=2)
     ws.repeat_rows(4)
     ws.freeze_panes(5, 2)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 BLOCK_COLUMNS = {
     "ck_at_risk_rows": ["customer", "name", "risk", "core_class", "value_at_stake", "value_last_12m",
-                        "last_order_date", "rep", "region", "reasons"],
+                        "last_order_date", "rep", "region", "reasons", "p_no_order", "expected_loss"],
     "ck_by_rep_rows": ["group", "customers", "high", "medium", "lost", "value_at_stake"],
     "ck_by_region_rows": ["group", "customers", "high", "medium", "lost", "value_at_stake"],
     "ck_win_back_rows": ["rank", "customer", "name", "core_class", "value_before_lapse", "lapsed_since",
@@ -107,7 +107,7 @@ class ReportData:
         return rows or [[self.words["none"]]]
 
     def at_risk_rows(self) -> list[list[Any]]:
-        c = self.model.customers.assign(reasons=self.model.reasons(self.lang))
+        c = self.analysis.forecast.of(self.model.customers.assign(reasons=self.model.reasons(self.lang)))
         c = most_valuable_first(c[c["risk"].isin(AT_RISK)])
         c = c.assign(risk=c["risk"].map(RISK_LABELS[self.lang]))
         return c[BLOCK_COLUMNS["ck_at_risk_rows"]].to_numpy(object).tolist()

@@ -253,6 +253,8 @@ WORDS = {
             "risk; value at stake {stake}."
         ),
         "rate": "Churn rate this month {rate} (last month {previous}).",
+        "backtest": ("Checked on {months} past months: your verdicts' precision {precision}, recall {recall}, "
+                     "lift {lift}; the chance of no order: AUROC {auroc}, Brier score {brier}."),
         "top": "Top at-risk customers:",
         "none": "No customer is at high or medium risk.",
         "row": "{customer} {name} — {risk}, class {core_class}, value at stake {stake}: {reasons}",
@@ -296,7 +298,9 @@ WORDS = {
         "rep": "Sales rep",
         "region": "Region",
         "list_title": "At-risk customers",
-        "list_sub": "High and medium risk, most valuable first within each core class.",
+        "list_sub": ("High and medium risk, most valuable first within each core class. Chance of no order: that "
+                     "the customer orders nothing in the months after the as-of month (horizon_months); expected "
+                     "loss: that chance × the value at stake."),
         "list": [
             "Customer",
             "Name",
@@ -308,6 +312,8 @@ WORDS = {
             "Sales rep",
             "Region",
             "Reasons",
+            "Chance of no order",
+            "Expected loss",
         ],
         "sheets": {
             "summary": "Summary",

@@ -220,6 +220,8 @@ WORDS = {
             "{stake}。"
         ),
         "rate": "本月客户流失率 {rate}（上月 {previous}）。",
+        "backtest": "用过去 {months} 个月检验：判定的精确率 {precision}，召回率 {recall}，提升度 {lift}；"
+                    "不再下单概率：AUROC {auroc}，Brier 分数 {brier}。",
         "top": "风险金额最高的客户：",
         "none": "没有高风险或中风险客户。",
         "row": "{customer} {name} — {risk}，{core_class} 类，风险金额 {stake}：{reasons}",
@@ -263,7 +265,8 @@ WORDS = {
         "rep": "业务员",
         "region": "地区",
         "list_title": "风险客户名单",
-        "list_sub": "高风险和中风险客户，按客户等级和风险金额排序。",
+        "list_sub": "高风险和中风险客户，按客户等级和风险金额排序。无订单概率：客户在评估月份之后几个月（horizon_months）"
+                    "不再下单的概率；预期损失：该概率 × 风险金额。",
         "list": [
             "客户",
             "名称",
@@ -275,6 +278,8 @@ WORDS = {
             "业务员",
             "地区",
             "原因",
+            "无订单概率",
+            "预期损失",
         ],
         "sheets": {
             "summary": "概览",
