@@ -216,3 +216,33 @@ def test_password_protected_workbook_is_refused(churnkit, book, tmp_path):
     before = locked.read_bytes()
     run = churnkit("refresh", locked)
     assert run.code == 2 and "password-protected" in run.err and locked.read_bytes() == before
+
+
+
+def test_one_refresh_opens_the_workbook_once(churnkit, book, monkeypatch):
+    """The orders, the settings and the user's entries on the lists come from one opening of the file:
+    one package check, one fastexcel reader and one python-calamine reader of the workbook itself (the
+    temporary file churnkit writes is opened again, to check it, and is not counted)."""
+    import fastexcel
+    import python_calamine
+    from addin.sources import guard
+
+    opened = []
+
+    def counted(kind, real, first=0):
+        def call(*args, **kwargs):
+            opened.append((kind, Path(args[first]).name))
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(guard.PackageGuard, "__init__", counted("guard", guard.PackageGuard.__init__, first=1))
+    monkeypatch.setattr(fastexcel, "read_excel", counted("fastexcel", fastexcel.read_excel))
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path",
+                        counted("calamine", python_calamine.CalamineWorkbook.from_path))
+    runs = []
+    for _ in range(2):
+        opened.clear()
+        assert churnkit("refresh", str(book), "--quiet").code == 0
+        runs.append(sorted(kind for kind, name in opened if name == book.name))
+    assert runs == [["fastexcel", "guard"],                  # no lists yet: nothing for calamine to read back
+                    ["calamine", "fastexcel", "guard"]]
