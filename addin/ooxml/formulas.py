@@ -26,13 +26,8 @@ def sheet_formulas(data: bytes) -> dict[tuple[int, int], str]:
     state = {"row": 0, "column": 0, "formula": None, "text": []}
 
     def start(name, attrs):
-        local = name.rpartition(" ")[2]
-        if local == "row":
-            state["row"] = int(attrs["r"]) if attrs.get("r", "").isdigit() else state["row"] + 1
-            state["column"] = 0
-        elif local == "c":
-            state["row"], state["column"] = _place(attrs.get("r"), state["row"], state["column"])
-        elif local == "f":
+        local = _follow_cells(name, attrs, state)
+        if local == "f":
             state["formula"], state["text"] = attrs, []
 
     def text(chunk):
@@ -68,12 +63,8 @@ def formulas_without_results(data: bytes) -> set[tuple[int, int]]:
     state = {"row": 0, "column": 0, "formula": False, "value": False, "in_value": False}
 
     def start(name, attrs):
-        local = name.rpartition(" ")[2]
-        if local == "row":
-            state["row"] = int(attrs["r"]) if attrs.get("r", "").isdigit() else state["row"] + 1
-            state["column"] = 0
-        elif local == "c":
-            state["row"], state["column"] = _place(attrs.get("r"), state["row"], state["column"])
+        local = _follow_cells(name, attrs, state)
+        if local == "c":
             state["formula"] = state["value"] = False
         elif local == "f":
             state["formula"] = True
@@ -105,6 +96,17 @@ def _parse(parser, data: bytes, start, end, text) -> None:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
         raise XmlError(f"{expat.ErrorString(exc.code)} at line {exc.lineno}") from None
+
+
+def _follow_cells(name: str, attrs, state: dict) -> str:
+    """Keep ``state["row"]`` and ``state["column"]`` on the cell an element starts; the element's local name."""
+    local = name.rpartition(" ")[2]
+    if local == "row":
+        state["row"] = int(attrs["r"]) if attrs.get("r", "").isdigit() else state["row"] + 1
+        state["column"] = 0
+    elif local == "c":
+        state["row"], state["column"] = _place(attrs.get("r"), state["row"], state["column"])
+    return local
 
 
 def _place(ref: str | None, row: int, column: int) -> tuple[int, int]:
