@@ -1,0 +1,110 @@
+"""Dropped categories and departed reps on hand-made histories (docs/spec.md "Partial churn", "Rep turnover")."""
+import pandas as pd
+
+from churn_logic import analyse, backtest, resolve
+
+
+def _lines(plan):
+    """Order lines from {(customer, category, rep): [months of 2025 with an order of 100]} (month 13 = 2026-01)."""
+    rows = []
+    for (customer, category, rep), months in plan.items():
+        for month in months:
+            rows.append({"customer": customer, "date": pd.Timestamp(2025 + (month - 1) // 12, (month - 1) % 12 + 1, 10),
+                         "amount": 100.0, "category": category, "rep": rep})
+    return pd.DataFrame(rows)
+
+
+def _model(plan, **settings):
+    return analyse(_lines(plan), resolve([("test", {"as_of": "2025-12", **settings})]))
+
+
+def _row(model, customer):
+    return model.customers.set_index("customer").loc[customer]
+
+
+def test_a_regular_category_dropped_while_the_customer_buys_on():
+    model = _model({("K", "Paper", None): range(1, 13), ("K", "Cleaning supplies", None): range(1, 9)})
+    row = _row(model, "K")
+    assert row["risk"] == "LOW" and row["dropped_categories"] == ["Cleaning supplies"]
+    assert row["value_at_stake"] == 800.0          # what it bought of the category in the 12 months before
+    assert model.reason(model.position("K")) == \
+        "stopped buying Cleaning supplies 4 months ago (bought it 8 of the 12 months before)"
+    assert "K" in set(model.ranked()["customer"])  # listed, although its risk is LOW
+    zh = model.reason(model.position("K"), "zh")
+    assert "Cleaning supplies" in zh and "4" in zh and "8" in zh
+
+
+def test_a_category_bought_only_twice_is_not_regular():
+    model = _model({("K", "Paper", None): range(1, 13), ("K", "Samples", None): [3, 7]})
+    assert _row(model, "K")["dropped_categories"] == []
+    assert model.reason(model.position("K")) == ""
+    loose = _model({("K", "Paper", None): range(1, 13), ("K", "Samples", None): [3, 7]}, category_min_months=2)
+    assert _row(loose, "K")["dropped_categories"] == ["Samples"]
+
+
+def test_a_customer_who_stopped_buying_everything_has_no_dropped_category():
+    model = _model({("K", "Paper", None): range(1, 9), ("K", "Ink", None): range(1, 9)})
+    row = _row(model, "K")
+    assert row["risk"] == "HIGH" and row["dropped_categories"] == []
+
+
+def test_the_category_streak_follows_the_settings():
+    plan = {("K", "Paper", None): range(1, 13), ("K", "Ink", None): range(1, 11)}     # Ink: 2 months without
+    assert _row(_model(plan), "K")["dropped_categories"] == []                      # N_c = low_months = 3
+    assert _row(_model(plan, low_months=2), "K")["dropped_categories"] == ["Ink"]
+    assert _row(_model(plan, category_low_months=2), "K")["dropped_categories"] == ["Ink"]
+
+
+def test_without_a_category_column_the_products_are_used():
+    lines = _lines({("K", "Paper", None): range(1, 13), ("K", "Ink", None): range(1, 9)}).rename(
+        columns={"category": "product"})
+    model = analyse(lines, resolve([("test", {"as_of": "2025-12"})]))
+    assert _row(model, "K")["dropped_categories"] == ["Ink"]
+
+
+def test_a_rep_leaving_with_two_of_five_customers_following():
+    plan = {(c, "Paper", "Ann"): range(1, 9) for c in ("C1", "C2", "C3", "C4", "C5")}
+    plan.update({(c, "Paper", "Ben"): range(9, 13) for c in ("C3", "C4", "C5")})       # Ben took three over
+    plan[("C6", "Paper", "Ben")] = range(1, 13)
+    model = _model(plan)
+    turnover = model.turnover
+    assert turnover.reps[["rep", "last_month", "customers", "taken_over"]].values.tolist() == \
+        [["Ann", "2025-08", 5, 3]]
+    handed = turnover.customers.set_index("customer")
+    assert sorted(handed.index) == ["C1", "C2", "C3", "C4", "C5"]
+    assert handed.loc["C1", "value_before"] == 800.0 and handed.loc["C1", "value_since"] == 0.0
+    assert handed.loc["C3", "value_since"] == 400.0 and handed.loc["C3", "taken_over_by"] == "Ben"
+    assert pd.isna(handed.loc["C1", "taken_over_by"])
+    departed = model.customers.set_index("customer")["rep_departed"]
+    assert departed.to_dict() == {"C1": True, "C2": True, "C3": False, "C4": False, "C5": False, "C6": False}
+    assert model.reason(model.position("C1")).endswith("rep Ann left (no order lines since 2025-08)")
+    assert model.reason(model.position("C3")) == "rep Ann left (no order lines since 2025-08); now with Ben"
+    assert model.reason(model.position("C6")) == ""
+
+
+def test_a_handover_that_worked_and_a_rep_marked_gone():
+    plan = {("C1", "Paper", "Ann"): range(1, 7), ("C1", "Paper", "Ben"): range(7, 13),
+            ("C2", "Paper", "Cho"): range(1, 13)}
+    model = _model(plan)
+    row = model.turnover.customers.set_index("customer").loc["C1"]
+    assert (row["departed_rep"], row["taken_over_by"], row["value_before"], row["value_since"]) == \
+        ("Ann", "Ben", 600.0, 600.0)
+    assert not _row(model, "C1")["rep_departed"] and _row(model, "C1")["risk"] == "LOW"
+    assert model.turnover.reps["rep"].tolist() == ["Ann"]
+    marked = analyse(_lines(plan), resolve([("test", {"as_of": "2025-12"})]), gone_reps=[" cho "])
+    assert marked.turnover.reps[["rep", "last_month", "marked"]].values.tolist() == \
+        [["Ann", "2025-06", False], ["Cho", "2025-12", True]]
+    assert _row(marked, "C2")["rep_departed"]
+
+
+def test_the_backtest_counts_how_often_each_was_followed_by_churn():
+    plan = {("K", "Paper", "Ann"): range(1, 13), ("K", "Ink", "Ann"): range(1, 7),
+            ("L", "Paper", "Ben"): range(1, 8), ("M", "Paper", "Ann"): range(1, 13)}
+    result = backtest(_model(plan, category_window=4, category_min_months=3), horizon=2)
+    partial = result.rule("partial")
+    # K dropped Ink as of 2025-09 (3 months without it) and kept buying: flagged, did not churn
+    flagged = [month for month, n in zip(result.months, partial.flagged_per_month) if n]
+    assert flagged == ["2025-09", "2025-10"] and partial.churned_flagged == 0
+    rep = result.rule("rep_departed")
+    # Ben's last line is 2025-07: departed as of 2025-10 (3 months without a line); L churned then
+    assert rep.flagged == 1 and rep.churned_flagged == 1
