@@ -1,7 +1,12 @@
 """Dropped categories and departed reps on hand-made histories (docs/spec.md "Partial churn", "Rep turnover")."""
+import csv
+import datetime as dt
+import io
+
 import pandas as pd
 
 from churn_logic import analyse, backtest, resolve
+from conftest import write_orders
 
 
 def _lines(plan):
@@ -77,8 +82,8 @@ def test_a_rep_leaving_with_two_of_five_customers_following():
     assert pd.isna(handed.loc["C1", "taken_over_by"])
     departed = model.customers.set_index("customer")["rep_departed"]
     assert departed.to_dict() == {"C1": True, "C2": True, "C3": False, "C4": False, "C5": False, "C6": False}
-    assert model.reason(model.position("C1")).endswith("rep Ann left (no order lines since 2025-08)")
-    assert model.reason(model.position("C3")) == "rep Ann left (no order lines since 2025-08); now with Ben"
+    assert model.reason(model.position("C1")).endswith("rep Ann left (last order line in 2025-08)")
+    assert model.reason(model.position("C3")) == "rep Ann left (last order line in 2025-08); now with Ben"
     assert model.reason(model.position("C6")) == ""
 
 
@@ -108,3 +113,39 @@ def test_the_backtest_counts_how_often_each_was_followed_by_churn():
     rep = result.rule("rep_departed")
     # Ben's last line is 2025-07: departed as of 2025-10 (3 months without a line); L churned then
     assert rep.flagged == 1 and rep.churned_flagged == 1
+
+
+PARTIAL_HEADER = ["Order Date", "Customer ID", "Customer Name", "Amount", "Category", "Sales Rep"]
+
+
+def _partial_book(path, reps_sheet=(("Rep", "Status"), ("Cho", "left"), ("Ann", "active"))):
+    """K drops Cleaning supplies; L (Dan's) stops buying; J's rep Cho is marked as gone on the Reps sheet."""
+    rows = []
+    for month in range(1, 13):
+        rows.append([dt.datetime(2025, month, 10), "K", "Kay", 100, "Paper", "Ann"])
+        if month < 9:
+            rows.append([dt.datetime(2025, month, 11), "K", "Kay", 50, "Cleaning supplies", "Ann"])
+        rows.append([dt.datetime(2025, month, 10), "J", "Jay", 100, "Paper", "Cho"])
+        if month < 8:
+            rows.append([dt.datetime(2025, month, 10), "L", "Elle", 100, "Paper", "Dan"])
+    return write_orders(path, rows, header=PARTIAL_HEADER, extra_sheets={"Reps": [list(r) for r in reps_sheet]})
+
+
+def test_scan_gives_the_dropped_categories_and_the_departed_reps(churnkit, tmp_path):
+    book = _partial_book(tmp_path / "orders.xlsx")
+    doc = churnkit("scan", book, "--as-of", "2025-12", "--format", "json").json()
+    by_key = {c["customer"]: c for c in doc["customers"]}
+    assert set(by_key) == {"K", "J", "L"}                        # K and J are LOW, listed for these reasons
+    assert (by_key["K"]["dropped_categories"], by_key["K"]["rep_departed"]) == (["Cleaning supplies"], False)
+    assert by_key["K"]["value_at_stake"] == 400
+    assert (by_key["J"]["dropped_categories"], by_key["J"]["rep_departed"]) == ([], True)   # marked on the sheet
+    assert by_key["J"]["reasons"] == "rep Cho left (last order line in 2025-12)"
+    assert by_key["L"]["rep_departed"] and by_key["L"]["risk"] == "HIGH"
+    csv_rows = list(csv.DictReader(io.StringIO(churnkit("scan", book, "--as-of", "2025-12", "--format", "csv")
+                                               .out.lstrip("\ufeff"))))
+    assert {r["customer"]: (r["dropped_categories"], r["rep_departed"]) for r in csv_rows} == \
+        {"K": ("Cleaning supplies", "False"), "J": ("", "True"), "L": ("", "True")}
+    unmarked = _partial_book(tmp_path / "other.xlsx", reps_sheet=(("Who", "What"), ("Cho", "left")))
+    run = churnkit("scan", unmarked, "--as-of", "2025-12", "--format", "json")
+    assert "J" not in {c["customer"] for c in run.json()["customers"]}
+    assert "The sheet 'Reps' has no Rep and Status columns" in " ".join(run.json()["notes"])

@@ -27,8 +27,17 @@ WORDS = {
             "name": "Churn Settings",
             "title": "churnkit settings",
         },
+        "departed": {
+            "name": "Departed Reps",
+            "title": "Customers of departed reps",
+        },
     },
     "lists": {
+        "yes": "yes",
+        "departed_text": (
+            "Reps with no order lines for {g} months, or marked gone on the Reps sheet; their customers, what "
+            "they bought in the 12 months up to the rep's last month and since, and who has them now."
+        ),
         "as_of": "As of",
         "refreshed": "Refreshed",
         "source": "Orders",
@@ -65,6 +74,14 @@ WORDS = {
         "duplicate": "another row of the same customer",
     },
     "columns": {
+        "dropped_categories": "Dropped categories",
+        "rep_departed": "Rep left",
+        "departed_rep": "Departed rep",
+        "rep_last_month": "Rep's last month",
+        "value_before": "12 months before",
+        "value_since": "Since then",
+        "months_since": "Months since",
+        "taken_over_by": "Taken over by",
         "customer": "Customer",
         "name": "Name",
         "risk": "Risk",
@@ -92,6 +109,13 @@ WORDS = {
         "sheet": "Sheet",
         "row": "Row",
         "reason": "Reason",
+    },
+    "reps_sheet": {
+        "names": ("Reps", "Sales Reps"),
+        "rep": ("rep", "sales rep", "name", "salesperson"),
+        "status": ("status",),
+        "gone": ("gone", "left", "departed"),
+        "no_header": "The sheet '{sheet}' has no Rep and Status columns, so no rep is marked as gone.",
     },
     "user_columns": {
         "owner": "Owner",

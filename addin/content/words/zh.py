@@ -27,8 +27,14 @@ WORDS = {
             "name": "流失设置",
             "title": "churnkit 设置",
         },
+        "departed": {
+            "name": "离职业务员客户",
+            "title": "离职业务员的客户",
+        },
     },
     "lists": {
+        "yes": "是",
+        "departed_text": "连续{g}个月没有订单行或在业务员表中标为离职的业务员；其客户、业务员最后月份前12个月及此后的金额，以及现由谁负责。",
         "as_of": "评估月份",
         "refreshed": "刷新时间",
         "source": "订单来源",
@@ -56,6 +62,14 @@ WORDS = {
         "duplicate": "同一客户的另一行",
     },
     "columns": {
+        "dropped_categories": "停购品类",
+        "rep_departed": "业务员已离职",
+        "departed_rep": "离职业务员",
+        "rep_last_month": "业务员最后月份",
+        "value_before": "此前12个月金额",
+        "value_since": "此后金额",
+        "months_since": "此后月数",
+        "taken_over_by": "接手业务员",
         "customer": "客户",
         "name": "名称",
         "risk": "风险",
@@ -83,6 +97,13 @@ WORDS = {
         "sheet": "工作表",
         "row": "行号",
         "reason": "原因",
+    },
+    "reps_sheet": {
+        "names": ("业务员", "销售员", "业务员名单"),
+        "rep": ("业务员", "销售员", "姓名"),
+        "status": ("状态",),
+        "gone": ("离职", "已离职", "离开"),
+        "no_header": "工作表“{sheet}”没有业务员和状态列，因此没有业务员被标为离职。",
     },
     "user_columns": {
         "owner": "负责人",
