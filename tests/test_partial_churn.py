@@ -3,10 +3,15 @@ import csv
 import datetime as dt
 import io
 
+import openpyxl
 import pandas as pd
 
+from addin.content import list_sheets
 from churn_logic import analyse, backtest, resolve
 from conftest import write_orders
+from office import convert
+from package_edits import type_into
+from test_refresh import rows_of
 
 
 def _lines(plan):
@@ -149,3 +154,27 @@ def test_scan_gives_the_dropped_categories_and_the_departed_reps(churnkit, tmp_p
     run = churnkit("scan", unmarked, "--as-of", "2025-12", "--format", "json")
     assert "J" not in {c["customer"] for c in run.json()["customers"]}
     assert "The sheet 'Reps' has no Rep and Status columns" in " ".join(run.json()["notes"])
+
+
+def test_refresh_adds_the_new_columns_to_an_older_list_and_keeps_the_notes(churnkit, tmp_path, monkeypatch):
+    book = _partial_book(tmp_path / "orders.xlsx")
+    with monkeypatch.context() as older:      # the At-Risk list as churnkit wrote it before these columns
+        older.setitem(list_sheets.LIST_FIELDS, "at_risk", list_sheets.LIST_FIELDS["at_risk"][:-2])
+        assert churnkit("refresh", book, "--as-of", "2025-12").code == 0
+    assert "Dropped categories" not in rows_of(book, "At-Risk")["K"]
+    type_into(book, "At-Risk", "K", "Notes", "buys cleaning supplies elsewhere now?")
+    type_into(book, "At-Risk", "J", "Owner", "Li Wei")
+    run = churnkit("refresh", book, "--as-of", "2025-12")
+    assert run.code == 0, run.err
+    at_risk = rows_of(book, "At-Risk")
+    assert at_risk["K"]["Notes"] == "buys cleaning supplies elsewhere now?" and at_risk["J"]["Owner"] == "Li Wei"
+    assert (at_risk["K"]["Dropped categories"], at_risk["K"]["Rep left"]) == ("Cleaning supplies", None)
+    assert (at_risk["J"]["Rep left"], at_risk["L"]["Rep left"]) == ("yes", "yes")
+    departed = rows_of(book, "Departed Reps")
+    assert {c: (r["Departed rep"], r["Rep's last month"], r["12 months before"], r["Since then"])
+            for c, r in departed.items()} == {"J": ("Cho", "2025-12", 1200, 0), "L": ("Dan", "2025-07", 700, 0)}
+    assert "Closed" not in openpyxl.load_workbook(book, read_only=True).sheetnames
+    zh = churnkit("refresh", book, "--as-of", "2025-12", "--lang", "zh")
+    assert zh.code == 0, zh.err
+    assert rows_of(book, "离职业务员客户")["L"]["离职业务员"] == "Dan"
+    convert(book, tmp_path)   # LibreOffice opens the result
