@@ -68,7 +68,7 @@ def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today
         raise UserError(f"{len(skipped)} rows of {path.name} cannot be read — {examples}{more}; "
                         "fix them, or run without --strict to skip such rows.")
     try:
-        model = analyse(read.book.lines, settings, today, gone_reps(tables, read.notes))
+        model = analyse(read.book.lines, settings, today, gone_reps(tables))
     except NoOrdersError as exc:
         raise UserError(f"{path.name}: {exc}") from exc
     latest = read.book.lines["date"].max().date()        # lines after the as-of month too: then it is over

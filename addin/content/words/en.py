@@ -110,13 +110,6 @@ WORDS = {
         "row": "Row",
         "reason": "Reason",
     },
-    "reps_sheet": {
-        "names": ("Reps", "Sales Reps"),
-        "rep": ("rep", "sales rep", "name", "salesperson"),
-        "status": ("status",),
-        "gone": ("gone", "left", "departed"),
-        "no_header": "The sheet '{sheet}' has no Rep and Status columns, so no rep is marked as gone.",
-    },
     "user_columns": {
         "owner": "Owner",
         "status": "Status",
