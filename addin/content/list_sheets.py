@@ -53,6 +53,7 @@ LIST_FIELDS = {
     "departed": ["customer", "name", "risk", "departed_rep", "rep_last_month", "value_before", "value_since",
                  "months_since", "taken_over_by"],
 }
+DEPARTED_FIELDS = LIST_FIELDS["departed"]
 NEEDS_COLUMN = {"rep": "rep", "region": "region", "email": "email", "rep_departed": "rep"}   # field: order column
 _HEADER_TO_FIELD = {header.lower(): key for lang in LANGUAGES
                     for key, header in {**WORDS[lang]["columns"], **WORDS[lang]["user_columns"]}.items()}

@@ -316,6 +316,12 @@ WORDS = {
         "breakdown": ["Customers", "High", "Medium", "Lost", "Value at stake"],
         "rep": "Sales rep",
         "region": "Region",
+        "departed_title": "Customers of departed reps",
+        "departed_sub": ("Reps with no order lines for rep_gone_months months, or marked gone on the Reps sheet: their "
+                         "customers, what they bought in the 12 months up to the rep's last month and since, and who "
+                         "has them now."),
+        "departed": ["Customer", "Name", "Risk", "Departed rep", "Rep's last month", "12 months before",
+                     "Since then", "Months since", "Taken over by"],
         "list_title": "At-risk customers",
         "list_sub": ("High and medium risk, most valuable first within each core class. Chance of no order: that "
                      "the customer orders nothing in the months after the as-of month (horizon_months); expected "
@@ -333,10 +339,12 @@ WORDS = {
             "Reasons",
             "Chance of no order",
             "Expected loss",
+            "Dropped categories",
         ],
         "sheets": {
             "summary": "Summary",
             "list": "At-risk list",
+            "departed": "Departed reps",
             "win_back": "Win-back",
             "review": "Review",
             "cohorts": "Cohorts",
