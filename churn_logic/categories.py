@@ -18,6 +18,8 @@ from .codes import sorted_codes
 from .monthly import MonthlySeries
 from .settings import Settings
 
+DENSE_CELLS = 50_000_000   # up to this many customer × category × month cells, they are counted without a sort
+DENSE_PAIR_MONTHS = 20_000_000     # the backtest's pairs × months matrices up to this size, else month by month
 VALUE_MONTHS = 12        # a dropped category's value: what the customer bought of it in the 12 months before
 
 
@@ -67,11 +69,19 @@ def category_cells(lines: pd.DataFrame, codes: np.ndarray, months: np.ndarray, s
     width = series.values.shape[1]
     pair_of_line = codes[named].astype(np.int64) * len(names) + names_of_lines[named]
     cell_of_line = pair_of_line * width + (months[named] - series.first_month)
-    cells, inverse = np.unique(cell_of_line, return_inverse=True)
-    units = money.unit_sums(inverse.ravel(), money.to_units(lines["amount"].to_numpy(float)[named]), len(cells))
+    units_of_line = money.to_units(lines["amount"].to_numpy(float)[named])
+    space = len(series.keys) * len(names) * width
+    if space <= DENSE_CELLS:      # one count per possible cell: no sort
+        occupied = np.bincount(cell_of_line, minlength=space) > 0
+        cells = np.flatnonzero(occupied)
+        units = money.unit_sums((np.cumsum(occupied) - 1)[cell_of_line], units_of_line, len(cells))
+    else:
+        cells, inverse = np.unique(cell_of_line, return_inverse=True)
+        units = money.unit_sums(inverse.ravel(), units_of_line, len(cells))
     pair_code, column = np.divmod(cells, width)
-    starts = np.flatnonzero(np.r_[True, pair_code[1:] != pair_code[:-1]]) if len(cells) else empty
-    pair = np.cumsum(np.r_[False, pair_code[1:] != pair_code[:-1]]) if len(cells) else empty
+    changes = np.r_[True, pair_code[1:] != pair_code[:-1]] if len(cells) else np.zeros(0, bool)
+    starts = np.flatnonzero(changes)
+    pair = np.cumsum(changes) - 1
     pair_row, pair_name = np.divmod(pair_code[starts], len(names))
     return CategoryCells(field, pd.Index(names), pair_row, pair_name, pair, column, units)
 
@@ -147,9 +157,30 @@ def dropped_as_of(cells: CategoryCells, series: MonthlySeries, column: int, dorm
 def flagged_by_month(cells: CategoryCells, series: MonthlySeries, columns: int, dormant: np.ndarray,
                      settings: Settings) -> np.ndarray:
     """months × customers: whether the customer had a dropped category as of each of the first ``columns``
-    months (``dormant``: Z as of every month, customers × months)."""
-    customers = series.values.shape[0]
-    out = np.zeros((columns, customers), bool)
-    for column in range(columns):
-        out[column] = dropped_as_of(cells, series, column, dormant[:, column], settings).any_by_customer(customers)
-    return out
+    months (``dormant``: Z as of every month, customers × months): ``dropped_as_of`` month by month, or the
+    same rule on dense pairs × months matrices when they are small enough."""
+    customers, width = series.values.shape
+    pairs = len(cells.pair_row)
+    if pairs * width > DENSE_PAIR_MONTHS:
+        out = np.zeros((columns, customers), bool)
+        for column in range(columns):
+            out[column] = dropped_as_of(cells, series, column, dormant[:, column], settings).any_by_customer(customers)
+        return out
+    units = np.zeros((pairs, width), np.int64)
+    units[cells.pair, cells.column] = cells.units
+    month = np.arange(width)[None, :]
+    start = series.start[cells.pair_row][:, None]
+    last_high = np.maximum.accumulate(np.where(units > low_units(settings), month, -1), axis=1)
+    end = np.maximum(last_high, start - 1)                      # the last month before the streak
+    streak = month - end
+    bought_before = np.zeros((pairs, width + 1), np.int64)     # column j: positive months before column j
+    np.cumsum(units > 0, axis=1, out=bought_before[:, 1:])
+    bought = (np.take_along_axis(bought_before, end + 1, axis=1)
+              - np.take_along_axis(bought_before, np.maximum(end + 1 - settings.category_window, 0), axis=1))
+    dropped = ((streak >= settings.category_months) & (bought >= settings.category_min_months) & (start <= month)
+               & (dormant[cells.pair_row] < streak))[:, :columns]
+    out = np.zeros((customers, columns), bool)
+    if pairs:
+        first = np.flatnonzero(np.r_[True, cells.pair_row[1:] != cells.pair_row[:-1]])
+        out[cells.pair_row[first]] = np.logical_or.reduceat(dropped, first, axis=0)
+    return out.T

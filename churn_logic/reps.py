@@ -64,11 +64,11 @@ def rep_months(lines: pd.DataFrame, codes: np.ndarray, months: np.ndarray, when:
     has_line[rep_of_line[named], column] = True
     last_column = np.maximum.accumulate(np.where(has_line, np.arange(width)[None, :], NONE), axis=1)
     cell = codes[named].astype(np.int64) * width + column
-    latest = np.full(customers * width, np.iinfo(np.int64).min)
-    np.maximum.at(latest, cell, when[named])
-    on_latest = named[when[named] == latest[cell]]
-    best = np.full(customers * width, NONE, np.int64)
-    np.maximum.at(best, cell[when[named] == latest[cell]], on_latest)       # of equal dates, the last line
+    # the latest line of each cell: the largest (when, position), one number per line
+    order = (when[named] - (when[named].min() if len(named) else 0)) * len(lines) + named
+    latest = np.full(customers * width, NONE, np.int64)
+    np.maximum.at(latest, cell, order)
+    best = np.where(latest >= 0, latest % len(lines), NONE)
     in_cell = np.where(best >= 0, rep_of_line[np.maximum(best, 0)], NONE).reshape(customers, width)
     filled = np.maximum.accumulate(np.where(in_cell >= 0, np.arange(width)[None, :], NONE), axis=1)
     rep_by_month = np.where(filled >= 0, np.take_along_axis(in_cell, np.maximum(filled, 0), axis=1), NONE)

@@ -11,7 +11,10 @@ from churn_logic import analyse, backtest, resolve
 from conftest import write_orders
 from office import convert
 from package_edits import type_into
-from test_refresh import rows_of
+from test_refresh import SAMPLE as SAMPLE_BOOK, rows_of
+
+SAMPLE_COLUMNS = {"Order Date": "date", "Customer ID": "customer", "Amount": "amount", "Category": "category",
+                  "Sales Rep": "rep"}
 
 
 def _lines(plan):
@@ -177,3 +180,16 @@ def test_refresh_adds_the_new_columns_to_an_older_list_and_keeps_the_notes(churn
     assert zh.code == 0, zh.err
     assert rows_of(book, "离职业务员客户")["L"]["离职业务员"] == "Dan"
     convert(book, tmp_path)   # LibreOffice opens the result
+
+
+def test_the_backtest_finds_the_same_drops_month_by_month_as_in_one_pass(monkeypatch):
+    from churn_logic import categories, streaks
+    model = analyse(pd.read_excel(SAMPLE_BOOK, header=2).rename(columns=SAMPLE_COLUMNS)[list(SAMPLE_COLUMNS.values())],
+                    resolve([("test", {"as_of": "2026-10"})]))
+    dormant = streaks.dormant_streak_by_month(model.series)
+    width = model.series.values.shape[1]
+    at_once = categories.flagged_by_month(model.category_cells, model.series, width, dormant, model.settings)
+    monkeypatch.setattr(categories, "DENSE_PAIR_MONTHS", 0)
+    by_month = categories.flagged_by_month(model.category_cells, model.series, width, dormant, model.settings)
+    assert at_once.any() and (at_once == by_month).all()
+    assert (at_once[-1] == model.customers["dropped_categories"].map(bool).to_numpy()).all()

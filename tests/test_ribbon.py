@@ -33,7 +33,7 @@ def book(tmp_path):
 
 def test_refresh_writes_the_same_lists_as_the_command_line(churnkit, book, tmp_path):
     dispatch("refresh", "en", book)
-    assert book.app.alerts[-1] == ("churnkit", "Refreshed: At-Risk (20), Win-Back (18).")
+    assert book.app.alerts[-1] == ("churnkit", "Refreshed: At-Risk (46), Win-Back (18), Departed Reps (5).")
     assert book.app.calculations == 1
     at_risk = table_rows(book.sheets["At-Risk"], "ChurnAtRisk")
 
@@ -55,7 +55,7 @@ def test_refresh_keeps_what_the_user_typed(book):
     dispatch("refresh", "en", book)
     sheet = book.sheets["At-Risk"]
     header_row = sheet.tables["ChurnAtRisk"].range.row
-    headers = sheet.range((header_row, 1), (header_row, 20)).value
+    headers = sheet.range((header_row, 1), (header_row, 30)).value
     customer = sheet.range((header_row + 1, 1)).value
     sheet.range((header_row + 1, headers.index("Notes") + 1)).value = "visit next week"
     dispatch("refresh", "en", book)
