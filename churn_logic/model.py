@@ -164,7 +164,8 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
     partial = (risk == "LOW") & drops.any_by_customer(len(keys))
     stake = np.where(partial, drops.units_by_customer(len(keys)), 0)
     who = rep_rules.rep_months(scoped, codes, months, latest.when, series)
-    turnover = rep_rules.turnover(who, series, series.keys, settings.rep_gone_months, gone_reps)
+    contacts = {field: latest.values(field) for field in CONTACT_FIELDS}
+    turnover = rep_rules.turnover(who, series, series.keys, contacts["rep"], settings.rep_gone_months, gone_reps)
     customers = pd.DataFrame({
         "customer": keys,
         "name": latest.values("name"),
@@ -177,7 +178,7 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
         "value_last_12m": value_12m,
         "value_at_stake": np.where(partial, money.shown(stake), series.window_sum(series.amount, last - trigger)),
         "first_month": month_labels(series.first_month + series.start),
-        **{field: latest.values(field) for field in CONTACT_FIELDS},
+        **contacts,
         "dropped_categories": drops.names_by_customer(len(keys)),
         "rep_departed": turnover.rep_departed,
     })

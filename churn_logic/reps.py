@@ -7,7 +7,8 @@ the rep on their latest line up to then that names one (as ``model.LatestLines``
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable
+import functools
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,11 +26,16 @@ class RepMonths:
     """Who served whom, month by month."""
     names: pd.Index              # the reps' names, sorted
     last_column: np.ndarray      # reps × months: the latest month (column) with a line naming the rep, up to then
-    rep_by_month: np.ndarray     # customers × months: the customer's rep as of each month (position in names; -1)
+    make_rep_by_month: Callable[[], np.ndarray]     # made when first needed: a pass over every line
+
+    @functools.cached_property
+    def rep_by_month(self) -> np.ndarray:
+        """customers × months: the customer's rep as of each month (position in ``names``; -1: none yet)."""
+        return self.make_rep_by_month()
 
     def narrow(self, keep: np.ndarray) -> "RepMonths":
         """The customers where ``keep`` is True; the reps' months stay those of the whole book."""
-        return dataclasses.replace(self, rep_by_month=self.rep_by_month[keep])
+        return RepMonths(self.names, self.last_column, lambda: self.rep_by_month[keep])
 
     def departed(self, gone_months: int, marked: Iterable[str] = ()) -> np.ndarray:
         """reps × months: departed as of each month (no line in the last ``gone_months`` months, or marked)."""
@@ -56,23 +62,28 @@ def rep_months(lines: pd.DataFrame, codes: np.ndarray, months: np.ndarray, when:
     customers, width = series.values.shape
     if "rep" not in lines.columns:
         return RepMonths(pd.Index([], dtype=object), np.zeros((0, width), np.int64),
-                         np.full((customers, width), NONE, np.int64))
+                         lambda: np.full((customers, width), NONE, np.int64))
     rep_of_line, names = sorted_codes(lines["rep"])
-    named = np.flatnonzero(rep_of_line >= 0)
-    column = months[named] - series.first_month
-    has_line = np.zeros((len(names), width), bool)
-    has_line[rep_of_line[named], column] = True
+    named = rep_of_line >= 0
+    everything = bool(named.all())
+    column = (months if everything else months[named]) - series.first_month
+    reps = rep_of_line if everything else rep_of_line[named]
+    has_line = np.bincount(reps * width + column, minlength=len(names) * width).reshape(len(names), width) > 0
     last_column = np.maximum.accumulate(np.where(has_line, np.arange(width)[None, :], NONE), axis=1)
-    cell = codes[named].astype(np.int64) * width + column
-    # the latest line of each cell: the largest (when, position), one number per line
-    order = (when[named] - (when[named].min() if len(named) else 0)) * len(lines) + named
-    latest = np.full(customers * width, NONE, np.int64)
-    np.maximum.at(latest, cell, order)
-    best = np.where(latest >= 0, latest % len(lines), NONE)
-    in_cell = np.where(best >= 0, rep_of_line[np.maximum(best, 0)], NONE).reshape(customers, width)
-    filled = np.maximum.accumulate(np.where(in_cell >= 0, np.arange(width)[None, :], NONE), axis=1)
-    rep_by_month = np.where(filled >= 0, np.take_along_axis(in_cell, np.maximum(filled, 0), axis=1), NONE)
-    return RepMonths(pd.Index(names), last_column, rep_by_month)
+
+    def by_month() -> np.ndarray:
+        positions = np.flatnonzero(named)
+        cell = codes[positions].astype(np.int64) * width + column
+        # the latest line of each cell: the largest (when, position), one number per line
+        order = (when[positions] - (when[positions].min() if len(positions) else 0)) * len(lines) + positions
+        latest = np.full(customers * width, NONE, np.int64)
+        np.maximum.at(latest, cell, order)
+        best = np.where(latest >= 0, latest % max(len(lines), 1), NONE)
+        in_cell = np.where(best >= 0, rep_of_line[np.maximum(best, 0)], NONE).reshape(customers, width)
+        filled = np.maximum.accumulate(np.where(in_cell >= 0, np.arange(width)[None, :], NONE), axis=1)
+        return np.where(filled >= 0, np.take_along_axis(in_cell, np.maximum(filled, 0), axis=1), NONE)
+
+    return RepMonths(pd.Index(names), last_column, by_month)
 
 
 @dataclasses.dataclass
@@ -93,16 +104,17 @@ CUSTOMER_COLUMNS = ["customer", "departed_rep", "rep_last_month", "value_before"
                     "taken_over_by"]
 
 
-def turnover(rep: RepMonths, series: MonthlySeries, keys: np.ndarray, gone_months: int,
+def turnover(rep: RepMonths, series: MonthlySeries, keys: np.ndarray, current_rep: Sequence, gone_months: int,
              marked: Iterable[str] = ()) -> RepTurnover:
     """As of the series' as-of month: the departed reps, and per customer the latest departed rep who served them
-    (their rep as of the rep's last month), the customer's amount in the 12 months up to that month and in the
+    (their rep as of the rep's last month), given each customer's rep now (``current_rep``), the customer's amount in the 12 months up to that month and in the
     months since, and who serves them now when it is someone else."""
     customers, width = series.values.shape
     last = width - 1
     gone = rep.departed(gone_months, marked)[:, last] if len(rep.names) else np.zeros(0, bool)
     marked_set = {str(name).strip().casefold() for name in marked}
-    current = rep.rep_by_month[:, last] if width else np.full(customers, NONE)
+    current = rep.names.get_indexer(pd.Index(current_rep, dtype=object)) if len(rep.names) \
+        else np.full(customers, NONE)
     rep_departed = (current >= 0) & gone[np.maximum(current, 0)] if len(rep.names) else np.zeros(customers, bool)
     departed = np.flatnonzero(gone)
     left = rep.last_column[departed, last]

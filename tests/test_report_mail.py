@@ -253,7 +253,8 @@ def test_per_rep_send_reports_who_got_theirs_and_a_rerun_sends_the_rest(report_c
     assert code == 0, err
     assert sorted(recipients for _, recipients, _ in inbox.messages) == [[REPS["Chen Jing"], "owner@example.com"],
                                                                          ["owner@example.com"]]
-    assert "Li Wei already got this report on" in out and "Sent Chen Jing's report to chen.jing@example.com." in out
+    assert "Li Wei already got this report on" in out and "Sent Chen Jing's report to chen.jing@example.com" in out
+    assert "Sent Mark Evans's report to owner@example.com." in out
 
 
 def test_per_rep_copies_go_to_the_manager_and_reps_without_an_address_are_named(report_cli, tmp_path):
