@@ -4,7 +4,7 @@ No file, Excel, mail or command-line code lives here.
 """
 from .backtest import Backtest, RuleResult, backtest
 from .breakdowns import risk_breakdown
-from .categories import CategoryDrops, category_field
+from .categories import CategoryDrops
 from .cohorts import cohort_retention
 from .columns import SYNONYMS, find_header_row, match_headers, normalise_header
 from .forecast_quality import BACKTEST_MONTHS, probabilities_by_month
@@ -31,5 +31,5 @@ __all__ = [
     "most_urgent_first", "backtest", "Backtest", "RuleResult", "risk_breakdown", "cohort_retention", "SYNONYMS",
     "normalise_header", "probabilities_by_month", "BACKTEST_MONTHS", "headline_figures", "NoOrderForecast", "forecast_no_order",
     "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
-    "CategoryDrops", "category_field", "RepTurnover",
+    "CategoryDrops", "RepTurnover",
 ]

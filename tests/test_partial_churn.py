@@ -193,3 +193,24 @@ def test_the_backtest_finds_the_same_drops_month_by_month_as_in_one_pass(monkeyp
     by_month = categories.flagged_by_month(model.category_cells, model.series, width, dormant, model.settings)
     assert at_once.any() and (at_once == by_month).all()
     assert (at_once[-1] == model.customers["dropped_categories"].map(bool).to_numpy()).all()
+
+
+def test_the_specs_worked_example_of_dropped_categories():
+    """docs/spec.md "Partial churn", worked example (A = 2024-12, defaults)."""
+    rows = []
+    for month in range(1, 13):
+        rows.append(("P1", "Paper", month, 100.0))
+        rows.append(("P2", "Paper", month, 100.0))
+        if month <= 8:
+            rows += [("P1", "Cleaning", month, 50.0), ("P3", "Paper", month, 100.0), ("P3", "Ink", month, 100.0)]
+        if month in (3, 7):
+            rows.append(("P2", "Samples", month, 50.0))
+    lines = pd.DataFrame([{"customer": c, "category": g, "date": pd.Timestamp(2024, m, 15), "amount": a}
+                          for c, g, m, a in rows])
+    model = analyse(lines, resolve([("test", {"as_of": "2024-12"})]))
+    got = model.customers.set_index("customer")
+    assert got["dropped_categories"].to_dict() == {"P1": ["Cleaning"], "P2": [], "P3": []}
+    assert (got.loc["P1", "risk"], got.loc["P1", "value_at_stake"]) == ("LOW", 400.0)
+    assert got.loc["P3", "risk"] == "HIGH"
+    assert model.reason(model.position("P1")) == \
+        "stopped buying Cleaning 4 months ago (bought it 8 of the 12 months before)"

@@ -15,8 +15,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from churn_logic import (AT_RISK, RISK_LABELS, ChurnModel, NoOrderForecast, category_field, most_valuable_first,
-                         winback_list)
+from churn_logic import AT_RISK, RISK_LABELS, ChurnModel, NoOrderForecast, most_valuable_first, winback_list
 
 from ..ooxml.worksheet import EXCEL_TEXT_MAX, Formula, cell_value
 from .model import Column, SheetContent, Table, cut_long_texts
@@ -163,7 +162,7 @@ def build_sheets(model: ChurnModel, forecast: NoOrderForecast, previous: UserEnt
     at_risk = at_risk.assign(risk=at_risk["risk"].map(RISK_LABELS[lang]),
                              dropped_categories=at_risk["dropped_categories"].map("; ".join),
                              rep_departed=at_risk["rep_departed"].map({True: words["yes"], False: None}))
-    if category_field(model.lines) is None:
+    if model.category_cells.field is None:
         at_risk = at_risk.drop(columns="dropped_categories")
     extras = previous.extra_headers
     listed = set(at_risk["customer"]) | set(winback["customer"])
