@@ -52,7 +52,7 @@ def test_refresh_three_times_keeps_other_parts_and_user_notes(churnkit, book, tm
     run = churnkit("refresh", book, "--as-of", "2026-08")
     assert run.code == 0, run.err
     after = digests(book)
-    ours = churnkit_parts(book, ["At-Risk", "Win-Back"])
+    ours = churnkit_parts(book, ["At-Risk", "Win-Back", "Departed Reps"])      # the sample's rep Mark Evans left
     assert {n: d for n, d in before.items() if n not in ours} == {n: d for n, d in after.items() if n not in ours}
     assert set(after) - set(before) <= ours
 
@@ -73,7 +73,7 @@ def test_refresh_three_times_keeps_other_parts_and_user_notes(churnkit, book, tm
         run = churnkit("refresh", book, "--as-of", as_of)
         assert run.code == 0, run.err
         after = digests(book)
-        ours = churnkit_parts(book, ["At-Risk", "Win-Back", "Closed"])
+        ours = churnkit_parts(book, ["At-Risk", "Win-Back", "Closed", "Departed Reps"])
         assert {n: d for n, d in before.items() if n not in ours} == {n: d for n, d in after.items() if n not in ours}
 
     lists = {**rows_of(book, "At-Risk"), **rows_of(book, "Win-Back")}
@@ -148,7 +148,7 @@ def test_out_writes_a_new_workbook_and_keeps_the_orders_untouched(churnkit, book
     run = churnkit("refresh", book, "--out", out)
     assert run.code == 0, run.err
     assert book.read_bytes() == before
-    assert openpyxl.load_workbook(out).sheetnames == ["At-Risk", "Win-Back"]
+    assert openpyxl.load_workbook(out).sheetnames == ["At-Risk", "Win-Back", "Departed Reps"]
     convert(out, tmp_path)
 
 
