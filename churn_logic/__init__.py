@@ -4,6 +4,7 @@ No file, Excel, mail or command-line code lives here.
 """
 from .backtest import Backtest, RuleResult, backtest
 from .breakdowns import risk_breakdown
+from .categories import CategoryDrops
 from .cohorts import cohort_retention
 from .columns import SYNONYMS, find_header_row, match_headers, normalise_header
 from .forecast_quality import BACKTEST_MONTHS, probabilities_by_month
@@ -14,6 +15,7 @@ from .lists import AT_RISK, CLASS_ORDER, FLAGGED, REPORT_MONTHS, most_urgent_fir
 from .model import ChurnModel, NoOrdersError, analyse
 from .orders import OrderBook, RawSheet, normalise
 from .parsing import DAY_FIRST, MONTH_FIRST
+from .reps import RepTurnover
 from .periods import may_be_incomplete, month_label, parse_month
 from .no_order import NoOrderForecast, forecast as forecast_no_order
 from .settings import SPECS, Settings, SettingsError, canonical_name, resolve
@@ -29,4 +31,5 @@ __all__ = [
     "most_urgent_first", "backtest", "Backtest", "RuleResult", "risk_breakdown", "cohort_retention", "SYNONYMS",
     "normalise_header", "probabilities_by_month", "BACKTEST_MONTHS", "headline_figures", "NoOrderForecast", "forecast_no_order",
     "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
+    "CategoryDrops", "RepTurnover",
 ]

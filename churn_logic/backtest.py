@@ -10,7 +10,8 @@ pass. Each rule's figures pool the eligible months as sums of customer-months.
 Rules checked: lost Z ≥ n (n = 2 … 12), low L ≥ n (n = 2 … 6) at the user's low threshold and at
 thresholds taken from the business's own amounts (``low_thresholds``), decline D ≥ n (n = 2 … 6)
 with the user's minimum drop, each range with the user's own n added when it lies outside; and
-the verdicts as the user's settings give them (flagged = LOST, HIGH or MEDIUM, and each level).
+the verdicts as the user's settings give them (flagged = LOST, HIGH or MEDIUM, and each level); a dropped
+category (``partial``) and a departed rep (``rep_departed``, by the order lines alone), each as the settings give it.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from . import streaks
+from . import categories, streaks
 from .model import ChurnModel, analyse
 from .monthly import MonthlySeries
 from .periods import month_label
@@ -214,6 +215,14 @@ def backtest(source: ChurnModel | pd.DataFrame, settings: Settings | None = None
                            lambda n: {"decline_months": n, "min_drop_pct": settings.min_drop_pct})
     ranks = risk_ranks(decline, lows[settings.low_threshold][0], dormant, settings)
     rules += _verdict_rules(outcome, ranks, settings)
+    dropped = categories.flagged_by_month(model.category_cells, series, eligible,
+                                          streaks.dormant_streak_by_month(series), settings)
+    rules.append(_flag_rule(outcome, "partial", dropped, {
+        name: getattr(settings, name) for name in ("category_window", "category_min_months", "low_threshold")}
+        | {"category_low_months": settings.category_months}))
+    rules.append(_flag_rule(outcome, "rep_departed", model.rep_months.flagged_by_month(settings.rep_gone_months,
+                                                                                       eligible),
+                            {"rep_gone_months": settings.rep_gone_months}))
     months = series.first_month + np.arange(eligible)
     result = Backtest(horizon, [month_label(month) for month in months], scored.sum(axis=1),
                       outcome.churned.sum(axis=1), rules, None, {})
@@ -287,13 +296,16 @@ def _verdict_rules(outcome: Outcome, ranks: np.ndarray, settings: Settings) -> l
     flagged: not so at m − 1."""
     rule_settings = {name: getattr(settings, name) for name in
                      ("lost_months", "low_threshold", "low_months", "decline_months", "min_drop_pct")}
+    return [_flag_rule(outcome, "verdict", ranks < RISK_ORDER["LOW"] if level == "flagged"
+                       else ranks == RISK_ORDER[level], rule_settings, level) for level in VERDICT_LEVELS]
+
+
+def _flag_rule(outcome: Outcome, rule: str, flags: np.ndarray, rule_settings: dict,
+               level: str | None = None) -> RuleResult:
+    """A rule given as months × customers flags; newly flagged: not so at m − 1."""
     churned, scored = outcome.counts
-    out = []
-    for level in VERDICT_LEVELS:
-        flagged = (ranks < RISK_ORDER["LOW"] if level == "flagged" else ranks == RISK_ORDER[level]) & outcome.scored
-        new = flagged.copy()
-        new[1:] &= ~flagged[:-1]
-        out.append(RuleResult("verdict", None, rule_settings, flagged.sum(axis=1),
-                              (flagged & outcome.churned).sum(axis=1), int(new.sum()),
-                              int((new & outcome.churned).sum()), churned, scored, level=level))
-    return out
+    flagged = flags & outcome.scored
+    new = flagged.copy()
+    new[1:] &= ~flagged[:-1]
+    return RuleResult(rule, None, rule_settings, flagged.sum(axis=1), (flagged & outcome.churned).sum(axis=1),
+                      int(new.sum()), int((new & outcome.churned).sum()), churned, scored, level=level)

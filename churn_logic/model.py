@@ -8,17 +8,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from . import monthly, streaks
+from . import categories, money, monthly, reps as rep_rules, streaks
 from .core_classes import core_classes
 from .codes import sorted_codes
 from .periods import day_numbers, default_as_of, month_label, months_of
 from .settings import Settings
 from .lists import FLAGGED, most_urgent_first
-from .verdicts import RISKS, classify, reasons
+from .verdicts import RISKS, category_reasons, classify, join_reasons, rep_reason, reasons
 
 CONTACT_FIELDS = ("rep", "region", "email")   # per customer: the value on their latest line that has one
 
@@ -35,6 +36,10 @@ class ChurnModel:
     customers: pd.DataFrame          # one row per scored customer, in the row order of ``series``: key order
     lines: pd.DataFrame              # order lines up to the end of the as-of month
     lines_after_as_of: int
+    category_cells: categories.CategoryCells     # sales per customer, category and month (the backtest's too)
+    drops: categories.CategoryDrops              # the dropped categories as of the as-of month
+    rep_months: rep_rules.RepMonths              # who served whom, month by month
+    turnover: rep_rules.RepTurnover              # the departed reps and their customers
 
     @property
     def as_of_label(self) -> str:
@@ -63,11 +68,18 @@ class ChurnModel:
         return self._reasons_for(np.array([row]), lang)[0]
 
     def reasons(self, lang: str = "en") -> pd.Series:
-        """The reasons in words for every customer (empty for LOW)."""
+        """The reasons in words for every customer (empty for a LOW customer without a dropped category or a
+        departed rep)."""
         out = pd.Series("", index=self.customers.index, dtype=object)
-        flagged = np.flatnonzero(self.customers["risk"].to_numpy() != "LOW")
+        flagged = np.flatnonzero((self.customers["risk"].to_numpy() != "LOW") | self.watched)
         out.iloc[flagged] = self._reasons_for(flagged, lang)
         return out
+
+    @property
+    def watched(self) -> np.ndarray:
+        """Per customer row: a dropped category, or a rep who left (docs/spec.md "Partial churn", "Rep turnover")."""
+        departed_rep = self.customers["customer"].isin(set(self.turnover.customers["customer"])).to_numpy()
+        return self.customers["dropped_categories"].map(bool).to_numpy(bool) | departed_rep
 
     def _reasons_for(self, rows: np.ndarray, lang: str) -> list[str]:
         c = self.customers
@@ -77,8 +89,28 @@ class ChurnModel:
         values = self.series.shown_values(rows)
         last = values.shape[1] - 1
         peak = values[np.arange(len(rows)), last - d]
-        return [reasons(int(d[i]), int(low[i]), int(z[i]), float(peak[i]), float(values[i, last]),
-                        self.as_of, self.settings, lang) for i in range(len(rows))]
+        drops = self._drops_of(rows)
+        handovers = self.turnover.customers.set_index("customer")
+        out = []
+        for i, row in enumerate(rows.tolist()):
+            parts = [reasons(int(d[i]), int(low[i]), int(z[i]), float(peak[i]), float(values[i, last]), self.as_of,
+                             self.settings, lang), *category_reasons(drops.get(row, []), self.settings, lang)]
+            key = self.series.keys[row]
+            if key in handovers.index:
+                parts.append(rep_reason(handovers.loc[key], lang))
+            out.append(join_reasons([part for part in parts if part], lang))
+        return out
+
+    def _drops_of(self, rows: np.ndarray) -> dict[int, list[tuple[str, int, int]]]:
+        """Per customer row among ``rows``, their dropped categories: (name, L_g, B_g), largest value first."""
+        wanted = set(rows.tolist())
+        out: dict[int, list[tuple[str, int, int]]] = {}
+        drops = self.drops
+        for row, name, streak, bought in zip(drops.row.tolist(), drops.name.tolist(), drops.streak.tolist(),
+                                             drops.bought.tolist()):
+            if row in wanted:
+                out.setdefault(row, []).append((name, streak, bought))
+        return out
 
     def risk_counts(self) -> dict[str, int]:
         """How many customers have each verdict (SPEC "Verdicts"), every verdict named."""
@@ -86,9 +118,12 @@ class ChurnModel:
         return {risk: int(counts.get(risk, 0)) for risk in RISKS}
 
     def ranked(self, flagged_only: bool = True) -> pd.DataFrame:
-        """Customers most urgent first (``lists.most_urgent_first``); only the flagged ones unless told."""
+        """Customers most urgent first (``lists.most_urgent_first``); only the flagged ones unless told: a rule
+        fired, a category was dropped or their rep left."""
         ranked = most_urgent_first(self.customers)
-        return ranked[ranked["risk"].isin(FLAGGED)] if flagged_only else ranked
+        if not flagged_only:
+            return ranked
+        return ranked[ranked["risk"].isin(FLAGGED).to_numpy() | self.watched[ranked.index.to_numpy()]]
 
 
 def as_of_month(lines: pd.DataFrame, settings: Settings, today: dt.date | None = None) -> int:
@@ -100,8 +135,10 @@ def as_of_month(lines: pd.DataFrame, settings: Settings, today: dt.date | None =
     return default_as_of(lines["date"].max().date(), today or dt.date.today())
 
 
-def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = None) -> ChurnModel:
-    """Score every customer whose history starts by the as-of month."""
+def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = None,
+            gone_reps: Iterable[str] = ()) -> ChurnModel:
+    """Score every customer whose history starts by the as-of month; ``gone_reps`` are reps the user marked as
+    gone (docs/spec.md "Rep turnover")."""
     as_of = as_of_month(lines, settings, today)
     days = day_numbers(lines["date"])
     months = months_of(lines["date"], days)
@@ -122,6 +159,13 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
     value_12m = series.window_sum(series.amount, np.full(len(risk), last))
     trigger = np.select([risk == "LOST", risk == "HIGH", risk == "MEDIUM"], [dormant, low, decline], 0)
     latest = LatestLines(scoped, codes, series.keys, days)
+    cells = categories.category_cells(scoped, codes, months, series)
+    drops = categories.dropped_as_of(cells, series, last, dormant, settings)
+    partial = (risk == "LOW") & drops.any_by_customer(len(keys))
+    stake = np.where(partial, drops.units_by_customer(len(keys)), 0)
+    who = rep_rules.rep_months(scoped, codes, months, latest.when, series)
+    contacts = {field: latest.values(field) for field in CONTACT_FIELDS}
+    turnover = rep_rules.turnover(who, series, series.keys, contacts["rep"], settings.rep_gone_months, gone_reps)
     customers = pd.DataFrame({
         "customer": keys,
         "name": latest.values("name"),
@@ -132,11 +176,14 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
         "last_order_date": latest.last_order_date(),
         "core_class": core_classes(value_12m, np.arange(len(keys)), settings.abc_a_pct, settings.abc_b_pct),
         "value_last_12m": value_12m,
-        "value_at_stake": series.window_sum(series.amount, last - trigger),
+        "value_at_stake": np.where(partial, money.shown(stake), series.window_sum(series.amount, last - trigger)),
         "first_month": month_labels(series.first_month + series.start),
-        **{field: latest.values(field) for field in CONTACT_FIELDS},
+        **contacts,
+        "dropped_categories": drops.names_by_customer(len(keys)),
+        "rep_departed": turnover.rep_departed,
     })
-    model = ChurnModel(settings, as_of, series, customers, scoped, int((~in_scope).sum()))
+    model = ChurnModel(settings, as_of, series, customers, scoped, int((~in_scope).sum()), cells, drops, who,
+                       turnover)
     model.line_rows = codes
     model.line_months = months
     return model

@@ -37,11 +37,15 @@ def shown(units: np.ndarray, scale: int = SCALE) -> np.ndarray:
 def unit_sums(cells: np.ndarray, units: np.ndarray, size: int) -> np.ndarray:
     """Per cell (``cells``: each line's cell number below ``size``), the exact sum of its lines' units.
 
-    ``np.bincount`` adds floats; it adds integers exactly as long as each total stays below 2^53,
-    so the units are added as two parts that each stay there: ``high · 2^26 + low``.
+    ``np.bincount`` adds floats; it adds integers exactly as long as each total stays below 2^53: when
+    all the units together stay below half of that, in one pass, else as two parts that each stay there:
+    ``high · 2^26 + low``.
     """
-    if np.abs(units).sum(dtype=float) >= _LARGEST_TOTAL:
+    magnitude = np.abs(units).sum(dtype=float)
+    if magnitude >= _LARGEST_TOTAL:
         raise AmountTooLargeError("the amounts add up to more than churnkit counts exactly (460 trillion)")
+    if magnitude < _EXACT_FLOAT // 2:     # every running sum is an integer a float holds: one pass is exact
+        return np.bincount(cells, weights=units, minlength=size).astype(np.int64)
     if len(units) >= _EXACT_FLOAT // _SPLIT:       # so many lines that the low parts could pass 2^53
         totals = np.zeros(size, np.int64)
         np.add.at(totals, cells, units)

@@ -59,6 +59,16 @@ _RULES = [
     Spec("horizon_months", "int", 3,
          "Months after the as-of month in which a customer who orders nothing counts as churned.",
          "评估月份之后的月数：在这些月份内没有任何订单的客户视为已流失。", "流失观察月数"),
+    Spec("category_low_months", "int", None,
+         "Months in a row without a category that make it a dropped category; empty = low_months.",
+         "某品类连续多少个月未购买判为停购品类；留空则同低额月数。", "品类停购月数"),
+    Spec("category_window", "int", 12, "Months before a category's streak in which its regular buying is counted.",
+         "统计品类常购情况的月数（停购之前）。", "品类观察月数"),
+    Spec("category_min_months", "int", 6,
+         "A category is regular when it was bought in at least this many months of that window.",
+         "在观察月数内至少购买这么多个月的品类才算常购品类。", "品类常购月数"),
+    Spec("rep_gone_months", "int", 3, "Months without an order line that make a sales rep departed.",
+         "业务员连续多少个月没有订单行即视为已离职。", "业务员离职月数"),
 ]
 _READING = [
     Spec("date_format", "text", None, "Date format for text dates such as 05.03.2024 (e.g. DD.MM.YYYY).",
@@ -88,6 +98,10 @@ class Settings:
     abc_a_pct: float = 80.0
     abc_b_pct: float = 95.0
     horizon_months: int = 3
+    category_low_months: int | None = None
+    category_window: int = 12
+    category_min_months: int = 6
+    rep_gone_months: int = 3
     date_format: str | None = None
     decimal_comma: bool = False
     columns: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -100,6 +114,11 @@ class Settings:
         if self.columns:
             out["columns"] = dict(self.columns)
         return out
+
+    @property
+    def category_months(self) -> int:
+        """N_c: the category low streak that drops a category (``category_low_months``, else ``low_months``)."""
+        return self.low_months if self.category_low_months is None else self.category_low_months
 
 
 def canonical_name(key: str) -> str:
@@ -181,4 +200,7 @@ def resolve(layers: Iterable[tuple[str, Mapping[str, Any]]]) -> Settings:
     if settings.abc_b_pct < settings.abc_a_pct:
         raise SettingsError(f"Setting 'abc_b_pct' ({settings.abc_b_pct:g}) must not be below "
                             f"'abc_a_pct' ({settings.abc_a_pct:g})")
+    if settings.category_min_months > settings.category_window:
+        raise SettingsError(f"Setting 'category_min_months' ({settings.category_min_months}) must not be above "
+                            f"'category_window' ({settings.category_window})")
     return settings

@@ -22,7 +22,10 @@ def narrow(model: ChurnModel, keep: np.ndarray) -> ChurnModel:
                            s.start[keep], s.scale)
     customers = model.customers[keep].reset_index(drop=True)
     lines = model.lines[model.lines["customer"].isin(set(series.keys))]
-    return dataclasses.replace(model, series=series, customers=customers, lines=lines)
+    return dataclasses.replace(model, series=series, customers=customers, lines=lines,
+                               category_cells=model.category_cells.narrow(keep), drops=model.drops.narrow(keep),
+                               rep_months=model.rep_months.narrow(keep),
+                               turnover=model.turnover.narrow(keep, series.keys))
 
 
 def rep_customers(model: ChurnModel, rep: str) -> ChurnModel:

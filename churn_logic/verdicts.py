@@ -23,6 +23,9 @@ _TEXT = {
         "low_zero": "no orders for {l} months in a row",
         "low": "{measure} at or below {x} for {l} months in a row",
         "decline": "{measure} down {d} months in a row: {peak} → {now}",
+        "partial": "stopped buying {category} {l} months ago (bought it {b} of the {w} months before)",
+        "rep_left": "rep {rep} left (last order line in {month})",
+        "taken_over": "now with {rep}",
         "join": "; ",
     },
     "zh": {
@@ -30,6 +33,9 @@ _TEXT = {
         "low_zero": "连续{l}个月无订单",
         "low": "{measure}连续{l}个月不超过{x}",
         "decline": "{measure}连续{d}个月下降：{peak} → {now}",
+        "partial": "已{l}个月未购买{category}（此前{w}个月中有{b}个月购买）",
+        "rep_left": "业务员{rep}已离职（最后订单行在{month}）",
+        "taken_over": "现由{rep}负责",
         "join": "；",
     },
 }
@@ -67,4 +73,23 @@ def reasons(decline: int, low: int, dormant: int, peak: float, now: float, as_of
     if decline >= settings.decline_months:
         parts.append(text["decline"].format(d=decline, measure=measure,
                                             peak=format_number(peak), now=format_number(now)))
-    return text["join"].join(parts)
+    return join_reasons(parts, lang)
+
+
+def join_reasons(parts: list[str], lang: str) -> str:
+    return _TEXT[lang]["join"].join(parts)
+
+
+def category_reasons(drops: list[tuple[str, int, int]], settings: Settings, lang: str = "en") -> list[str]:
+    """PARTIAL: one reason per dropped category (name, L_g, B_g), as docs/spec.md "Partial churn" words it."""
+    return [_TEXT[lang]["partial"].format(category=name, l=streak, b=bought, w=settings.category_window)
+            for name, streak, bought in drops]
+
+
+def rep_reason(handover, lang: str = "en") -> str:
+    """The customer's rep left (``handover``: their row of ``reps.RepTurnover.customers``), and who has them now."""
+    text = _TEXT[lang]
+    words = text["rep_left"].format(rep=handover["departed_rep"], month=handover["rep_last_month"])
+    if pd.notna(handover["taken_over_by"]):
+        words += text["join"] + text["taken_over"].format(rep=handover["taken_over_by"])
+    return words

@@ -52,6 +52,7 @@ def backtest(lines, as_of, s, horizon):
             return {}
         return oracle.score(lines, m, s if low_threshold is None else {**s, "low_threshold": float(low_threshold)})
 
+    departed_rep = {m: oracle.reps(lines, m, s)[1] for m in range(first - 1, as_of + 1)}
     samples = []        # one per (m, customer): its streaks, verdicts now and a month before, and churned
     for m in months:
         now, before = scores(m), scores(m - 1)
@@ -61,6 +62,8 @@ def backtest(lines, as_of, s, horizon):
                 "Z": row["months_without_orders"], "D": row["decline_streak"],
                 "L": {x: low_by_x[x][c]["low_streak"] for x in thresholds},
                 "risk": row["risk"], "risk_before": before[c]["risk"] if c in before else None,
+                "partial": bool(row.get("dropped")), "partial_before": bool(before.get(c, {}).get("dropped")),
+                "rep": departed_rep[m][c], "rep_before": departed_rep.get(m - 1, {}).get(c, False),
                 "churned": not any(amounts[c].get(t, 0) > 0 for t in range(m + 1, m + horizon + 1)),
                 "month": m,
             })
@@ -80,6 +83,9 @@ def backtest(lines, as_of, s, horizon):
         rules[("verdict", None, level, None)] = figures(
             samples, months, lambda x, levels=levels: x["risk"] in levels,
             lambda x, levels=levels: x["risk"] in levels and x["risk_before"] not in levels)
+    for rule, key in (("partial", "partial"), ("rep_departed", "rep")):
+        rules[(rule, None, None, None)] = figures(samples, months, lambda x, k=key: x[k],
+                                                  lambda x, k=key: x[k] and not x[k + "_before"])
     churned = sum(x["churned"] for x in samples)
     return {"months": months, "scored": len(samples), "churned": churned, "rules": rules,
             "recommended": recommended(rules, len(months), churned, len(samples) - churned)}

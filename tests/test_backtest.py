@@ -235,6 +235,8 @@ def histories(draw):
             "amount": draw(st.sampled_from(AMOUNTS)),
             "quantity": draw(st.sampled_from([-2.0, 0.0, 0.5, 1.0, 9.0])),
             "order": f"SO-{draw(st.integers(1, 6))}",
+            "category": draw(st.sampled_from([None, "Paper", "Ink"])),
+            "rep": draw(st.sampled_from([None, "Ann", "Ben"])),
         })
     rules = {
         "decline_months": draw(st.integers(1, 7)),
@@ -242,6 +244,9 @@ def histories(draw):
         "low_threshold": draw(st.sampled_from([0.0, 43.9, 50.0, 100.0, 0.3])),
         "low_months": draw(st.integers(1, 7)),
         "lost_months": draw(st.integers(1, 13)),
+        "category_window": draw(st.integers(2, 6)),
+        "category_min_months": draw(st.integers(1, 2)),
+        "rep_gone_months": draw(st.integers(1, 4)),
         "measure": draw(st.sampled_from(["amount", "quantity", "orders"])),
         "abc_a_pct": 80.0, "abc_b_pct": 95.0,
     }

@@ -28,6 +28,8 @@ def order_histories(draw):
             "amount": draw(st.sampled_from(AMOUNTS)),
             "quantity": draw(st.sampled_from([-2.0, 0.0, 0.1, 0.2, -0.3, 1.0, 2.5, 9.0])),
             "order": f"SO-{draw(st.integers(1, 6))}",
+            "product": draw(st.sampled_from([None, "Paper", "Ink", "纸巾"])),
+            "rep": draw(st.sampled_from([None, "Ann", "ann", "Ben"])),
         })
     settings = {
         "decline_months": draw(st.integers(1, 4)),
@@ -38,6 +40,10 @@ def order_histories(draw):
         "measure": draw(st.sampled_from(["amount", "quantity", "orders"])),
         "abc_a_pct": draw(st.sampled_from([50.0, 80.0])),
         "abc_b_pct": draw(st.sampled_from([90.0, 95.0, 100.0])),
+        "category_low_months": draw(st.sampled_from([None, 1, 2, 3])),
+        "category_window": draw(st.integers(3, 12)),
+        "category_min_months": draw(st.integers(1, 3)),
+        "rep_gone_months": draw(st.integers(1, 6)),
     }
     first = min(oracle.month_of(line["date"]) for line in lines)
     as_of = draw(st.integers(first, oracle.month_of(dt.date(2025, 3, 1))))
@@ -72,6 +78,16 @@ def test_engine_matches_loop_implementation(case):
             assert _same(row[field], want[field]), (customer, field)
         last = row["last_order_date"]
         assert (None if pd.isna(last) else last) == want["last_order_date"]
+        assert row["dropped_categories"] == [name for name, *_ in want.get("dropped", [])], customer
+
+    departed, rep_departed, served = oracle.reps(lines, as_of, values)
+    assert dict(zip(got.index, got["rep_departed"])) == rep_departed
+    assert dict(zip(model.turnover.reps["rep"], model.turnover.reps["last_month"])) == \
+        {rep: f"{m // 12:04d}-{m % 12 + 1:02d}" for rep, m in departed.items()}
+    handed = model.turnover.customers
+    assert {row.customer: (row.departed_rep, row.rep_last_month, None if pd.isna(row.taken_over_by) else row.taken_over_by)
+            for row in handed.itertuples()} == \
+        {c: (r, f"{m // 12:04d}-{m % 12 + 1:02d}", now) for c, (r, m, now) in served.items()}
 
     lost = sorted((c for c in expected if expected[c]["risk"] == "LOST"),
                   key=lambda c: (-expected[c]["value_at_stake"], c))

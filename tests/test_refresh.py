@@ -52,7 +52,7 @@ def test_refresh_three_times_keeps_other_parts_and_user_notes(churnkit, book, tm
     run = churnkit("refresh", book, "--as-of", "2026-08")
     assert run.code == 0, run.err
     after = digests(book)
-    ours = churnkit_parts(book, ["At-Risk", "Win-Back"])
+    ours = churnkit_parts(book, ["At-Risk", "Win-Back", "Departed Reps"])      # the sample's rep Mark Evans left
     assert {n: d for n, d in before.items() if n not in ours} == {n: d for n, d in after.items() if n not in ours}
     assert set(after) - set(before) <= ours
 
@@ -73,7 +73,7 @@ def test_refresh_three_times_keeps_other_parts_and_user_notes(churnkit, book, tm
         run = churnkit("refresh", book, "--as-of", as_of)
         assert run.code == 0, run.err
         after = digests(book)
-        ours = churnkit_parts(book, ["At-Risk", "Win-Back", "Closed"])
+        ours = churnkit_parts(book, ["At-Risk", "Win-Back", "Closed", "Departed Reps"])
         assert {n: d for n, d in before.items() if n not in ours} == {n: d for n, d in after.items() if n not in ours}
 
     lists = {**rows_of(book, "At-Risk"), **rows_of(book, "Win-Back")}
@@ -91,7 +91,7 @@ def test_lists_match_the_scan(churnkit, book):
     doc = churnkit("scan", book, "--format", "json").json()
     expected = {c["customer"]: c for c in doc["customers"]}
     at_risk, winback = rows_of(book, "At-Risk"), rows_of(book, "Win-Back")
-    assert set(at_risk) == {k for k, c in expected.items() if c["risk"] in ("HIGH", "MEDIUM")}
+    assert set(at_risk) == {k for k, c in expected.items() if c["risk"] != "LOST"}   # with the LOW ones listed
     assert set(winback) == {k for k, c in expected.items() if c["risk"] == "LOST"}
     for key, row in at_risk.items():
         assert row["Risk"] == expected[key]["risk"] and row["Reasons"] == expected[key]["reasons"]
@@ -106,7 +106,7 @@ def test_chinese_lists_then_english_keep_the_notes(churnkit, book):
     zh = rows_of(book, "流失预警")
     customer = sorted(zh)[0]
     type_into(book, "流失预警", customer, "备注", "老客户")
-    assert zh[customer]["风险"] in ("高风险", "中风险")
+    assert zh[customer]["风险"] in ("高风险", "中风险", "低风险")     # LOW: a dropped category or a rep who left
     churnkit("refresh", book)
     book_sheets = openpyxl.load_workbook(book, read_only=True).sheetnames
     assert "At-Risk" in book_sheets and "流失预警" not in book_sheets
@@ -148,7 +148,7 @@ def test_out_writes_a_new_workbook_and_keeps_the_orders_untouched(churnkit, book
     run = churnkit("refresh", book, "--out", out)
     assert run.code == 0, run.err
     assert book.read_bytes() == before
-    assert openpyxl.load_workbook(out).sheetnames == ["At-Risk", "Win-Back"]
+    assert openpyxl.load_workbook(out).sheetnames == ["At-Risk", "Win-Back", "Departed Reps"]
     convert(out, tmp_path)
 
 
@@ -183,7 +183,7 @@ def test_list_sheets_are_formatted_for_people(churnkit, book):
     first = header + 1
     assert ws.cell(first, headers.index("Value at stake") + 1).number_format == "#,##0.00"
     assert ws.cell(first, headers.index("Last order") + 1).number_format == "yyyy-mm-dd"
-    assert ws.cell(first, 3).fill.fgColor.rgb in ("FFFFC7CE", "FFFFEB9C")
+    assert ws.cell(first, 3).fill.fgColor.rgb in ("FFFFC7CE", "FFFFEB9C", "FFC6EFCE")   # LOW: green
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.column_dimensions["B"].width >= 20
     formulas = [dv.formula1 for dv in ws.data_validations.dataValidation]

@@ -61,7 +61,7 @@ def test_three_refreshes_keep_every_part(churnkit, tmp_path, macro):
         run = churnkit("refresh", book)
         assert run.code == 0, run.err
         after = digests(book)
-        sheets = [s for s in ("At-Risk", "Win-Back", "Closed") if s in openpyxl.load_workbook(book, read_only=True).sheetnames]
+        sheets = [s for s in ("At-Risk", "Win-Back", "Closed", "Departed Reps") if s in openpyxl.load_workbook(book, read_only=True).sheetnames]
         ours = churnkit_parts(book, sheets)
         kept = {n: d for n, d in before_digests.items() if n not in ours}
         assert kept == {n: d for n, d in after.items() if n in kept}, f"round {round_number}: a part changed"

@@ -86,7 +86,8 @@ def test_the_chinese_backtest_report_is_in_chinese(analysis, result, tmp_path):
         assert value(book, f"ck_backtest_recommended_{family}") == result.recommended[family]["reason"]["zh"]
     assert value(book, "ck_backtest_history").startswith(f"从 {result.months[0]} 到 {result.months[-1]} 的每个月")
     names = [row[0] for row in block(book, "ck_backtest_rules_rows")]
-    assert names[0] == "流失" and names[-1] == f"您的结论：{RISK_LABELS['zh']['MEDIUM']}"
+    assert names[0] == "流失" and names[-3] == f"您的结论：{RISK_LABELS['zh']['MEDIUM']}"
+    assert names[-2:] == ["停购常购品类", "业务员已离职"]
 
 
 def test_too_little_history_is_said_in_one_plain_sentence(tmp_path):

@@ -147,7 +147,7 @@ def test_tables_formats_and_choices_grow_with_their_blocks(reports):
         tables = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/tables/")]
     book = load(reports["at-risk"])
     n = len(block(book, "ck_at_risk_rows"))
-    assert any(f'ref="A5:L{5 + n}"' in t and f'<autoFilter ref="A5:L{5 + n}"/>' in t for t in tables)
+    assert any(f'ref="A5:M{5 + n}"' in t and f'<autoFilter ref="A5:M{5 + n}"/>' in t for t in tables)
     risk_formats = [cf for cf in book["At-risk list"].conditional_formatting if str(cf.sqref).startswith("C")]
     assert {str(cf.sqref) for cf in risk_formats} == {f"C6:C{5 + n}"}
     win_back = load(reports["win-back"])
@@ -189,7 +189,7 @@ def test_a_restyled_template_still_fills_and_keeps_its_logo(analysis, reports, t
     template = restyle(TEMPLATE_DIR / "at-risk.xlsx", tmp_path / "ours.xlsx")
     out = build_report(analysis, template, tmp_path / "report.xlsx", now=NOW)
     before, after = digests(template), digests(out)
-    filled = {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"} | {n for n in after if n.startswith(("xl/tables/", "xl/charts/"))}
+    filled = {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml"} | {n for n in after if n.startswith(("xl/tables/", "xl/charts/"))}
     assert {n: d for n, d in before.items() if n not in filled} == {n: d for n, d in after.items() if n not in filled}
     with zipfile.ZipFile(out) as z:
         assert z.read("xl/media/logo.png") == png()
@@ -266,7 +266,7 @@ def test_per_rep_report_holds_only_that_reps_customers(analysis, tmp_path):
 
 def test_chinese_report_uses_chinese_words(analysis, tmp_path):
     book = load(build_report(analysis, "at-risk", tmp_path / "zh.xlsx", "zh"))
-    assert book.sheetnames == ["概览", "风险客户"]
+    assert book.sheetnames == ["概览", "风险客户", "离职业务员客户"]
     assert {r[2] for r in block(book, "ck_at_risk_rows")} == {"高风险", "中风险"}
     assert value(book, "ck_scope") == "全部客户"
 
@@ -300,7 +300,7 @@ def test_command_writes_reports_with_default_names(report_cli, tmp_path):
     code, out, err = report_cli("report", book, "--quiet", "--per-rep", "--out", tmp_path / "reps")
     assert code == 0, err
     written = sorted(p.name for p in (tmp_path / "reps").iterdir())
-    assert len(written) == 6 and f"orders-at-risk-{AS_OF}-Li-Wei.xlsx" in written
+    assert len(written) == 7 and f"orders-at-risk-{AS_OF}-Li-Wei.xlsx" in written     # Mark Evans left
     code, out, err = report_cli("report", book, "--quiet", "--per-rep", "--out", tmp_path / "x.xlsx")
     assert code == 2 and err.count("\n") == 1 and "--out names a folder" in err
     code, out, err = report_cli("report", book, "--quiet", "--template", "customer-card", "--customer", "C00166")

@@ -20,6 +20,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from churn_logic.headlines import headline_figures
 from churn_logic.subset import rep_customers
+from workbook_templates.sample_data import DEPARTED_REP
 
 from addin.tasks import analyse_workbook
 from addin.report.mail_settings import SmtpSettings, smtp_password, smtp_settings
@@ -226,8 +227,9 @@ def test_per_rep_send_reports_who_got_theirs_and_a_rerun_sends_the_rest(report_c
     code, out, err = report_cli("report", book, *flags)
     assert code == 2
     sentence = one_sentence(err)
-    assert sentence.startswith("churnkit: 1 of 6 reports were not sent — Chen Jing: the mail server refused "
+    assert sentence.startswith("churnkit: 2 of 7 reports were not sent — Chen Jing: the mail server refused "
                                "the recipient chen.jing@example.com")
+    assert "Mark Evans: has left, so the report goes to the owner: give --email-to" in sentence
     assert "run the same command again to send the rest" in sentence
     got = {recipients[0]: message for _, recipients, message in inbox.messages}
     assert set(got) == set(REPS.values()) - {REPS["Chen Jing"]}
@@ -247,10 +249,12 @@ def test_per_rep_send_reports_who_got_theirs_and_a_rerun_sends_the_rest(report_c
 
     inbox.refuse.clear()
     inbox.messages.clear()
-    code, out, err = report_cli("report", book, *flags)
+    code, out, err = report_cli("report", book, *flags, "--email-to", "owner@example.com")
     assert code == 0, err
-    assert [recipients for _, recipients, _ in inbox.messages] == [[REPS["Chen Jing"]]]
-    assert "Li Wei already got this report on" in out and "Sent Chen Jing's report to chen.jing@example.com." in out
+    assert sorted(recipients for _, recipients, _ in inbox.messages) == [[REPS["Chen Jing"], "owner@example.com"],
+                                                                         ["owner@example.com"]]
+    assert "Li Wei already got this report on" in out and "Sent Chen Jing's report to chen.jing@example.com" in out
+    assert "Sent Mark Evans's report to owner@example.com." in out
 
 
 def test_per_rep_copies_go_to_the_manager_and_reps_without_an_address_are_named(report_cli, tmp_path):
@@ -271,10 +275,13 @@ def test_per_rep_copies_go_to_the_manager_and_reps_without_an_address_are_named(
 
 def test_dry_run_writes_eml_files_and_sends_nothing(report_cli, book):
     code, out, err = report_cli("report", book, "--quiet", "--per-rep", "--email", "--from", "me@example.com",
-                                "--dry-run")
+                                "--email-to", "owner@example.com", "--dry-run")
     assert code == 0, err
     emls = sorted(book.parent.glob("*.eml"))
-    assert len(emls) == 6
+    assert len(emls) == 7
+    departed = email.message_from_bytes(emls[3].read_bytes(), policy=policy.default)    # Mark Evans left: to the owner
+    assert (departed["To"], departed["Cc"]) == ("owner@example.com", None)
+    assert attachment(departed)[1] == f"orders-at-risk-{AS_OF}-Mark-Evans.xlsx"
     message = email.message_from_bytes(emls[2].read_bytes(), policy=policy.default)
     assert message["To"] == REPS["Li Wei"] and message["From"] == "me@example.com"
     kind, name, data = attachment(message)
@@ -309,7 +316,7 @@ def test_rep_addresses_from_a_rep_email_column(tmp_path):
     path = write_orders(tmp_path / "orders.xlsx", rows, header=["Order Date", "Customer ID", "Customer Name", "Amount",
                                                                  "Order No", "Sales Rep", "Rep Email"])
     assert rep_addresses(file_tables(path), ["Orders"]) == {"Ann": "ann@example.com", "Bob": "bob@example.com"}
-    assert rep_addresses(file_tables(SAMPLE), ["Orders"]) == REPS
+    assert rep_addresses(file_tables(SAMPLE), ["Orders"]) == {**REPS, DEPARTED_REP[0]: DEPARTED_REP[1]}
 
 
 def test_smtp_settings_come_from_the_file_the_sheet_and_the_flags(tmp_path):

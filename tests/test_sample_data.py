@@ -7,7 +7,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from workbook_templates.sample_data import COLUMNS, PLANTED, generate_orders, main, planted, write_sample_workbook
+from churn_logic import analyse, resolve
+from workbook_templates.sample_data import (COLUMNS, DEPARTED_REP, PLANTED, TAKEN_OVER_BY, generate_orders, main,
+                                            planted, turnover_customers, write_sample_workbook)
 
 AS_OF = pd.Period("2026-10", "M")
 
@@ -77,7 +79,7 @@ def test_order_book_shape(orders):
     assert 250 <= orders["Customer ID"].nunique() <= 300
     ids = orders["Customer ID"]
     assert ids.str.fullmatch(r"C?\d{5}").all() and ids.str.startswith("0").any()
-    assert 5 <= orders["Sales Rep"].nunique() <= 6 and 5 <= orders["Region"].nunique() <= 6
+    assert 6 <= orders["Sales Rep"].nunique() <= 7 and 5 <= orders["Region"].nunique() <= 6
     assert 4 <= orders["Category"].nunique() <= 6
     assert orders["Contact Email"].str.fullmatch(r"[a-z0-9.]+@example\.(com|cn)").all()
     names = orders["Customer Name"]
@@ -147,10 +149,30 @@ def test_workbook(tmp_path, orders):
     ids = [c.value for c in ws["C"][3:]]
     assert ids == orders["Customer ID"].tolist()
     assert isinstance(ws["B4"].value, dt.datetime)
-    assert [c.value for c in wb["Reps"][1]] == ["Sales Rep", "Email"] and wb["Reps"].tables
+    assert [c.value for c in wb["Reps"][1]] == ["Sales Rep", "Email", "Status"] and wb["Reps"].tables
+    status = {row[0]: row[2] for row in wb["Reps"].iter_rows(min_row=2, values_only=True)}
+    assert status[DEPARTED_REP[0]] == "left" and set(status.values()) == {"left", "active"}
 
 
 def test_cli_writes_reproducible_workbook(tmp_path):
     main(["--out", str(tmp_path / "a.xlsx"), "--seed", "11"])
     main(["--out", str(tmp_path / "b.xlsx"), "--seed", "11"])
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_planted_partial_churn_and_a_rep_who_left(orders):
+    lines = orders.rename(columns={"Order Date": "date", "Customer ID": "customer", "Amount": "amount",
+                                   "Category": "category", "Sales Rep": "rep"})
+    model = analyse(lines[["date", "customer", "amount", "category", "rep"]], resolve([("test", {"as_of": "2026-10"})]))
+    customers = model.customers.set_index("customer")
+    planted_ids = turnover_customers()
+    for customer in planted_ids["partial"]:          # still buying, but no longer one of their regular categories
+        assert customers.loc[customer, "risk"] == "LOW" and len(customers.loc[customer, "dropped_categories"]) == 1
+    handed = model.turnover.customers.set_index("customer")
+    assert sorted(handed.index[handed["departed_rep"] == DEPARTED_REP[0]]) == planted_ids["rep_left"]
+    for customer in planted_ids["rep_left"]:
+        followed = customer in planted_ids["followed"]
+        assert customers.loc[customer, "rep_departed"] == followed
+        assert (customers.loc[customer, "risk"] == "HIGH") == followed
+        assert pd.isna(handed.loc[customer, "taken_over_by"]) if followed else \
+            handed.loc[customer, "taken_over_by"] == TAKEN_OVER_BY

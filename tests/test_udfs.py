@@ -192,6 +192,9 @@ def test_sample_workbook_gives_the_command_lines_numbers(churnkit, sample_rows):
     assert (parts["customers"], parts["as_of"], parts["skipped"]) == (len(doc["customers"]), SAMPLE_AS_OF, 0)
     assert_every_customer(doc, handle)
     assert_every_customer(doc, [[handle]])             # the handle's cell, as xlwings passes it
+    reasons = {c["customer"]: udfs.CHURN_REASONS(c["customer"], handle) for c in doc["customers"]}
+    assert reasons["C00099"] == "stopped buying Packaging 4 months ago (bought it 7 of the 12 months before)"
+    assert reasons["C00072"] == "rep Mark Evans left (last order line in 2026-06); now with Li Wei"   # planted
     assert_at_risk_list(udfs.AT_RISK_LIST(handle), scan(churnkit, SAMPLE, "--as-of", SAMPLE_AS_OF, every=False))
 
     model = analyse_workbook(SAMPLE, {"as_of": SAMPLE_AS_OF}).model

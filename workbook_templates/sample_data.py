@@ -4,7 +4,8 @@ The data imitates a small B2B wholesaler: about 300 customers (English and Chine
 company names), six sales reps and regions, five product categories, Q4 peaks and a
 Chinese-New-Year dip, a few big customers bringing most of the sales, new customers
 arriving over time and a few credit notes. Some customers are planted with clear churn
-patterns (see `PLANTED` and `planted`) so that a demo shows every verdict.
+patterns (see `PLANTED` and `planted`) so that a demo shows every verdict, and some with partial
+churn and a sales rep who left (`turnover_customers`).
 
     python -m addin.sample_data [--out PATH] [--seed N]
 
@@ -35,6 +36,15 @@ REPS = {
     "Chen Jing": "chen.jing@example.com",
     "Sara Lopez": "sara.lopez@example.com",
 }
+
+# a rep who left in the last months: five of their customers, two of whom followed them (no orders since),
+# three taken over by another rep; the Reps sheet marks them as left
+DEPARTED_REP = ("Mark Evans", "mark.evans@example.com")
+TAKEN_OVER_BY = "Li Wei"
+REP_LEFT_MONTHS = 4            # months at the end without the departed rep's lines
+REP_CUSTOMERS, FOLLOWED = 5, 2
+PARTIAL_CUSTOMERS = 4          # stop buying one regular category in the last `PARTIAL_MONTHS` months
+PARTIAL_MONTHS = 4
 
 # region: (primary sales rep, share of customers, share of Chinese company names)
 REGIONS = {
@@ -112,7 +122,46 @@ def generate_orders(seed: int = 2026, n_customers: int = 300, end_month: str = "
                 for day, credit, lines in _orders(rng, c, target, workdays[m]):
                     order += 1
                     rows += [(order, credit, day, c.Index, *line) for line in lines]
-    return _frame(rows, customers)
+    return _plant_turnover(_frame(rows, customers), *_turnover_ids(customers, seed))
+
+
+def turnover_customers(seed: int = 2026, n_customers: int = 300, months: int = 36) -> dict[str, list[str]]:
+    """Customer IDs planted in `generate_orders` with partial churn (``partial``), with the departed rep
+    (``rep_left``) and, of those, the ones who followed the rep (``followed``)."""
+    partial, rep, followed = _turnover_ids(_customers(np.random.default_rng(seed), n_customers, months), seed)
+    return {"partial": partial, "rep_left": rep, "followed": followed}
+
+
+def _turnover_ids(customers: pd.DataFrame, seed: int) -> tuple[list[str], list[str], list[str]]:
+    """Chosen among the bigger regular customers there from the start who order every month, with random numbers of
+    their own, so that every other customer stays as it was."""
+    steady = customers[(customers["plan"] == "regular") & (customers["freq"] == 1) & (customers["start"] == 0)
+                       & (customers["size"] >= 3000)]      # big enough to buy from several categories a month
+    picks = list(np.random.default_rng(seed + 1).permutation(steady["id"].to_numpy(object)))
+    rep = sorted(picks[PARTIAL_CUSTOMERS:PARTIAL_CUSTOMERS + REP_CUSTOMERS])
+    return sorted(picks[:PARTIAL_CUSTOMERS]), rep, rep[:FOLLOWED]
+
+
+def _plant_turnover(orders: pd.DataFrame, partial: list[str], rep: list[str], followed: list[str]) -> pd.DataFrame:
+    """Partial churn: each of ``partial`` stops buying, in the last months, the category it bought in most months.
+    Rep turnover: ``rep`` were the departed rep's customers; ``followed`` order nothing since the rep left, the
+    others are served by ``TAKEN_OVER_BY``."""
+    month = orders["Order Date"].dt.to_period("M")
+    end = month.max()
+    late = month > end - PARTIAL_MONTHS
+    drop = np.zeros(len(orders), bool)
+    for customer in partial:
+        mine = (orders["Customer ID"] == customer).to_numpy()
+        usual = orders[mine & ~late].groupby("Category")["Order Date"].agg(
+            lambda d: d.dt.to_period("M").nunique()).sort_values(ascending=False, kind="stable")
+        drop |= mine & late.to_numpy() & (orders["Category"] == usual.index[0]).to_numpy()
+    since = (month > end - REP_LEFT_MONTHS).to_numpy()
+    served = orders["Customer ID"].isin(rep).to_numpy()
+    drop |= orders["Customer ID"].isin(followed).to_numpy() & since
+    orders = orders.copy()
+    orders.loc[served, "Sales Rep"] = DEPARTED_REP[0]
+    orders.loc[served & since, "Sales Rep"] = TAKEN_OVER_BY
+    return orders[~drop].reset_index(drop=True)
 
 
 def planted(seed: int = 2026, n_customers: int = 300, months: int = 36) -> dict[str, list[str]]:
@@ -168,10 +217,12 @@ def write_sample_workbook(path: str | Path, orders: pd.DataFrame | None = None) 
     ws = wb.add_worksheet("Reps")
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 30)
-    ws.add_table(0, 0, max(len(reps), 1), 1, {
+    ws.set_column(2, 2, 10)
+    addresses = {**REPS, DEPARTED_REP[0]: DEPARTED_REP[1]}
+    ws.add_table(0, 0, max(len(reps), 1), 2, {
         "name": "Reps", "style": "Table Style Light 9",
-        "columns": [{"header": "Sales Rep"}, {"header": "Email"}],
-        "data": [[rep, REPS.get(rep, "")] for rep in reps]})
+        "columns": [{"header": "Sales Rep"}, {"header": "Email"}, {"header": "Status"}],
+        "data": [[rep, addresses.get(rep, ""), "left" if rep == DEPARTED_REP[0] else "active"] for rep in reps]})
 
     ws = wb.add_worksheet("Read me")
     ws.set_column(0, 0, 100)
@@ -183,7 +234,7 @@ def write_sample_workbook(path: str | Path, orders: pd.DataFrame | None = None) 
         "",
         "Orders: one row per order line; SO… are sales orders, CN… credit notes (returns,",
         "negative amounts). Customer IDs are text and keep their leading zeros.",
-        "Reps: the sales reps and their e-mail addresses.",
+        "Reps: the sales reps, their e-mail addresses, and who has left.",
     ], 2):
         ws.write(row, 0, line)
     wb.close()

@@ -27,10 +27,11 @@ if TYPE_CHECKING:
 
 FIELDS = ["customer", "name", "risk", "reasons", "decline_streak", "low_streak", "months_without_orders",
           "last_order_date", "core_class", "value_last_12m", "value_at_stake", "first_month", "p_no_order",
-          "expected_loss", "p_no_order_reason"]
+          "expected_loss", "p_no_order_reason", "dropped_categories", "rep_departed"]
 SKIPPED_SHOWN = 20
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 PROBABILITY_DECIMALS = 4
+CSV_LIST_SEPARATOR = "; "      # the dropped categories in one CSV cell
 
 
 def customer_records(analysis: Analysis, lang: str, include_low: bool) -> list[dict[str, Any]]:
@@ -39,7 +40,8 @@ def customer_records(analysis: Analysis, lang: str, include_low: bool) -> list[d
     ranked = model.ranked(flagged_only=not include_low)
     frame = forecast.of(ranked.assign(reasons=model.reasons(lang).loc[ranked.index],
                                       p_no_order_reason=np.asarray(forecast.reasons(lang), dtype=object)[ranked.index]))
-    columns = [_plain_column(frame[field]) for field in FIELDS if field != "p_no_order"]
+    columns = [_plain_column(frame[field]) if field != "dropped_categories" else [list(names) for names in frame[field]]
+               for field in FIELDS if field != "p_no_order"]
     probability = [None if math.isnan(p) else round(float(p), PROBABILITY_DECIMALS)
                    for p in frame["p_no_order"].tolist()]
     columns.insert(FIELDS.index("p_no_order"), probability)
@@ -184,8 +186,8 @@ def scan_csv(analysis: Analysis, lang: str, include_low: bool) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")     # as Excel writes it: quotes line breaks
     writer.writeheader()
-    writer.writerows({key: protect_text(value) for key, value in record.items()}
-                     for record in customer_records(analysis, lang, include_low))
+    writer.writerows({key: protect_text(CSV_LIST_SEPARATOR.join(value) if isinstance(value, list) else value)
+                      for key, value in record.items()} for record in customer_records(analysis, lang, include_low))
     return out.getvalue()
 
 

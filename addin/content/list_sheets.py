@@ -22,7 +22,8 @@ from .model import Column, SheetContent, Table, cut_long_texts
 from .sheet_kinds import KINDS
 from .words import LANGUAGES, WORDS
 
-LIST_KINDS = ("at_risk", "win_back", "closed", "skipped")
+LIST_KINDS = ("at_risk", "win_back", "closed", "skipped", "departed")
+WITHOUT_USER_COLUMNS = ("skipped", "departed")     # churnkit's sheets that hold nothing the user types
 SHEET_NAMES = {kind: KINDS[kind].names for kind in LIST_KINDS}
 TABLE_NAMES = {kind: KINDS[kind].table for kind in LIST_KINDS}
 
@@ -35,17 +36,24 @@ COLUMNS = {  # field: (kind, width); the headers are the words' "columns"
     "value_before_lapse": ("money", 15), "months_dormant": ("int", 10), "lapsed_since": ("text", 11),
     "main_products": ("text", 36), "main_category": ("text", 16), "closed_on": ("date", 12), "was_on": ("text", 12),
     "because": ("text", 22), "sheet": ("text", 16), "row": ("int", 8), "reason": ("text", 60),
+    "dropped_categories": ("text", 28), "rep_departed": ("text", 9), "departed_rep": ("text", 14),
+    "rep_last_month": ("text", 11), "value_before": ("money", 15), "value_since": ("money", 15),
+    "months_since": ("int", 10), "taken_over_by": ("text", 14),
 }
 USER_COLUMNS = {"owner": 14, "status": 14, "next_step": 24, "reason_category": 22, "notes": 40}   # key: width
 LIST_FIELDS = {
     "at_risk": ["customer", "name", "risk", "reasons", "core_class", "value_at_stake", "p_no_order", "expected_loss",
                 "value_last_12m", "decline_streak", "low_streak", "months_without_orders", "last_order_date", "rep",
-                "region"],
+                "region", "dropped_categories", "rep_departed"],
     "win_back": ["customer", "name", "core_class", "value_before_lapse", "p_no_order", "expected_loss",
                  "months_dormant", "lapsed_since", "last_order_date", "main_products", "main_category", "rep",
                  "region", "email"],
     "closed": ["customer", "name", "closed_on", "was_on", "risk", "because"],
+    "departed": ["customer", "name", "risk", "departed_rep", "rep_last_month", "value_before", "value_since",
+                 "months_since", "taken_over_by"],
 }
+DEPARTED_FIELDS = LIST_FIELDS["departed"]
+NEEDS_COLUMN = {"rep": "rep", "region": "region", "email": "email", "rep_departed": "rep"}   # field: order column
 _HEADER_TO_FIELD = {header.lower(): key for lang in LANGUAGES
                     for key, header in {**WORDS[lang]["columns"], **WORDS[lang]["user_columns"]}.items()}
 
@@ -141,15 +149,21 @@ def _filled(value: Any) -> bool:
 
 def build_sheets(model: ChurnModel, forecast: NoOrderForecast, previous: UserEntries, lang: str, now: dt.datetime,
                  heading: list[tuple[str, Any]], skipped: pd.DataFrame, has_closed_sheet: bool,
-                 has_skipped_sheet: bool) -> list[tuple[str, SheetContent]]:
+                 has_skipped_sheet: bool, has_departed_sheet: bool = False) -> list[tuple[str, SheetContent]]:
     """The sheets of one refresh, each with its kind: At-Risk, Win-Back, Closed (when it has rows or was
-    there) and Skipped Rows (when needed). Both lists show each customer's chance of no order and expected loss
-    (``forecast``), so they can be sorted by them."""
+    there), Skipped Rows and Departed Reps (when needed). Both lists show each customer's chance of no order and
+    expected loss (``forecast``), so they can be sorted by them. At-Risk holds the HIGH and MEDIUM customers and
+    the others, but LOST, with a dropped category or a rep who left."""
     words = WORDS[lang]["lists"]
     customers = forecast.of(model.customers.assign(reasons=model.reasons(lang)))
-    at_risk = most_valuable_first(customers[customers["risk"].isin(AT_RISK)])
+    watched = model.watched & (customers["risk"] != "LOST").to_numpy()
+    at_risk = most_valuable_first(customers[customers["risk"].isin(AT_RISK).to_numpy() | watched])
     winback = forecast.of(most_valuable_first(winback_list(model), "value_before_lapse"))
-    at_risk = at_risk.assign(risk=at_risk["risk"].map(RISK_LABELS[lang]))
+    at_risk = at_risk.assign(risk=at_risk["risk"].map(RISK_LABELS[lang]),
+                             dropped_categories=at_risk["dropped_categories"].map("; ".join),
+                             rep_departed=at_risk["rep_departed"].map({True: words["yes"], False: None}))
+    if model.category_cells.field is None:
+        at_risk = at_risk.drop(columns="dropped_categories")
     extras = previous.extra_headers
     listed = set(at_risk["customer"]) | set(winback["customer"])
     primary = {customer: entry for customer, entry in previous.primary().items() if customer in listed}
@@ -166,6 +180,14 @@ def build_sheets(model: ChurnModel, forecast: NoOrderForecast, previous: UserEnt
             SHEET_NAMES["closed"][lang], KINDS["closed"].titles[lang],
             _cut_note([(words["refreshed"], now), ("", words["closed_text"])], table, lang),
             [table], tab_color="FF7F7F7F")))
+    departed = departed_rep_customers(model, customers, lang)
+    if len(departed) or has_departed_sheet:
+        table = Table(TABLE_NAMES["departed"], _columns(LIST_FIELDS["departed"], lang, None),
+                      [[cell_value(value) for value in row] for row in departed.itertuples(index=False)])
+        text = words["departed_text"].format(g=model.settings.rep_gone_months)
+        sheets.append(("departed", SheetContent(SHEET_NAMES["departed"][lang], KINDS["departed"].titles[lang],
+                                                _cut_note([(words["refreshed"], now), ("", text)], table, lang),
+                                                [table], tab_color="FF7030A0")))
     if len(skipped) or has_skipped_sheet:
         table = Table(TABLE_NAMES["skipped"], _columns(["sheet", "row", "reason"], lang, None),
                       skipped[["sheet", "row", "reason"]].values.tolist())
@@ -175,10 +197,19 @@ def build_sheets(model: ChurnModel, forecast: NoOrderForecast, previous: UserEnt
     return sheets
 
 
+def departed_rep_customers(model: ChurnModel, customers: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The customers of departed reps (``LIST_FIELDS["departed"]``), by departed rep, then value before."""
+    handed = model.turnover.customers.merge(customers[["customer", "name", "risk"]], on="customer", how="left")
+    handed["risk"] = handed["risk"].map(RISK_LABELS[lang])
+    order = np.lexsort((handed["customer"].astype(str).to_numpy(), -handed["value_before"].to_numpy(float),
+                        handed["departed_rep"].astype(str).to_numpy()))
+    return handed.iloc[order][LIST_FIELDS["departed"]].reset_index(drop=True)
+
+
 def _list_sheet(kind: str, frame: pd.DataFrame, model: ChurnModel, entries: Mapping[str, Entry],
                 extras: list[str], lang: str, heading: list[tuple[str, Any]]) -> SheetContent:
-    fields = [f for f in LIST_FIELDS[kind] if f in frame.columns and (f not in ("rep", "region", "email")
-                                                                      or f in model.lines.columns)]
+    fields = [f for f in LIST_FIELDS[kind] if f in frame.columns and (f not in NEEDS_COLUMN
+                                                                      or NEEDS_COLUMN[f] in model.lines.columns)]
     records = frame[fields].to_dict("records")
     rows = [[cell_value(r[f]) for f in fields] + _user_values(entries[r["customer"]].typed if r["customer"] in entries
                                                                 else {}, extras) for r in records]

@@ -33,7 +33,7 @@ class SheetKind:
 
 
 TABLES = {"at_risk": "ChurnAtRisk", "win_back": "ChurnWinBack", "closed": "ChurnClosed", "skipped": "ChurnSkipped",
-          "history": "ChurnHistoryMonths", "settings": "ChurnSettings"}
+          "history": "ChurnHistoryMonths", "settings": "ChurnSettings", "departed": "ChurnDepartedReps"}
 KINDS = {key: SheetKind(key, {lang: WORDS[lang]["sheets"][key]["name"] for lang in LANGUAGES}, table,
                         {lang: WORDS[lang]["sheets"][key]["title"] for lang in LANGUAGES}, user_may_own=key == "settings")
          for key, table in TABLES.items()}

@@ -66,18 +66,27 @@ def email_per_rep(analysis: Analysis, reports: dict[str, Path], template: str | 
                   addresses: dict[str, str] | None, copies: Sequence[str], settings: SmtpSettings,
                   subject: str | None = None, dry_run: bool = False) -> tuple[list[Outcome], SentLog | None]:
     """Send each rep their report: to the rep's address (``addresses``; None: to ``copies`` only), with
-    ``copies`` in Cc. Reps a previous run already served are skipped (the record is beside the reports)."""
+    ``copies`` in Cc; a departed rep's report (docs/spec.md "Rep turnover") goes to the owner instead: ``copies``,
+    else the ``to`` of the mail settings. Reps a previous run already served are skipped (the record is beside
+    the reports)."""
     sender = sender_of(settings)
+    departed = set(analysis.model.turnover.reps["rep"])
+    owner = [check_address(a, "The owner's address") for a in (copies or settings.to)]
     jobs = []
     for rep, report in reports.items():
         to = [check_address(addresses[rep], f"The address of {rep}")] if addresses and rep in addresses else []
         message = None
-        if to or (addresses is None and copies):
+        if rep in departed:
+            if owner:
+                text = mail_text(ReportData(analysis, rep_customers(analysis.model, rep), lang, rep=rep),
+                                 _kind(template), report.name, subject)
+                message = build_message(report, sender, owner, text.subject, text.text, text.html)
+        elif to or (addresses is None and copies):
             text = mail_text(ReportData(analysis, rep_customers(analysis.model, rep), lang, rep=rep), _kind(template),
                              report.name, subject)
             message = build_message(report, sender, to or copies, text.subject, text.text, text.html,
                                     cc=copies if to else ())
-        jobs.append(Job(rep, report, message))
+        jobs.append(Job(rep, report, message, "no_owner" if rep in departed else "no_address"))
     folder = next(iter(reports.values())).parent
     log = None if dry_run else SentLog(SentLog.file_for(folder / default_report_name(analysis, template, lang)))
     with (DryRun(folder) if dry_run else Mailer(settings)) as transport:
@@ -97,7 +106,9 @@ def per_rep_summary(outcomes: list[Outcome], log: SentLog | None) -> tuple[list[
     missing = [o for o in outcomes if o.status not in ("sent", "written", "already")]
     if not missing:
         return lines, None
-    reasons = {"no_address": "no e-mail address (add it on the Reps sheet)", "refused": "{detail}",
+    reasons = {"no_address": "no e-mail address (add it on the Reps sheet)",
+               "no_owner": "has left, so the report goes to the owner: give --email-to or 'to' under [smtp]",
+               "refused": "{detail}",
                    "stopped": "not sent, {detail}"}
     said = "; ".join(f"{o.rep}: " + reasons[o.status].format(detail=o.detail[:1].lower() + o.detail[1:].rstrip("."))
                      for o in missing)

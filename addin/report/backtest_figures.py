@@ -93,7 +93,7 @@ class BacktestFigures:
 
     def _note(self, rule: RuleResult) -> str:
         """Whether the rule is the user's own setting, the recommended one, and where a low threshold came from."""
-        if rule.rule == "verdict":
+        if rule.threshold is None:           # the verdicts, a dropped category, a departed rep: as set
             return ""
         notes = []
         if all(getattr(self.settings, name) == value for name, value in rule.settings.items()):

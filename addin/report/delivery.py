@@ -28,14 +28,16 @@ class Transport(Protocol):
 class Job:
     rep: str
     report: Path
-    message: EmailMessage | None        # None: the rep has no address
+    message: EmailMessage | None        # None: nobody to send it to (``missing`` says why)
+    missing: str = "no_address"         # no_address: the rep has none; no_owner: a departed rep's, and no owner
 
 
 @dataclasses.dataclass
 class Outcome:
     rep: str
     report: Path
-    status: str                         # sent, written (dry run), already (sent before), no_address, refused, stopped
+    status: str                         # sent, written (dry run), already (sent before), no_address, no_owner,
+    #                                     refused, stopped
     detail: str = ""
     to: tuple[str, ...] = ()
 
@@ -69,7 +71,7 @@ def deliver(jobs: list[Job], transport: Transport, log: SentLog | None) -> list[
         if log is not None and job.rep in log.sent:
             outcomes.append(Outcome(job.rep, job.report, "already", log.sent[job.rep]["at"], tuple(log.sent[job.rep]["to"])))
         elif job.message is None:
-            outcomes.append(Outcome(job.rep, job.report, "no_address"))
+            outcomes.append(Outcome(job.rep, job.report, job.missing))
         elif stopped is not None:
             outcomes.append(Outcome(job.rep, job.report, "stopped", str(stopped), to))
         else:

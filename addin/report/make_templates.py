@@ -238,9 +238,18 @@ def _at_risk(b: _Book) -> None:
     share = {"num_format": SHARE, "align": "center"}
     formats = [{}, {}, {"align": "center"}, {"align": "center"}, money, money, {"num_format": DATE, "align": "left"},
                {}, {}, {"font_size": 9}, share, money]
-    b.block(ws, "ck_at_risk_rows", 4, 0, t["list"], formats, table=True, risk_col=2)
+    b.block(ws, "ck_at_risk_rows", 4, 0, t["list"], formats + [{}], table=True, risk_col=2)
     ws.repeat_rows(4)
     ws.freeze_panes(5, 2)
+
+    ws = b.sheet("departed", [11, 26, 10, 16, 12, 14, 14, 10, 16])
+    b.banner(ws, t["departed_title"], t["departed_sub"], 8)
+    b.info(ws, 2, [("as_of", "ck_as_of", 0, 1, None), ("scope", "ck_scope", 2, 4, None),
+                   ("generated", "ck_generated", 6, 7, DATE)], suffix=".departed")
+    b.block(ws, "ck_departed_rows", 4, 0, t["departed"],
+            [{}, {}, {"align": "center"}, {}, {"align": "center"}, money, money, {"num_format": COUNT}, {}],
+            table=True, risk_col=2)
+    ws.repeat_rows(4)
 
 
 def _win_back(b: _Book) -> None:

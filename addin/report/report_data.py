@@ -21,6 +21,7 @@ from churn_logic import (AT_RISK, REPORT_MONTHS, RISK_LABELS, ChurnModel, Custom
                          churn_kpis, cohort_retention, customer_history, headline_figures, most_valuable_first,
                          risk_breakdown, winback_list)
 
+from ..content.list_sheets import DEPARTED_FIELDS, departed_rep_customers
 from ..content.words import WORDS
 from ..errors import UserError
 from ..ooxml.worksheet import cell_value
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
 
 BLOCK_COLUMNS = {
     "ck_at_risk_rows": ["customer", "name", "risk", "core_class", "value_at_stake", "value_last_12m",
-                        "last_order_date", "rep", "region", "reasons", "p_no_order", "expected_loss"],
+                        "last_order_date", "rep", "region", "reasons", "p_no_order", "expected_loss",
+                        "dropped_categories"],
+    "ck_departed_rows": DEPARTED_FIELDS,
     "ck_by_rep_rows": ["group", "customers", "high", "medium", "lost", "value_at_stake"],
     "ck_by_region_rows": ["group", "customers", "high", "medium", "lost", "value_at_stake"],
     "ck_win_back_rows": ["rank", "customer", "name", "core_class", "value_before_lapse", "lapsed_since",
@@ -109,8 +112,13 @@ class ReportData:
     def at_risk_rows(self) -> list[list[Any]]:
         c = self.analysis.forecast.of(self.model.customers.assign(reasons=self.model.reasons(self.lang)))
         c = most_valuable_first(c[c["risk"].isin(AT_RISK)])
-        c = c.assign(risk=c["risk"].map(RISK_LABELS[self.lang]))
+        c = c.assign(risk=c["risk"].map(RISK_LABELS[self.lang]), dropped_categories=c["dropped_categories"].map("; ".join))
         return c[BLOCK_COLUMNS["ck_at_risk_rows"]].to_numpy(object).tolist()
+
+    def departed_rows(self) -> list[list[Any]]:
+        """The customers of departed reps (docs/spec.md "Rep turnover"), as the Departed Reps sheet lists them."""
+        customers = self.model.customers
+        return departed_rep_customers(self.model, customers, self.lang).to_numpy(object).tolist()
 
     def left_out(self, block: str) -> bool:
         """A breakdown by a field no customer has (the orders have no such column, or it is empty) is left out:
@@ -177,6 +185,7 @@ BLOCKS: dict[str, Callable[[ReportData, int], list[list[Any]]]] = {
     "ck_at_risk_rows": lambda d, width: d.at_risk_rows(),
     **{name: (lambda d, width, field=field: d.breakdown_rows(field)) for name, field in BREAKDOWNS.items()},
     "ck_win_back_rows": lambda d, width: d.win_back_rows(),
+    "ck_departed_rows": lambda d, width: d.departed_rows(),
     "ck_monthly_rows": lambda d, width: d.monthly_rows(),
     "ck_cohort_rows": ReportData.cohort_rows,
     "ck_card_monthly_rows": lambda d, width: d.card_monthly_rows(),

@@ -14,6 +14,7 @@ from ..content.words import plural
 from ..errors import UserError
 from ..sources.files import check_file, open_workbook
 from ..sources.order_book import ReadResult, Steps, read_order_book
+from ..sources.reps_sheet import gone_reps
 from ..sources.settings import gather
 from ..sources.tables import ExcelFileTables, SheetTables
 from ..workbooks.base import Workbook
@@ -67,7 +68,7 @@ def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today
         raise UserError(f"{len(skipped)} rows of {path.name} cannot be read — {examples}{more}; "
                         "fix them, or run without --strict to skip such rows.")
     try:
-        model = analyse(read.book.lines, settings, today)
+        model = analyse(read.book.lines, settings, today, gone_reps(tables))
     except NoOrdersError as exc:
         raise UserError(f"{path.name}: {exc}") from exc
     latest = read.book.lines["date"].max().date()        # lines after the as-of month too: then it is over

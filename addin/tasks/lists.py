@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from ..content.list_sheets import LIST_KINDS, SHEET_NAMES, build_sheets, read_user_entries
+from ..content.list_sheets import LIST_KINDS, SHEET_NAMES, WITHOUT_USER_COLUMNS, build_sheets, read_user_entries
 from ..content.settings_text import settings_parts
 from ..content.words import plural, words as words_of
 from ..workbooks.base import Workbook
@@ -24,10 +24,11 @@ def refresh_lists(analysis: Analysis, workbook: Workbook, lang: str = "en",
     """Write the at-risk and win-back lists into ``workbook``, keeping what the user typed in them."""
     now = (now or dt.datetime.now()).replace(microsecond=0)
     own = {kind: workbook.own_sheet(kind) for kind in LIST_KINDS}
-    tables = {kind: workbook.read_rows(name) for kind, name in own.items() if name is not None and kind != "skipped"}
+    tables = {kind: workbook.read_rows(name) for kind, name in own.items()
+              if name is not None and kind not in WITHOUT_USER_COLUMNS}
     sheets = build_sheets(analysis.model, analysis.forecast, read_user_entries(tables), lang, now,
-                          list_heading(analysis, lang, now),
-                          analysis.read.book.skipped, own["closed"] is not None, own["skipped"] is not None)
+                          list_heading(analysis, lang, now), analysis.read.book.skipped, own["closed"] is not None,
+                          own["skipped"] is not None, own["departed"] is not None)
     written, renamed = {}, {}
     for kind, content in sheets:
         name = workbook.put_sheet(content, kind)

@@ -27,8 +27,17 @@ WORDS = {
             "name": "Churn Settings",
             "title": "churnkit settings",
         },
+        "departed": {
+            "name": "Departed Reps",
+            "title": "Customers of departed reps",
+        },
     },
     "lists": {
+        "yes": "yes",
+        "departed_text": (
+            "Reps with no order lines for {g} months, or marked gone on the Reps sheet; their customers, what "
+            "they bought in the 12 months up to the rep's last month and since, and who has them now."
+        ),
         "as_of": "As of",
         "refreshed": "Refreshed",
         "source": "Orders",
@@ -65,6 +74,14 @@ WORDS = {
         "duplicate": "another row of the same customer",
     },
     "columns": {
+        "dropped_categories": "Dropped categories",
+        "rep_departed": "Rep left",
+        "departed_rep": "Departed rep",
+        "rep_last_month": "Rep's last month",
+        "value_before": "12 months before",
+        "value_since": "Since then",
+        "months_since": "Months since",
+        "taken_over_by": "Taken over by",
         "customer": "Customer",
         "name": "Name",
         "risk": "Risk",
@@ -178,6 +195,8 @@ WORDS = {
             "low": "≤ {x} for ≥ {n} months",
             "decline": "down ≥ {n} months",
             "verdict": "verdict {level}",
+            "partial": "dropped a regular category",
+            "rep_departed": "rep departed",
         },
         "your_setting": "(yours)",
         "recommended": "Recommended:",
@@ -297,6 +316,12 @@ WORDS = {
         "breakdown": ["Customers", "High", "Medium", "Lost", "Value at stake"],
         "rep": "Sales rep",
         "region": "Region",
+        "departed_title": "Customers of departed reps",
+        "departed_sub": ("Reps with no order lines for rep_gone_months months, or marked gone on the Reps sheet: their "
+                         "customers, what they bought in the 12 months up to the rep's last month and since, and who "
+                         "has them now."),
+        "departed": ["Customer", "Name", "Risk", "Departed rep", "Rep's last month", "12 months before",
+                     "Since then", "Months since", "Taken over by"],
         "list_title": "At-risk customers",
         "list_sub": ("High and medium risk, most valuable first within each core class. Chance of no order: that "
                      "the customer orders nothing in the months after the as-of month (horizon_months); expected "
@@ -314,10 +339,12 @@ WORDS = {
             "Reasons",
             "Chance of no order",
             "Expected loss",
+            "Dropped categories",
         ],
         "sheets": {
             "summary": "Summary",
             "list": "At-risk list",
+            "departed": "Departed reps",
             "win_back": "Win-back",
             "review": "Review",
             "cohorts": "Cohorts",
@@ -490,6 +517,8 @@ WORDS = {
             "decline": "Decline",
             "flagged": "Your verdicts: LOST, HIGH or MEDIUM",
             "level": "Your verdicts: {risk}",
+            "partial": "Dropped a regular category",
+            "rep_departed": "Their rep departed",
         },
         "yours": "your setting",
         "recommended": "recommended",
