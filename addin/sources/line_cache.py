@@ -114,12 +114,15 @@ class LineCache:
             header = meta["header"] and Header(**{**meta["header"], "merged": tuple(meta["header"]["merged"])})
             book = meta["book"] and OrderBook(table.to_pandas(), ipc.open_stream(table.schema.metadata[_SKIPPED])
                                               .read_all().to_pandas(), **meta["book"])
-            os.utime(path)                 # used: the last to go
         except FileNotFoundError:
             return None
         except Exception:                  # a damaged entry, or one of another format: a miss
-            path.unlink(missing_ok=True)
+            _remove(path)
             return None
+        try:
+            os.utime(path)                 # used: the last to go
+        except OSError:
+            pass
         return SheetEntry(header, book, meta["notes"])
 
     def store(self, key: str, entry: SheetEntry) -> None:
@@ -179,8 +182,16 @@ class LineCache:
         for _, size, path in sorted(files, key=lambda f: f[0]):
             if total <= self.limit:
                 break
-            path.unlink(missing_ok=True)
+            _remove(path)
             total -= size
+
+
+def _remove(path: Path) -> None:
+    """Remove an entry (another run may hold it open, on Windows: then it stays)."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _part(info) -> list:
