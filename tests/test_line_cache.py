@@ -119,6 +119,41 @@ def test_a_changed_shared_text_reads_every_sheet_again(churnkit, tmp_path, loads
     assert second == scan(churnkit, path, "--no-cache")
 
 
+def test_a_text_added_at_the_end_of_the_shared_texts_reads_only_the_sheet_using_it(churnkit, tmp_path, loads):
+    """As Excel saves a new text typed into one sheet: the shared texts grow at their end, that sheet's part
+    changes, the other sheets' parts do not, and neither do the texts they refer to."""
+    path = tmp_path / "sample.xlsx"
+    shutil.copy(SAMPLE, path)
+    scan(churnkit, path)
+    with zipfile.ZipFile(path) as z:
+        texts = z.read("xl/sharedStrings.xml").decode()
+        orders = z.read("xl/worksheets/sheet1.xml").decode()
+    count = texts.count("<si>")
+    replace_part(path, "xl/sharedStrings.xml", texts.replace("</sst>", "<si><t>NEW-KEY</t></si></sst>").encode())
+    orders, typed = re.subn(r'(<c r="C4" t="s"><v>)\d+(</v>)', rf"\g<1>{count}\g<2>", orders)
+    assert typed == 1
+    replace_part(path, "xl/worksheets/sheet1.xml", orders.encode())
+    loads.clear()
+    second = scan(churnkit, path)
+    assert loads == ["Orders"]                # Reps and Read me refer to texts that did not change
+    assert "NEW-KEY" in {c["customer"] for c in second["customers"]}
+    assert second == scan(churnkit, path, "--no-cache")
+
+
+def test_a_changed_number_format_reads_every_sheet_again(churnkit, tmp_path, loads):
+    """Whether a number is a date lives in the styles part: a changed format is a changed reading."""
+    path = tmp_path / "sample.xlsx"
+    shutil.copy(SAMPLE, path)
+    first = scan(churnkit, path)
+    with zipfile.ZipFile(path) as z:
+        styles = z.read("xl/styles.xml").decode()
+    assert 'formatCode="yyyy-mm-dd"' in styles
+    replace_part(path, "xl/styles.xml", styles.replace('formatCode="yyyy-mm-dd"', 'formatCode="0"').encode())
+    loads.clear()
+    assert scan(churnkit, path) == scan(churnkit, path, "--no-cache") == first    # serial numbers read as dates too
+    assert loads == SAMPLE_SHEETS * 2
+
+
 def test_no_cache_reads_everything_and_keeps_nothing(churnkit, tmp_path, loads):
     path = tmp_path / "sample.xlsx"
     shutil.copy(SAMPLE, path)
@@ -157,7 +192,10 @@ def test_lists_written_into_the_workbook_keep_its_orders_read_right(churnkit, tm
     path = tmp_path / "sample.xlsx"
     shutil.copy(SAMPLE, path)
     assert churnkit("refresh", path, "--as-of", AS_OF).code == 0
-    assert scan(churnkit, path) == scan(churnkit, path, "--no-cache")
+    loads.clear()
+    with_cache = scan(churnkit, path)
+    assert loads == []                        # the lists' formats were added at the end of the styles
+    assert with_cache == scan(churnkit, path, "--no-cache")
 
 
 def test_a_damaged_entry_is_read_again(churnkit, tmp_path, loads):

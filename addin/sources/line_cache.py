@@ -5,8 +5,8 @@ user's cache folder (``platformdirs``; ``CHURNKIT_CACHE_DIR`` to put it elsewher
 workbook. Its key is made of what identifies what the reader would read, without reading it:
 
 - for a sheet of a workbook: the sheet's name, its part's CRC-32 and unpacked size from the zip's central
-  directory, the same of the shared texts and of the styles part (a cell's text and whether a number is a date
-  live there), and whether the workbook counts dates from 1904;
+  directory, and whether the workbook counts dates from 1904; the parts its cells refer to by position (shared
+  texts, cell formats) are checked when an entry is loaded (``SharedParts``);
 - for a CSV file: its name (the sheet its lines are named after), size and a hash of all its bytes (hashing is
   cheap beside parsing);
 - and for both: the settings the reading uses (every setting but the rules applied after it), the latest date an
@@ -24,7 +24,9 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
+import zipfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from typing import Any
 import platformdirs
 import pyarrow as pa
 import pyarrow.ipc as ipc
+from defusedxml.ElementTree import fromstring
 
 import churn_logic
 from churn_logic import OrderBook, Settings
@@ -93,9 +96,7 @@ class LineCache:
         part = guard.entries.get(guard.sheets.get(sheet, "").lower())
         if part is None:
             return None
-        shared = [guard.entries.get(f"{guard.folder}{name}".lower()) for name in ("sharedStrings.xml", "styles.xml")]
-        identity = [sheet, _part(part), *[_part(info) if info else None for info in shared], guard.date1904]
-        return _key("sheet", identity, settings, cutoff)
+        return _key("sheet", [sheet, part.CRC, part.file_size, guard.date1904], settings, cutoff)
 
     def csv_key(self, path: Path, settings: Settings, cutoff: Any) -> str:
         with path.open("rb") as handle:
@@ -104,13 +105,16 @@ class LineCache:
 
     # entries
 
-    def load(self, key: str) -> SheetEntry | None:
-        """The entry of ``key``, None when there is none (or it cannot be read: then it is removed)."""
+    def load(self, key: str, shared: SharedParts | None = None) -> SheetEntry | None:
+        """The entry of ``key``, None when there is none, when the workbook's ``shared`` parts no longer match it,
+        or when it cannot be read (then it is removed)."""
         path = self.folder / (key + SUFFIX)
         try:
             with pa.OSFile(str(path)) as source:          # read into memory: nothing refers to the file after
                 table = ipc.open_file(source).read_all()
             meta = json.loads(table.schema.metadata[_META])
+            if shared is not None and not shared.match(meta["shared"]):
+                return None
             header = meta["header"] and Header(**{**meta["header"], "merged": tuple(meta["header"]["merged"])})
             book = meta["book"] and OrderBook(table.to_pandas(), ipc.open_stream(table.schema.metadata[_SKIPPED])
                                               .read_all().to_pandas(), **meta["book"])
@@ -125,11 +129,13 @@ class LineCache:
             pass
         return SheetEntry(header, book, meta["notes"])
 
-    def store(self, key: str, entry: SheetEntry) -> None:
-        """Keep ``entry`` (best effort: a cache that cannot be written never stops a run)."""
+    def store(self, key: str, entry: SheetEntry, shared: SharedParts | None = None) -> None:
+        """Keep ``entry``, read with the workbook's ``shared`` parts as they are now (best effort: a cache that
+        cannot be written never stops a run)."""
         book = entry.book
         meta = {"header": dataclasses.asdict(entry.header) if entry.header else None, "notes": entry.notes,
-                "book": {"ignored_rows": book.ignored_rows, "date_orders": book.date_orders} if book else None}
+                "book": {"ignored_rows": book.ignored_rows, "date_orders": book.date_orders} if book else None,
+                "shared": shared.stamps() if shared is not None else None}
         table = pa.Table.from_pandas(book.lines, preserve_index=False) if book else pa.table({})
         metadata = {**(table.schema.metadata or {}), _META: json.dumps(meta).encode()}
         if book is not None:
@@ -194,8 +200,90 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _part(info) -> list:
-    return [info.CRC, info.file_size]
+class SharedParts:
+    """The parts of a workbook that a sheet's cells refer to by position: the shared texts (``<si>`` items) and
+    the cell formats (``cellXfs``, whose number formats tell a date from a number).
+
+    An entry keeps, of each, the CRC-32 and size and the count and a hash of its items when the sheet was read.
+    It still holds when the part is unchanged, or when its first items — all that the unchanged sheet can refer
+    to — are the same: texts and formats added at the end (by Excel when another sheet gets a new text, by
+    ``churnkit refresh`` when its lists get their formats) leave the other sheets' lines as they were.
+    """
+    KINDS = {"texts": "sharedStrings.xml", "formats": "styles.xml"}
+
+    def __init__(self, guard: PackageGuard):
+        self.guard = guard
+        self._items: dict[str, tuple[bytes, list[int]]] = {}
+
+    def stamps(self) -> dict[str, list]:
+        """For each kind: [CRC-32, size, items, hash of them all]."""
+        found = {}
+        for kind in self.KINDS:
+            info = self._info(kind)
+            count = len(self._bounds(kind)[1]) - 1
+            found[kind] = [info.CRC if info else None, info.file_size if info else 0, count, self._digest(kind, count)]
+        return found
+
+    def match(self, stamps: dict[str, list]) -> bool:
+        for kind, (crc, size, count, digest) in stamps.items():
+            info = self._info(kind)
+            if info is not None and [info.CRC, info.file_size] == [crc, size]:
+                continue
+            if len(self._bounds(kind)[1]) - 1 < count or self._digest(kind, count) != digest:
+                return False
+        return True
+
+    def _info(self, kind: str):
+        return self.guard.entries.get(f"{self.guard.folder}{self.KINDS[kind]}".lower())
+
+    def _digest(self, kind: str, count: int) -> str:
+        data, bounds = self._bounds(kind)
+        return hashlib.sha256(data[bounds[0]:bounds[count]]).hexdigest()
+
+    def _bounds(self, kind: str) -> tuple[bytes, list[int]]:
+        """The part's items as bytes, and where each starts (and the last ends)."""
+        if kind not in self._items:
+            info = self._info(kind)
+            data = b""
+            if info is not None:
+                with zipfile.ZipFile(self.guard.path) as package:
+                    data = package.read(info.filename)     # the guard made sure it unpacks to what it says
+            self._items[kind] = _texts(data) if kind == "texts" else _formats(data)
+        return self._items[kind]
+
+
+_TEXT_ITEM = re.compile(rb"<(?:[\w.-]+:)?si(?=[\s/>])")
+_TEXT_END = re.compile(rb"</(?:[\w.-]+:)?sst\s*>")
+
+
+def _texts(data: bytes) -> tuple[bytes, list[int]]:
+    """The ``<si>`` items of a shared texts part: each from its start tag to the next one (the last to ``</sst>``)."""
+    starts = [found.start() for found in _TEXT_ITEM.finditer(data)]
+    end = _TEXT_END.search(data, starts[-1] if starts else 0)
+    return data, starts + [end.start() if end else len(data)]
+
+
+def _formats(data: bytes) -> tuple[bytes, list[int]]:
+    """The cell formats of a styles part as what makes a number a date: each one's number format id and, for a
+    format of the workbook's own, its code."""
+    items, codes = [], {}
+    if data:
+        root = fromstring(data)
+        for element in root.iter():
+            if _local(element.tag) == "numFmt":
+                codes[element.get("numFmtId")] = element.get("formatCode")
+        formats = next((e for e in root.iter() if _local(e.tag) == "cellXfs"), None)
+        for xf in formats if formats is not None else ():
+            number = xf.get("numFmtId", "0")
+            items.append(repr((number, codes.get(number))).encode() + b"\n")
+    bounds = [0]
+    for item in items:
+        bounds.append(bounds[-1] + len(item))
+    return b"".join(items), bounds
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
 
 
 def _key(kind: str, identity: list, settings: Settings, cutoff: Any) -> str:

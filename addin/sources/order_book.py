@@ -28,7 +28,7 @@ from .csv_file import read_csv
 from .files import check_file, open_workbook
 from .guard import UnreadableSheet
 from .headers import HEADER_SEARCH_ROWS, Header, no_header_sentence
-from .line_cache import LineCache, SheetEntry
+from .line_cache import LineCache, SharedParts, SheetEntry
 from .tables import ExcelFileTables, SheetTables, ValueTables
 from .unsaved_formulas import rows_with_unsaved_formulas
 
@@ -109,6 +109,7 @@ class _SheetReader:
         guard = tables.workbook.guard if isinstance(tables, ExcelFileTables) else None
         self.cache = cache if guard is not None else None
         self.guard = guard
+        self.shared = SharedParts(guard) if self.cache else None
         self.entries: dict[str, SheetEntry] = {}
         self.loaded: dict[str, _Candidate | None] = {}
         self.keys: dict[str, str | None] = {}
@@ -119,7 +120,7 @@ class _SheetReader:
         if name not in self.entries:
             key = self.keys[name] = self.cache.sheet_key(self.guard, name, self.settings,
                                                          future_cutoff(self.today)) if self.cache else None
-            entry = self.cache.load(key) if key else None
+            entry = self.cache.load(key, self.shared) if key else None
             if entry is None:
                 found = self._load(name)
                 entry = SheetEntry(_header_of(found, self.tables) if found else None)
@@ -141,7 +142,7 @@ class _SheetReader:
     def keep(self) -> None:
         for name in self.read:
             if self.keys.get(name):
-                self.cache.store(self.keys[name], self.entries[name])
+                self.cache.store(self.keys[name], self.entries[name], self.shared)
 
     def _load(self, name: str) -> _Candidate | None:
         self.loaded[name] = _look_at(self.tables, name, self.settings)
