@@ -80,16 +80,19 @@ def combine(books: Sequence[OrderBook]) -> OrderBook:
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """The sheets' lines one after the other; text fields stay categorical, over all sheets' texts."""
-    lines = pd.concat(frames, ignore_index=True)
-    if len(frames) > 1:
-        for field in ("customer", *TEXT_FIELDS):
-            if field in lines.columns and field not in IDENTIFIER_FIELDS:
-                dtype = next(frame[field].dtype for frame in frames if field in frame.columns)
-                parts = [frame[field].array if field in frame.columns
-                         else pd.Categorical.from_codes(np.full(len(frame), -1), dtype=dtype) for frame in frames]
-                lines[field] = union_categoricals(parts, sort_categories=True)
-    return lines
+    """The sheets' lines one after the other; text fields stay categorical, over all sheets' texts (each joined
+    once, by ``union_categoricals``: pandas would first turn categoricals of different texts into objects)."""
+    if len(frames) == 1:
+        return pd.concat(frames, ignore_index=True)
+    order = list(pd.concat([frame.iloc[:0] for frame in frames]).columns)
+    texts = [field for field in ("customer", *TEXT_FIELDS) if field in order and field not in IDENTIFIER_FIELDS]
+    lines = pd.concat([frame.drop(columns=texts, errors="ignore") for frame in frames], ignore_index=True)
+    for field in texts:
+        dtype = next(frame[field].dtype for frame in frames if field in frame.columns)
+        parts = [frame[field].array if field in frame.columns
+                 else pd.Categorical.from_codes(np.full(len(frame), -1), dtype=dtype) for frame in frames]
+        lines[field] = union_categoricals(parts, sort_categories=True)
+    return lines[order]
 
 
 def _empty_lines() -> pd.DataFrame:
