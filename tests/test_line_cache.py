@@ -154,6 +154,17 @@ def test_a_changed_number_format_reads_every_sheet_again(churnkit, tmp_path, loa
     assert loads == SAMPLE_SHEETS * 2
 
 
+def test_a_styles_part_defusedxml_refuses_is_read_and_not_kept(churnkit, tmp_path, loads):
+    """calamine reads a styles part that declares an entity; churnkit's own parser does not: nothing is kept."""
+    path = tmp_path / "sample.xlsx"
+    shutil.copy(SAMPLE, path)
+    with zipfile.ZipFile(path) as z:
+        styles = z.read("xl/styles.xml").decode()
+    replace_part(path, "xl/styles.xml", styles.replace("?>", '?><!DOCTYPE styleSheet [<!ENTITY x "y">]>', 1).encode())
+    assert scan(churnkit, path) == scan(churnkit, path, "--no-cache")
+    assert loads == SAMPLE_SHEETS * 2 and not cache_files()
+
+
 def test_no_cache_reads_everything_and_keeps_nothing(churnkit, tmp_path, loads):
     path = tmp_path / "sample.xlsx"
     shutil.copy(SAMPLE, path)

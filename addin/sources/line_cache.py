@@ -34,7 +34,8 @@ from typing import Any
 import platformdirs
 import pyarrow as pa
 import pyarrow.ipc as ipc
-from defusedxml.ElementTree import fromstring
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 
 import churn_logic
 from churn_logic import OrderBook, Settings
@@ -133,9 +134,12 @@ class LineCache:
         """Keep ``entry``, read with the workbook's ``shared`` parts as they are now (best effort: a cache that
         cannot be written never stops a run)."""
         book = entry.book
+        stamps = shared.stamps() if shared is not None else None
+        if shared is not None and stamps is None:
+            return
         meta = {"header": dataclasses.asdict(entry.header) if entry.header else None, "notes": entry.notes,
                 "book": {"ignored_rows": book.ignored_rows, "date_orders": book.date_orders} if book else None,
-                "shared": shared.stamps() if shared is not None else None}
+                "shared": stamps}
         table = pa.Table.from_pandas(book.lines, preserve_index=False) if book else pa.table({})
         metadata = {**(table.schema.metadata or {}), _META: json.dumps(meta).encode()}
         if book is not None:
@@ -215,12 +219,15 @@ class SharedParts:
         self.guard = guard
         self._items: dict[str, tuple[bytes, list[int]]] = {}
 
-    def stamps(self) -> dict[str, list]:
-        """For each kind: [CRC-32, size, items, hash of them all]."""
+    def stamps(self) -> dict[str, list] | None:
+        """For each kind: [CRC-32, size, items, hash of them all]; None when a part cannot be parsed here."""
         found = {}
         for kind in self.KINDS:
             info = self._info(kind)
-            count = len(self._bounds(kind)[1]) - 1
+            bounds = self._bounds(kind)
+            if bounds is None:
+                return None
+            count = len(bounds[1]) - 1
             found[kind] = [info.CRC if info else None, info.file_size if info else 0, count, self._digest(kind, count)]
         return found
 
@@ -229,7 +236,8 @@ class SharedParts:
             info = self._info(kind)
             if info is not None and [info.CRC, info.file_size] == [crc, size]:
                 continue
-            if len(self._bounds(kind)[1]) - 1 < count or self._digest(kind, count) != digest:
+            bounds = self._bounds(kind)
+            if bounds is None or len(bounds[1]) - 1 < count or self._digest(kind, count) != digest:
                 return False
         return True
 
@@ -237,18 +245,22 @@ class SharedParts:
         return self.guard.entries.get(f"{self.guard.folder}{self.KINDS[kind]}".lower())
 
     def _digest(self, kind: str, count: int) -> str:
-        data, bounds = self._bounds(kind)
+        data, bounds = self._items[kind]
         return hashlib.sha256(data[bounds[0]:bounds[count]]).hexdigest()
 
-    def _bounds(self, kind: str) -> tuple[bytes, list[int]]:
-        """The part's items as bytes, and where each starts (and the last ends)."""
+    def _bounds(self, kind: str) -> tuple[bytes, list[int]] | None:
+        """The part's items as bytes, and where each starts (and the last ends); None when it cannot be parsed
+        here (calamine may read what defusedxml refuses): then nothing of this workbook is kept or reused."""
         if kind not in self._items:
             info = self._info(kind)
-            data = b""
-            if info is not None:
-                with zipfile.ZipFile(self.guard.path) as package:
-                    data = package.read(info.filename)     # the guard made sure it unpacks to what it says
-            self._items[kind] = _texts(data) if kind == "texts" else _formats(data)
+            try:
+                data = b""
+                if info is not None:
+                    with zipfile.ZipFile(self.guard.path) as package:
+                        data = package.read(info.filename)     # the guard made sure it unpacks to what it says
+                self._items[kind] = _texts(data) if kind == "texts" else _formats(data)
+            except (ParseError, DefusedXmlException, ValueError, zipfile.BadZipFile, OSError):
+                self._items[kind] = None
         return self._items[kind]
 
 
