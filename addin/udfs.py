@@ -14,8 +14,9 @@ Orders are read by the file reader's own code (``addin.sources``: every cell as 
 the header row found by itself, the engine's normalise), so the numbers equal the
 command line's. Models are cached by content (``addin.excel.model_cache``): for many cells,
 build one with CHURN_MODEL and pass its handle. An omitted ``orders`` reads the whole
-workbook at every call (the model itself is built once), and Excel does not know that
-such a cell depends on the orders: after changing them, recalculate fully (Ctrl+Alt+F9).
+workbook once per recalculation (``addin.excel.recalculation``: the cells of one recalculation
+share that read and the model), and Excel does not know that such a cell depends on the
+orders: after changing them, recalculate fully (Ctrl+Alt+F9).
 Nothing raises into Excel: a problem is a cell value starting with ``#CHURN:``.
 
 xlwings reads type hints as converters, so the functions have none. Lists are plain

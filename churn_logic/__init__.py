@@ -13,8 +13,8 @@ from .history import CustomerHistory, UnknownCustomerError, customer_history
 from .kpis import churn_kpis
 from .lists import AT_RISK, CLASS_ORDER, FLAGGED, REPORT_MONTHS, most_urgent_first, most_valuable_first
 from .model import ChurnModel, NoOrdersError, analyse
-from .orders import OrderBook, RawSheet, normalise
-from .parsing import DAY_FIRST, MONTH_FIRST
+from .orders import OrderBook, RawSheet, combine, normalise
+from .parsing import DAY_FIRST, MONTH_FIRST, future_cutoff
 from .reps import RepTurnover
 from .periods import may_be_incomplete, month_label, parse_month
 from .no_order import NoOrderForecast, forecast as forecast_no_order
@@ -25,7 +25,7 @@ from .winback import winback_list
 
 __all__ = [
     "analyse", "ChurnModel", "NoOrdersError", "churn_kpis", "winback_list", "customer_history",
-    "CustomerHistory", "UnknownCustomerError", "normalise", "RawSheet", "OrderBook", "find_header_row",
+    "CustomerHistory", "UnknownCustomerError", "normalise", "combine", "future_cutoff", "RawSheet", "OrderBook", "find_header_row",
     "match_headers", "Settings", "SettingsError", "SPECS", "resolve", "month_label", "parse_month", "RISKS",
     "may_be_incomplete", "AT_RISK", "FLAGGED", "CLASS_ORDER", "REPORT_MONTHS", "most_valuable_first",
     "most_urgent_first", "backtest", "Backtest", "RuleResult", "risk_breakdown", "cohort_retention", "SYNONYMS",

@@ -60,32 +60,39 @@ def normalise(sheets: Sequence[RawSheet], settings: Settings, today: dt.date | N
 
     A date after ``parsing.future_cutoff(today)`` is not an order line yet: the row is reported.
     """
-    frames, skipped, ignored, date_orders = [], [], 0, {}
     required = ("date", "customer", "amount", *(("quantity",) if settings.measure == "quantity" else ()))
     cutoff = future_cutoff(today or dt.date.today())
+    books = []
     for raw in sheets:
-        frame, bad, left_out, date_order = _normalise_sheet(raw, settings, required, cutoff)
-        frames.append(frame)
-        skipped.append(bad)
-        ignored += left_out
-        if date_order:
-            date_orders[raw.sheet] = date_order
-    lines = _concat(frames) if frames else _empty_lines()
-    bad_rows = pd.concat(skipped, ignore_index=True) if skipped else pd.DataFrame(columns=SKIPPED_COLUMNS)
-    return OrderBook(lines=lines, skipped=bad_rows, ignored_rows=ignored, date_orders=date_orders)
+        lines, skipped, ignored, date_order = _normalise_sheet(raw, settings, required, cutoff)
+        books.append(OrderBook(lines, skipped, ignored, {raw.sheet: date_order} if date_order else {}))
+    return combine(books)
+
+
+def combine(books: Sequence[OrderBook]) -> OrderBook:
+    """The order books of sheets normalised one by one (``normalise`` of each), as ``normalise`` of them all gives
+    them: the lines one after the other, text fields categorical over all sheets' texts."""
+    lines = _concat([book.lines for book in books]) if books else _empty_lines()
+    bad_rows = pd.concat([book.skipped for book in books], ignore_index=True) if books \
+        else pd.DataFrame(columns=SKIPPED_COLUMNS)
+    return OrderBook(lines=lines, skipped=bad_rows, ignored_rows=sum(book.ignored_rows for book in books),
+                     date_orders={sheet: order for book in books for sheet, order in book.date_orders.items()})
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """The sheets' lines one after the other; text fields stay categorical, over all sheets' texts."""
-    lines = pd.concat(frames, ignore_index=True)
-    if len(frames) > 1:
-        for field in ("customer", *TEXT_FIELDS):
-            if field in lines.columns and field not in IDENTIFIER_FIELDS:
-                dtype = next(frame[field].dtype for frame in frames if field in frame.columns)
-                parts = [frame[field].array if field in frame.columns
-                         else pd.Categorical.from_codes(np.full(len(frame), -1), dtype=dtype) for frame in frames]
-                lines[field] = union_categoricals(parts, sort_categories=True)
-    return lines
+    """The sheets' lines one after the other; text fields stay categorical, over all sheets' texts (each joined
+    once, by ``union_categoricals``: pandas would first turn categoricals of different texts into objects)."""
+    if len(frames) == 1:
+        return pd.concat(frames, ignore_index=True)
+    order = list(pd.concat([frame.iloc[:0] for frame in frames]).columns)
+    texts = [field for field in ("customer", *TEXT_FIELDS) if field in order and field not in IDENTIFIER_FIELDS]
+    lines = pd.concat([frame.drop(columns=texts, errors="ignore") for frame in frames], ignore_index=True)
+    for field in texts:
+        dtype = next(frame[field].dtype for frame in frames if field in frame.columns)
+        parts = [frame[field].array if field in frame.columns
+                 else pd.Categorical.from_codes(np.full(len(frame), -1), dtype=dtype) for frame in frames]
+        lines[field] = union_categoricals(parts, sort_categories=True)
+    return lines[order]
 
 
 def _empty_lines() -> pd.DataFrame:

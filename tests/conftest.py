@@ -55,6 +55,25 @@ class Run:
         return json.loads(self.out)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_user_line_cache(tmp_path_factory):
+    """Nothing the tests run (module fixtures too, set up before ``own_line_cache``) keeps order lines in the
+    user's cache."""
+    from addin.sources.line_cache import FOLDER_VARIABLE
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(FOLDER_VARIABLE, str(tmp_path_factory.mktemp("session-line-cache")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def own_line_cache(tmp_path_factory, monkeypatch):
+    """Each test keeps the order lines it reads in a folder of its own, never in the user's cache."""
+    from addin.sources.line_cache import FOLDER_VARIABLE
+
+    monkeypatch.setenv(FOLDER_VARIABLE, str(tmp_path_factory.mktemp("line-cache")))
+
+
 @pytest.fixture
 def churnkit(capsys):
     def run(*argv) -> Run:

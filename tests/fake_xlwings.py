@@ -4,10 +4,12 @@ It keeps cell values in a dict and records the formatting calls, so tests can ch
 what the ribbon's actions would have done to an open workbook. As in Excel, text written
 with a leading apostrophe is stored as the text after it, and text starting with ``=``
 (or ``+``, ``-``, ``@``) is stored as a formula (not calculated here: its value reads as ``calculated[formula]``, else
-None).
+None). Every read of a range's values is counted, by sheet (``Book.value_reads``), as each is a trip through COM
+in Excel.
 """
 from __future__ import annotations
 
+import collections
 import re
 from typing import Any
 
@@ -59,6 +61,7 @@ class Range:
 
     @property
     def value(self):
+        self.sheet.book.value_reads[self.sheet.name] += 1
         (r1, c1), (r2, c2) = self.first, self.last
         grid = [[self.sheet.cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
         if self._ndim == 2 or (len(grid) > 1 and len(grid[0]) > 1):
@@ -267,6 +270,7 @@ class Book:
         self.fullname = fullname
         self.name = fullname.replace("\\", "/").rsplit("/", 1)[-1]
         self.app = App()
+        self.value_reads: collections.Counter[str] = collections.Counter()
         self.sheets = Sheets(self)
         for name, rows in sheets.items():
             self.sheets.append(Sheet(self, name, rows))

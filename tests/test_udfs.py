@@ -21,12 +21,13 @@ import pytest
 
 from addin import udfs
 from addin.excel import model_cache
-from addin.excel import functions
+from addin.excel import functions, recalculation
 from addin.sources import order_book
 from addin.sources import tables as reader
 from addin.tasks import analyse_workbook
 from churn_logic import ChurnModel, churn_kpis, winback_list
 from conftest import monthly_rows, write_orders
+from fake_xlwings import Book
 from messy_books import (ENGLISH, FIELDS, orders_in_year, random_orders, write_clean_xlsx,
                          write_messy_xlsx, write_month_sheets)
 
@@ -49,6 +50,8 @@ STALE = "churn model · 3 customers · as of 2024-06 · #00000000"
 @pytest.fixture(autouse=True)
 def empty_cache(monkeypatch):
     monkeypatch.setattr(model_cache, "_models", collections.OrderedDict())
+    monkeypatch.setattr(recalculation, "RECALCULATIONS", recalculation.Recalculations())
+    monkeypatch.setattr(functions, "RECALCULATIONS", recalculation.RECALCULATIONS)
 
 
 # --- what Excel passes ---------------------------------------------------------------
@@ -469,3 +472,71 @@ def test_omitted_orders_use_the_workbooks_settings_sheet_like_the_ribbon(churnki
     some = [k for verdict in ("LOST", "HIGH", "MEDIUM", "LOW") for k in [k for k, r in risks.items() if r == verdict][:4]]
     for customer in some:        # each call reads the whole workbook: a few of each verdict
         assert udfs.CHURN_RISK(customer, None, [["as_of", SAMPLE_AS_OF]], caller) == risks[customer]
+
+
+# --- omitted orders: one read per recalculation ------------------------------------------------
+
+class Clock:
+    """A clock the test moves: the time between the calls of one recalculation, and a pause between two."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def open_in_excel(path: Path) -> Book:
+    """The workbook at ``path`` as the xlwings stand-in holds it open, its values as xlwings passes them."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    return Book(str(path), {ws.title: [[xlwings_value(v) for v in row] for row in ws.iter_rows(values_only=True)]
+                            for ws in wb.worksheets})
+
+
+def recalculate(book: Book, keys: list[str], settings) -> list:
+    """Excel's recalculation of a column of =CHURN_RISK(Ax) cells (orders left out), the cells in column L."""
+    sheet = book.sheets["Orders"]
+    return [udfs.CHURN_RISK(key, None, settings, sheet.range((row, 12))) for row, key in enumerate(keys, start=2)]
+
+
+def test_a_thousand_cells_without_orders_read_the_workbook_once_per_recalculation(orders_book, tmp_path, monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(recalculation.RECALCULATIONS, "clock", clock)
+    path = tmp_path / "open.xlsx"
+    wb = openpyxl.load_workbook(orders_book)
+    wb.create_sheet("Notes").append(["Orders go on the Orders sheet."])
+    wb.save(path)
+    book = open_in_excel(path)
+    settings = [["as_of", AS_OF]]
+    handle = udfs.CHURN_MODEL(excel_values(path, "Orders"), settings)
+    customers = model_cache.lookup(handle).column("customer")
+    keys = (customers * (1000 // len(customers) + 1))[:1000]
+
+    risks = recalculate(book, keys, settings)
+    assert risks == [udfs.CHURN_RISK(key, handle) for key in keys]             # exactly the handle form's values
+    assert book.value_reads == {"Orders": 1, "Notes": 1}                        # each sheet read once, not 1,000 times
+
+    orders = book.sheets["Orders"]
+    header = [orders.cells.get((1, c)) for c in range(1, 11)]
+    amount, customer = header.index("Amount") + 1, header.index("Customer ID") + 1
+    date = header.index("Order Date") + 1
+    row = next(r for r in range(2, 200) if orders.cells[(r, customer)] == keys[0]
+               and orders.cells[(r, date)] < dt.datetime(2025, 1, 1))            # up to the as-of month
+    orders.put((row, amount), orders.cells[(row, amount)] + 1e6)                 # an edit to one order line
+    clock.now += recalculation.GAP_SECONDS + 0.5                                # the user pauses, then Ctrl+Alt+F9
+    changed = udfs.CHURN_MODEL(orders.used_range.options(ndim=2).value, settings)
+    assert changed != handle
+    after = recalculate(book, keys, settings)
+    assert after == [udfs.CHURN_RISK(key, changed) for key in keys]
+    assert book.value_reads == {"Orders": 3, "Notes": 2}                       # one more read (and the range above)
+    assert udfs.CUSTOMER_HISTORY(keys[0], None, settings, orders.range((2, 12))) == \
+        udfs.CUSTOMER_HISTORY(keys[0], changed) != udfs.CUSTOMER_HISTORY(keys[0], handle)
+
+
+def test_a_workbook_without_orders_is_read_once_per_recalculation_too(tmp_path, monkeypatch):
+    monkeypatch.setattr(recalculation.RECALCULATIONS, "clock", Clock())
+    book = Book(str(tmp_path / "empty.xlsx"), {"Orders": [["Product", "Qty"], ["Drill", 2.0]]})
+    cell = book.sheets["Orders"].range("D2")
+    answers = {udfs.CHURN_RISK(f"C{i}", None, None, cell) for i in range(100)}
+    assert answers == {"#CHURN: no Date/Customer/Amount header on any sheet of this workbook"}
+    assert book.value_reads == {"Orders": 1}

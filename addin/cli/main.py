@@ -15,6 +15,8 @@ from ..tasks import analyse_workbook, backtest_of, history_of, refresh_lists, wr
 from . import output
 from ..content.words import plural
 from ..errors import UserError
+from ..sources import line_cache
+from ..sources.line_cache import LineCache
 from .progress import Progress
 from .report_command import add_report_parser, run_report
 from ..workbooks.file_book import FileWorkbook
@@ -55,6 +57,8 @@ def _add_reading_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="stop when a row cannot be read")
     parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of words (default en)")
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="read every sheet again, not the order lines kept from an earlier run (churnkit cache)")
     _add_settings_flags(parser)
 
 
@@ -116,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     addin_commands.add_parser("remove", help="uninstall the add-in and its configuration")
     addin_commands.add_parser("status", help="where the add-in and its configuration are")
 
+    cache = commands.add_parser("cache", help="the order lines kept from earlier runs",
+                                description="Where churnkit keeps the order lines it read (so that an unchanged sheet "
+                                            "is not read again), and removing them.")
+    cache_commands = commands.add_subparsers(cache, dest="cache_command", required=True, metavar="ACTION")
+    cache_commands.add_parser("clear", help="remove every order line kept")
+    cache_commands.add_parser("status", help="where the cache is, and how much it holds")
+
     demo = commands.add_parser("demo", help="build the sample order workbook and scan it",
                                description="Build the bundled sample order workbook and list its at-risk customers.")
     demo.add_argument("--out", type=Path, default=Path("churnkit-demo"), help="folder for the sample (default ./churnkit-demo)")
@@ -157,7 +168,7 @@ def _flags(args: argparse.Namespace) -> dict[str, str]:
 def _analyse(args: argparse.Namespace, workbook: FileWorkbook | None = None):
     """The orders of ``args.path`` read and scored (through ``workbook`` when it is that file, opened already)."""
     return analyse_workbook(workbook or args.path, _flags(args), args.sheet, args.all_sheets, args.strict,
-                            Progress(quiet=args.quiet))
+                            Progress(quiet=args.quiet), cache=not args.no_cache)
 
 
 def run_scan(args: argparse.Namespace) -> int:
@@ -276,6 +287,18 @@ def run_addin(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_cache(args: argparse.Namespace) -> int:
+    cache = LineCache(line_cache.folder(), line_cache.limit_bytes())
+    if args.cache_command == "clear":
+        count, size = cache.clear()
+        print(f"Removed {count:,} {plural(count, 'file')} ({size / 2**20:,.1f} MB) from {cache.folder}.")
+    else:
+        count, size = cache.usage()
+        print(f"{cache.folder}: {count:,} {plural(count, 'file')}, {size / 2**20:,.1f} MB of at most "
+              f"{cache.limit / 2**20:,.0f} MB ({line_cache.SIZE_VARIABLE}; 0 turns the cache off).")
+    return 0
+
+
 def run_demo(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / SAMPLE
@@ -287,7 +310,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"scan": run_scan, "backtest": run_backtest, "history": run_history, "refresh": run_refresh, "settings": run_settings,
-            "report": run_report, "addin": run_addin, "demo": run_demo}
+            "report": run_report, "addin": run_addin, "cache": run_cache, "demo": run_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from ..sources.settings import gather, settings_from_rows
 from ..sources.tables import ValueTables, cell_text
 from ..workbooks.excel_book import ExcelWorkbook
 from . import model_cache
+from .recalculation import RECALCULATIONS
 
 ERROR = "#CHURN: "
 LANG_SETTINGS = {"lang", "language", "语言"}
@@ -111,11 +112,7 @@ def model_of(orders: Any, settings: Any, caller: Any) -> tuple[model_cache.Cache
     lang = lang or "en"
     month = dt.date.today().strftime("%Y-%m")   # the default as-of month moves with the calendar
     if orders is None:
-        book, rules = _calling_workbook_orders(caller, values)
-        # keyed by the order lines read, so that other cells (these functions' results) do not count
-        lines = pd.util.hash_pandas_object(book.lines, index=False).to_numpy().tobytes()
-        key = model_cache.content_key(lines, len(book.skipped), repr(rules), lang, month)
-        return model_cache.get_or_build(key, lang, lambda: _score(book, rules)), lang
+        return _calling_workbook_model(caller, values, lang, month), lang
     rules = _resolve(values)
     rows = _table(orders, NOT_ORDERS)
     if all(cell is None for row in rows for cell in row):
@@ -142,13 +139,28 @@ def _from_handle(text: str, values: dict[str, Any], lang: str | None) -> tuple[m
     return cached, lang or cached.lang
 
 
-def _calling_workbook_orders(caller: Any, values: dict[str, Any]) -> tuple[OrderBook, Settings]:
-    """The orders of the calling cell's workbook (an xlwings ``Book``), its sheets and settings found as
-    the ribbon finds them (its settings sheet and churnkit.toml, then the ``settings`` range)."""
+def _calling_workbook_model(caller: Any, values: dict[str, Any], lang: str, month: str) -> model_cache.Cached:
+    """The model of the calling cell's workbook (an xlwings ``Book``), read and built once per recalculation
+    (``recalculation``)."""
     if caller is None:
         raise CellError("no orders given: pass the orders range, e.g. Orders[#All]")
     workbook = ExcelWorkbook(caller.sheet.book)
-    tables = workbook.tables()
+    name = workbook.path.as_posix()
+
+    def build() -> model_cache.Cached:
+        tables = RECALCULATIONS.shared(name, "tables", workbook.tables)
+        book, rules = _calling_workbook_orders(workbook, tables, values)
+        # keyed by the order lines read, so that other cells (these functions' results) do not count
+        lines = pd.util.hash_pandas_object(book.lines, index=False).to_numpy().tobytes()
+        key = model_cache.content_key(lines, len(book.skipped), repr(rules), lang, month)
+        return model_cache.get_or_build(key, lang, lambda: _score(book, rules))
+    return RECALCULATIONS.shared(name, ("model", repr(sorted(values.items())), lang, month), build)
+
+
+def _calling_workbook_orders(workbook: ExcelWorkbook, tables: ValueTables,
+                             values: dict[str, Any]) -> tuple[OrderBook, Settings]:
+    """The orders of the calling workbook, its sheets and settings found as the ribbon finds them (its settings
+    sheet and churnkit.toml, then the ``settings`` range)."""
     try:
         rules = gather(workbook.path.parent if workbook.path.is_absolute() else None, values, tables)
     except UserError as exc:

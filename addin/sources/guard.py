@@ -118,6 +118,8 @@ class PackageGuard:
             raise UserError(f"{self.label} is not a complete workbook: it has no [Content_Types].xml part, which "
                             "every Excel file has; open it in the program that made it and save it again.")
         self.sheets: dict[str, str] = {}          # sheet name -> its part, as calamine finds it
+        self.folder = "xl/"                       # the workbook part's folder, where its shared parts are
+        self.date1904 = False                     # dates counted from 1904 (workbook.xml's workbookPr)
         self._merged: dict[str, tuple[str, ...]] = {}
         self._check_reader_parts()
 
@@ -133,7 +135,7 @@ class PackageGuard:
     # the parts calamine reads when it opens a workbook
 
     def _check_reader_parts(self) -> None:
-        root = self._workbook_folder()
+        root = self.folder = self._workbook_folder()
         relations = self._relations(f"{root}_rels/workbook.xml.rels")
         for name in ("sharedStrings.xml", "styles.xml"):
             if f"{root}{name}".lower() in self.entries:
@@ -143,6 +145,8 @@ class PackageGuard:
         if workbook is None:
             return
         for element in workbook.iter():
+            if _local(element.tag) == "workbookPr":
+                self.date1904 = element.get("date1904", "").strip().lower() in ("1", "true")
             if _local(element.tag) != "sheet":
                 continue
             name = element.get("name", "")

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
-from typing import ContextManager, Protocol, Sequence
+from typing import Callable, ContextManager, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from churn_logic import DAY_FIRST, MONTH_FIRST, OrderBook, RawSheet, Settings, find_header_row, normalise
+from churn_logic import (DAY_FIRST, MONTH_FIRST, OrderBook, RawSheet, Settings, combine, find_header_row, future_cutoff,
+                         normalise)
 
 from ..content.sheet_kinds import OUR_SHEET_NAMES
 from ..errors import UserError
@@ -26,6 +28,7 @@ from .csv_file import read_csv
 from .files import check_file, open_workbook
 from .guard import UnreadableSheet
 from .headers import HEADER_SEARCH_ROWS, Header, no_header_sentence
+from .line_cache import LineCache, SharedParts, SheetEntry
 from .tables import ExcelFileTables, SheetTables, ValueTables
 from .unsaved_formulas import rows_with_unsaved_formulas
 
@@ -58,68 +61,123 @@ class _Candidate:
 
 def read_order_book(path: Path, settings: Settings, sheets: Sequence[str] | None = None,
                     all_sheets: bool = False, progress: Steps | None = None,
-                    tables: ExcelFileTables | None = None) -> ReadResult:
-    """Read the order lines of a workbook (``tables``, when it is already open) or CSV file."""
+                    tables: ExcelFileTables | None = None, cache: LineCache | None = None) -> ReadResult:
+    """Read the order lines of a workbook (``tables``, when it is already open) or CSV file; with ``cache``, the
+    lines of a sheet read before and unchanged since come from there (``line_cache``)."""
     progress = progress or _Quiet()
     path = Path(path)
+    today = dt.date.today()
+    cutoff = future_cutoff(today)
     if path.suffix.lower() == ".csv":
         check_file(path)
-        with progress.step(f"Reading {path.name}"):
-            raw, header, notes = read_csv(path, settings)
-        book = normalise([raw], settings)
-        _check_lines_read(book, path.name, [header])
-        return ReadResult(book, [raw.sheet], notes + _date_notes(book))
+        key = cache.csv_key(path, settings, cutoff) if cache else None
+        entry = cache.load(key) if key else None
+        if entry is None:
+            with progress.step(f"Reading {path.name}"):
+                raw, header, notes = read_csv(path, settings)
+            entry = SheetEntry(header, normalise([raw], settings, today), notes)
+            if key:
+                cache.store(key, entry)
+        _check_lines_read(entry.book, path.name, [entry.header])
+        return ReadResult(entry.book, [entry.header.sheet], entry.notes + _date_notes(entry.book))
     tables = tables or ExcelFileTables(open_workbook(path), path.name)
+    reader = _SheetReader(tables, settings, today, cache)
     with progress.step(f"Reading {path.name}"):
-        candidates, notes = _choose_sheets(tables, settings, sheets, all_sheets)
+        chosen, notes = _choose_sheets(tables, settings, sheets, all_sheets, reader.look)
     with progress.step("Checking order lines"):
-        book = normalise([_read_sheet(c) for c in candidates], settings)
-    _check_lines_read(book, tables.label, [_header_of(c, tables) for c in candidates], path)
-    return ReadResult(book, [c.name for c in candidates], notes + _date_notes(book))
+        book = combine([reader.lines(name) for name in chosen])
+    reader.keep()
+    _check_lines_read(book, tables.label, [reader.header(name) for name in chosen], path)
+    return ReadResult(book, chosen, notes + _date_notes(book))
 
 
 def read_order_values(tables: ValueTables, settings: Settings, sheets: Sequence[str] | None = None,
                       all_sheets: bool = False) -> ReadResult:
     """Read the order lines from sheet values (an open workbook), choosing sheets as for a file."""
-    candidates, notes = _choose_sheets(tables, settings, sheets, all_sheets)
-    book = normalise([_read_sheet(c) for c in candidates], settings)
-    return ReadResult(book, [c.name for c in candidates], notes + _date_notes(book))
+    reader = _SheetReader(tables, settings, dt.date.today())
+    chosen, notes = _choose_sheets(tables, settings, sheets, all_sheets, reader.look)
+    book = combine([reader.lines(name) for name in chosen])
+    return ReadResult(book, chosen, notes + _date_notes(book))
 
 
-def _choose_sheets(tables: SheetTables, settings: Settings, names: Sequence[str] | None,
-                   all_sheets: bool) -> tuple[list[_Candidate], list[str]]:
+class _SheetReader:
+    """Each sheet looked at (does it have a header row?) and read as order lines once, from the cache when it is
+    there; ``keep`` puts what was read into the cache."""
+
+    def __init__(self, tables: SheetTables, settings: Settings, today: dt.date, cache: LineCache | None = None):
+        self.tables, self.settings, self.today = tables, settings, today
+        guard = tables.workbook.guard if isinstance(tables, ExcelFileTables) else None
+        self.cache = cache if guard is not None else None
+        self.guard = guard
+        self.shared = SharedParts(guard) if self.cache else None
+        self.entries: dict[str, SheetEntry] = {}
+        self.loaded: dict[str, _Candidate | None] = {}
+        self.keys: dict[str, str | None] = {}
+        self.read: set[str] = set()            # the sheets not from the cache
+
+    def look(self, name: str) -> bool:
+        """Whether the sheet has a header row with order columns."""
+        if name not in self.entries:
+            key = self.keys[name] = self.cache.sheet_key(self.guard, name, self.settings,
+                                                         future_cutoff(self.today)) if self.cache else None
+            entry = self.cache.load(key, self.shared) if key else None
+            if entry is None:
+                found = self._load(name)
+                entry = SheetEntry(_header_of(found, self.tables) if found else None)
+                self.read.add(name)
+            self.entries[name] = entry
+        return self.entries[name].header is not None
+
+    def header(self, name: str) -> Header:
+        return self.entries[name].header
+
+    def lines(self, name: str) -> OrderBook:
+        entry = self.entries[name]
+        if entry.book is None:
+            found = self.loaded[name] if name in self.loaded else self._load(name)
+            entry.book = normalise([_read_sheet(found)], self.settings, self.today)
+            self.read.add(name)
+        return entry.book
+
+    def keep(self) -> None:
+        for name in self.read:
+            if self.keys.get(name):
+                self.cache.store(self.keys[name], self.entries[name], self.shared)
+
+    def _load(self, name: str) -> _Candidate | None:
+        self.loaded[name] = _look_at(self.tables, name, self.settings)
+        return self.loaded[name]
+
+
+def _choose_sheets(tables: SheetTables, settings: Settings, names: Sequence[str] | None, all_sheets: bool,
+                   look: Callable[[str], bool]) -> tuple[list[str], list[str]]:
     if names:
         missing = [name for name in names if name not in tables.sheet_names]
         if missing:
             raise UserError(f"{tables.label} has no sheet named '{missing[0]}'; its sheets are: "
                             f"{', '.join(tables.sheet_names)}.")
-        chosen = []
         for name in names:
-            candidate = _look_at(tables, name, settings)
-            if candidate is None:
+            if not look(name):
                 raise UserError(no_header_sentence(f"Sheet '{name}' of {tables.label}", settings))
-            chosen.append(candidate)
-        return chosen, []
+        return list(names), []
     found = []
     for name in (n for n in tables.sheet_names if n not in OUR_SHEET_NAMES):
         try:
-            candidate = _look_at(tables, name, settings)
+            if look(name):
+                found.append(name)
         except UnreadableSheet as exc:       # it may hold orders: leaving it out could change every verdict
             if len(tables.sheet_names) == 1:
                 raise
             raise UnreadableSheet(f"{str(exc).removesuffix('.')}; or name the sheets to read with --sheet.") from exc
-        if candidate is not None:
-            found.append(candidate)
     if not found:
         raise UserError(no_header_sentence(f"No sheet of {tables.label}", settings, plural=True))
     if all_sheets or len(found) == 1:
         return found, []
-    if all(_PERIOD_NAME.match(c.name) for c in found):
-        return found, [f"Read {len(found)} period sheets together as one order book: "
-                       f"{', '.join(c.name for c in found)}."]
-    best = next((c for c in found if _ORDERS_NAME.search(c.name)), found[0])
-    others = ", ".join(c.name for c in found if c is not best)
-    return [best], [f"Read sheet '{best.name}'; other sheets also look like orders ({others}): "
+    if all(_PERIOD_NAME.match(name) for name in found):
+        return found, [f"Read {len(found)} period sheets together as one order book: {', '.join(found)}."]
+    best = next((name for name in found if _ORDERS_NAME.search(name)), found[0])
+    others = ", ".join(name for name in found if name != best)
+    return [best], [f"Read sheet '{best}'; other sheets also look like orders ({others}): "
                     "use --sheet to choose or --all-sheets to read them all."]
 
 

@@ -13,6 +13,7 @@ from churn_logic import (ChurnModel, NoOrderForecast, NoOrdersError, Settings, a
 from ..content.words import plural
 from ..errors import UserError
 from ..sources.files import check_file, open_workbook
+from ..sources.line_cache import LineCache
 from ..sources.order_book import ReadResult, Steps, read_order_book
 from ..sources.reps_sheet import gone_reps
 from ..sources.settings import gather
@@ -39,9 +40,10 @@ class Analysis:
 
 def analyse_workbook(source: Path | str | Workbook, flags: Mapping[str, Any] | None = None,
                      sheets: Sequence[str] | None = None, all_sheets: bool = False, strict: bool = False,
-                     progress: Steps | None = None, today: dt.date | None = None) -> Analysis:
+                     progress: Steps | None = None, today: dt.date | None = None, cache: bool = False) -> Analysis:
     """Read the orders of ``source`` — a workbook or CSV file, or a workbook already open (a file churnkit
-    writes into, or one open in Excel) — with every settings source, and score every customer."""
+    writes into, or one open in Excel) — with every settings source, and score every customer; with ``cache``,
+    the lines of sheets read before and unchanged since come from the user's cache (``sources.line_cache``)."""
     tables: SheetTables | None = None
     if isinstance(source, Workbook):
         path, tables = source.path, source.tables()
@@ -54,7 +56,8 @@ def analyse_workbook(source: Path | str | Workbook, flags: Mapping[str, Any] | N
     unsaved = isinstance(source, Workbook) and not path.is_absolute()      # a workbook Excel has not saved yet
     folder = None if unsaved else path.parent
     settings = gather(folder, flags or {}, tables)
-    read = read_order_book(path, settings, sheets, all_sheets, progress, tables)
+    read = read_order_book(path, settings, sheets, all_sheets, progress, tables,
+                           LineCache.default() if cache else None)
     return _score(path, read, settings, strict, today, tables)
 
 
