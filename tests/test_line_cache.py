@@ -1,7 +1,8 @@
 """Repeat runs reuse the order lines they read: an unchanged sheet is not read again, a changed one always is.
 
 Each test has a cache folder of its own (conftest's ``own_line_cache``). Reads are counted where
-a sheet is loaded from the workbook file (``ExcelFileTables.load``) or a CSV file is parsed.
+a sheet is loaded from the workbook file (``ExcelFileTables.load``) or a CSV file is parsed, for the
+order lines: the Reps sheet's status column (who is gone) is read again at every run, and is not counted.
 """
 import collections
 import os
@@ -14,6 +15,7 @@ import openpyxl
 import pytest
 
 from addin.sources import line_cache, order_book, tables
+from addin.tasks import analysis
 from addin.sources.line_cache import FOLDER_VARIABLE, LineCache, SheetEntry
 from messy_books import orders_in_year, random_orders, write_csv, write_messy_xlsx, write_month_sheets
 from package_edits import replace_part, sheet_part
@@ -37,8 +39,15 @@ def loads(monkeypatch):
     def counted_csv(path, settings):
         seen.append(path.name)
         return read_csv(path, settings)
+    def uncounted_gone_reps(workbook_tables):
+        before = len(seen)
+        gone = gone_reps(workbook_tables)
+        del seen[before:]
+        return gone
+    gone_reps = analysis.gone_reps
     monkeypatch.setattr(tables.ExcelFileTables, "load", counted_load)
     monkeypatch.setattr(order_book, "read_csv", counted_csv)
+    monkeypatch.setattr(analysis, "gone_reps", uncounted_gone_reps)
     return seen
 
 
