@@ -184,7 +184,7 @@ def test_refresh_adds_the_new_columns_to_an_older_list_and_keeps_the_notes(churn
 
 def test_the_backtest_finds_the_same_drops_month_by_month_as_in_one_pass(monkeypatch):
     from churn_logic import categories, streaks
-    model = analyse(pd.read_excel(SAMPLE_BOOK, header=2).rename(columns=SAMPLE_COLUMNS)[list(SAMPLE_COLUMNS.values())],
+    model = analyse(pd.read_excel(SAMPLE_BOOK, header=2, engine="calamine").rename(columns=SAMPLE_COLUMNS)[list(SAMPLE_COLUMNS.values())],
                     resolve([("test", {"as_of": "2026-10"})]))
     dormant = streaks.dormant_streak_by_month(model.series)
     width = model.series.values.shape[1]
