@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,8 +34,9 @@ class ChurnModel:
     as_of: int
     series: monthly.MonthlySeries
     customers: pd.DataFrame          # one row per scored customer, in the row order of ``series``: key order
-    lines: pd.DataFrame              # order lines up to the end of the as-of month
+    lines: pd.DataFrame              # order lines up to the end of the as-of month (none when made from ``months``)
     lines_after_as_of: int
+    months: Any = None               # the ``customer_months.CustomerMonths`` it was made from, instead of lines
 
     @property
     def as_of_label(self) -> str:
@@ -114,6 +116,19 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
         raise NoOrdersError(f"No order lines fall on or before the as-of month {month_label(as_of)}.")
     codes, keys = sorted_codes(scoped["customer"])
     series = monthly.build(scoped, codes, keys, months, as_of, settings.measure)
+    latest = LatestLines(scoped, codes, series.keys, days)
+    model = score(settings, as_of, series, {field: latest.values(field) for field in ("name", *CONTACT_FIELDS)},
+                  latest.last_order_date(), scoped, int((~in_scope).sum()))
+    model.line_rows = codes
+    model.line_months = months
+    return model
+
+
+def score(settings: Settings, as_of: int, series: monthly.MonthlySeries, latest: dict, last_order_date: np.ndarray,
+          lines: pd.DataFrame, lines_after_as_of: int) -> ChurnModel:
+    """The model of the customers of ``series`` (key order), given what their latest lines say (name and
+    ``CONTACT_FIELDS``) and the date of their latest line with a positive amount."""
+    keys = series.keys
     decline = streaks.decline_streak(series, settings.min_drop_pct)
     low = streaks.low_streak(series, settings.low_threshold)
     dormant = streaks.dormant_streak(series)
@@ -121,25 +136,27 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
     last = series.values.shape[1] - 1
     value_12m = series.window_sum(series.amount, np.full(len(risk), last))
     trigger = np.select([risk == "LOST", risk == "HIGH", risk == "MEDIUM"], [dormant, low, decline], 0)
-    latest = LatestLines(scoped, codes, series.keys, days)
     customers = pd.DataFrame({
         "customer": keys,
-        "name": latest.values("name"),
+        "name": latest["name"],
         "risk": risk,
         "decline_streak": decline,
         "low_streak": low,
         "months_without_orders": dormant,
-        "last_order_date": latest.last_order_date(),
+        "last_order_date": last_order_date,
         "core_class": core_classes(value_12m, np.arange(len(keys)), settings.abc_a_pct, settings.abc_b_pct),
         "value_last_12m": value_12m,
         "value_at_stake": series.window_sum(series.amount, last - trigger),
         "first_month": month_labels(series.first_month + series.start),
-        **{field: latest.values(field) for field in CONTACT_FIELDS},
+        **{field: latest[field] for field in CONTACT_FIELDS},
     })
-    model = ChurnModel(settings, as_of, series, customers, scoped, int((~in_scope).sum()))
-    model.line_rows = codes
-    model.line_months = months
-    return model
+    return ChurnModel(settings, as_of, series, customers, lines, lines_after_as_of)
+
+
+def rescored(model: ChurnModel, as_of: int) -> ChurnModel:
+    """The same orders scored as of another month (from the lines, or the customer × month rows, it was made from)."""
+    settings = dataclasses.replace(model.settings, as_of=as_of)
+    return analyse(model.lines, settings) if model.months is None else model.months.analyse(settings)
 
 
 class LatestLines:
