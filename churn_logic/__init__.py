@@ -6,6 +6,7 @@ from .backtest import Backtest, RuleResult, backtest
 from .breakdowns import risk_breakdown
 from .cohorts import cohort_retention
 from .customer_months import LATEST_FIELDS, POSITION_BITS, CustomerMonths
+from .cell_texts import date_bounds, read_date_texts, read_value_texts
 from .columns import SYNONYMS, find_header_row, match_headers, normalise_header
 from .forecast_quality import BACKTEST_MONTHS, probabilities_by_month
 from .headlines import headline_figures
@@ -13,8 +14,8 @@ from .history import CustomerHistory, UnknownCustomerError, customer_history
 from .kpis import churn_kpis
 from .lists import AT_RISK, CLASS_ORDER, FLAGGED, REPORT_MONTHS, most_urgent_first, most_valuable_first
 from .model import ChurnModel, NoOrdersError, analyse
-from .orders import OrderBook, RawSheet, normalise
-from .parsing import DAY_FIRST, MONTH_FIRST
+from .orders import TOTALS_WORDS, OrderBook, RawSheet, normalise
+from .parsing import DAY_FIRST, LARGEST_VALUE, MONTH_FIRST
 from .periods import may_be_incomplete, month_label, parse_month
 from .no_order import NoOrderForecast, forecast as forecast_no_order
 from .settings import SPECS, Settings, SettingsError, canonical_name, resolve
@@ -29,5 +30,5 @@ __all__ = [
     "may_be_incomplete", "AT_RISK", "FLAGGED", "CLASS_ORDER", "REPORT_MONTHS", "most_valuable_first",
     "most_urgent_first", "backtest", "Backtest", "RuleResult", "risk_breakdown", "cohort_retention", "SYNONYMS",
     "normalise_header", "probabilities_by_month", "BACKTEST_MONTHS", "headline_figures", "NoOrderForecast", "forecast_no_order",
-    "CustomerMonths", "LATEST_FIELDS", "POSITION_BITS", "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
+    "date_bounds", "read_date_texts", "read_value_texts", "TOTALS_WORDS", "LARGEST_VALUE", "CustomerMonths", "LATEST_FIELDS", "POSITION_BITS", "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
 ]

@@ -36,10 +36,14 @@ _STRINGS = pd.Series(np.array(["text"], dtype=object)).dtype   # how pandas stor
 
 @dataclasses.dataclass
 class RawSheet:
-    """One sheet's order cells as text: ``cells[field]`` lines up with ``rows`` (Excel row numbers)."""
+    """One sheet's order cells as text: ``cells[field]`` lines up with ``rows`` (Excel row numbers).
+
+    ``sheet_dates``: the date texts of the whole sheet, when ``cells`` are only some of its rows (the order
+    of its numeric dates is proved by all of them)."""
     sheet: str
     rows: np.ndarray
     cells: dict[str, pd.Series]
+    sheet_dates: pd.Series | None = None
 
 
 @dataclasses.dataclass
@@ -108,7 +112,8 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
     note = _note_rows(cells, blank | totals)
     keep = ~(blank | totals | note)
 
-    date_order = None if settings.date_format else numeric_date_order(cells["date"].distinct)
+    date_order = None if settings.date_format else \
+        numeric_date_order(cells["date"].distinct if raw.sheet_dates is None else raw.sheet_dates)
     any_year = read_dates(cells["date"].distinct, settings.date_format, date_order)
     dates = dates_in_range(any_year)
     amounts = parse_values(cells["amount"].distinct, settings.decimal_comma).to_numpy(float)

@@ -69,7 +69,8 @@ def run_report(args: argparse.Namespace) -> int:
     if args.subject is not None:
         check_header(args.subject, "The subject")
     flags = {name: getattr(args, name) for name in SPECS if getattr(args, name, None) is not None}
-    analysis = analyse_workbook(args.path, flags, args.sheet, args.all_sheets, args.strict, Progress(quiet=args.quiet))
+    analysis = analyse_workbook(args.path, flags, args.sheet, args.all_sheets, args.strict, Progress(quiet=args.quiet),
+                                table=args.table, query=args.query)
     tables = analysis.tables or file_tables(analysis.path)
     settings = smtp_settings(analysis.path.parent, {"host": args.smtp_host, "port": args.smtp_port,
                                                     "security": args.smtp_security, "user": args.smtp_user,

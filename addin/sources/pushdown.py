@@ -1,0 +1,222 @@
+"""Order lines read where they lie: the per-customer, per-month aggregation runs in the engine that holds them
+(DuckDB for files, the database itself), and only customer × month rows come back
+(``churn_logic.CustomerMonths``).
+
+The columns are found by their headers as a sheet's are (``churnkit.toml`` mappings, ``--date-column`` …). A
+text column of dates or amounts is read as a sheet's cells are read: its distinct texts go through the engine's
+own reading (``churn_logic.read_date_texts``), and what each reads as goes back as a small table the rows are
+joined with. A typed column (DATE, TIMESTAMP, DECIMAL, DOUBLE) is taken as it is, within the same bounds. Rows
+that are not plainly order lines — a missing or unreadable date, amount or customer, a totals row — are few: they
+are fetched and judged by ``churn_logic.normalise`` itself, so each is reported (file or table, row, reason) or
+left out as a sheet's would be, never dropped silently.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from churn_logic import (LARGEST_VALUE, LATEST_FIELDS, POSITION_BITS, TOTALS_WORDS, CustomerMonths, OrderBook,
+                         RawSheet, Settings, date_bounds, find_header_row, normalise, read_date_texts,
+                         read_value_texts)
+from churn_logic.money import SCALE
+
+from ..errors import UserError
+from .databases import Relation
+from .order_book import ReadResult, Steps, _check_lines_read, _date_notes, _Quiet
+
+_TEXT_FIELDS = ("name", "order", "product", "category", "rep", "region", "email")
+_OWN = ("_sheet", "_row", "_pos")
+
+
+def read_relation(relation: Relation, settings: Settings, progress: Steps | None = None,
+                  today: dt.date | None = None) -> ReadResult:
+    """The order lines of ``relation`` added up per customer and month, with the rows that could not be read."""
+    import ibis
+
+    progress = progress or _Quiet()
+    today = today or dt.date.today()
+    table = relation.table
+    columns = _columns(relation, settings)
+    required = ("date", "customer", "amount", *(("quantity",) if settings.measure == "quantity" else ()))
+    with progress.step(f"Reading the dates and amounts of {relation.label}"):
+        parsed, date_texts, date_order = _parsed(ibis, table, columns, settings, today)
+    good = parsed["_good_date"] & parsed["_good_amount"] & _key(parsed["_customer"]) & ~_totals(parsed, columns)
+    if "quantity" in required:
+        good &= parsed["_good_quantity"]
+    blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
+    with progress.step("Checking the rows that are not plainly order lines"):
+        book = _judged(parsed.filter(~good & ~blank), columns, date_texts, settings, today)
+    lines = parsed.filter(good)
+    with progress.step(f"Adding up the order lines per customer and month in {relation.label}"):
+        cells = _aggregate(ibis, lines, columns).to_pandas()
+    book.date_orders = {relation.sheets[0] if len(relation.sheets) == 1 else relation.label: date_order} \
+        if date_order else {}
+    if cells.empty:
+        _check_lines_read(book, relation.label, [])
+        raise UserError(f"{relation.label} holds no order lines.")
+    cells = _typed(cells)
+    months = CustomerMonths(cells, frozenset(f for f in (*_TEXT_FIELDS, "quantity") if f in columns),
+                            pd.Timestamp(int(cells["last_day"].max()), unit="D"),
+                            lambda field, windows: _amounts_by(ibis, lines, field, windows))
+    return ReadResult(book, list(relation.sheets), _date_notes(book), months)
+
+
+def _columns(relation: Relation, settings: Settings) -> dict[str, str]:
+    """Field -> column name, found by the headers as in a sheet."""
+    names = [c for c in relation.table.columns if c not in _OWN]
+    found = find_header_row([names], settings.columns)
+    shown = ", ".join(names[:30])
+    for field, header in settings.columns.items():
+        if found is None or field not in found[1]:
+            raise UserError(f"{relation.label} has no column '{header}' (the {field} column you named); its columns "
+                            f"are: {shown}.")
+    if found is None:
+        raise UserError(f"{relation.label} has no date, customer and amount columns that churnkit recognises (its "
+                        f"columns are: {shown}); name them with --date-column, --customer-column and --amount-column.")
+    return {field: names[position] for field, position in found[1].items()}
+
+
+def _parsed(ibis, table, columns: dict[str, str], settings: Settings, today: dt.date):
+    """The rows with their day, month, amount units (and quantity units), customer key and cleaned texts."""
+    first_day, last_day = date_bounds(today)
+    schema = table.schema()
+    date, date_texts, date_order = table[columns["date"]], None, None
+    if schema[columns["date"]].is_temporal():
+        day = date.cast("date").epoch_days().cast("int64")
+        table = table.mutate(_day=day, _month=date.year().cast("int64") * 12 + date.month().cast("int64") - 1)
+    else:
+        text = date.cast("string")
+        date_texts = _distinct(table, text)
+        lookup, date_order = read_date_texts(date_texts, settings, today)
+        table = _looked_up(ibis, table, text, lookup.rename(columns={"day": "_day", "month": "_month"}))
+    table = table.mutate(_good_date=table["_day"].notnull() & table["_day"].between(first_day, last_day))
+    for field, name in (("amount", "_units"), ("quantity", "_qunits")):
+        if field not in columns:
+            continue
+        value = table[columns[field]]
+        if schema[columns[field]].is_numeric():
+            finite = value.notnull() & (value.abs() < LARGEST_VALUE)
+            if schema[columns[field]].is_floating():
+                finite &= ~value.isnan() & ~value.isinf()
+            table = table.mutate(**{name: ibis.ifelse(finite, (value * SCALE).round().cast("int64"), None)})
+        else:
+            text = value.cast("string")
+            lookup = read_value_texts(_distinct(table, text), settings)
+            table = _looked_up(ibis, table, text, lookup.rename(columns={"units": name}))
+        table = table.mutate(**{f"_good_{field}": table[name].notnull()})
+    key = table[columns["customer"]].cast("string")
+    table = table.mutate(_customer=key, **{f"_{field}": _cleaned(table[columns[field]])
+                                           for field in _TEXT_FIELDS if field in columns})
+    return table, date_texts, date_order
+
+
+def _distinct(table, text) -> pd.Series:
+    values = table.select(_text=text).distinct().to_pyarrow()["_text"]
+    return pd.Series(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values,
+                     dtype=pd.ArrowDtype(pa.string()))
+
+
+def _looked_up(ibis, table, text, lookup: pd.DataFrame):
+    """``table`` with the columns of ``lookup`` (keyed by ``text``) joined to each row by its text."""
+    found = ibis.memtable(lookup.rename(columns={"text": "_text"}))
+    joined = table.mutate(_key=text).left_join(found, ibis._["_key"] == found["_text"])
+    return joined.drop("_key", "_text")
+
+
+def _cleaned(column):
+    """A text field as the sheet reader cleans it: trimmed, empty as missing."""
+    text = column.cast("string").strip()
+    return text.nullif("")
+
+
+def _key(customer):
+    return customer.notnull() & ~customer.re_search(r"^\s*$")
+
+
+def _blank(column):
+    return column.isnull() | (column.cast("string").strip() == "")
+
+
+def _totals(table, columns: dict[str, str]):
+    """Rows whose customer or name says Total / 合计 / Subtotal …: the engine decides what they are."""
+    found = None
+    for field in ("customer", "name"):
+        if field not in columns:
+            continue
+        words = table[columns[field]].cast("string").strip().lower().re_replace(r"[:：]+$", "")
+        hit = words.isin(sorted(TOTALS_WORDS)) | words.re_search(r"小计|合计|总计|累计") | \
+            words.re_search(r"^(sub[- ]?totals?|grand totals?)")
+        hit = hit.fill_null(False)
+        found = hit if found is None else found | hit
+    return found
+
+
+def _judged(rows, columns: dict[str, str], date_texts: pd.Series | None, settings: Settings,
+            today: dt.date) -> OrderBook:
+    """The rows that are not plainly order lines, judged by the engine's own reading."""
+    fetched = rows.order_by("_pos").select("_sheet", "_row", **{
+        field: rows[name].cast("string") for field, name in columns.items()}).to_pandas()
+    sheets = []
+    for sheet, part in fetched.groupby("_sheet", sort=False):
+        cells = {field: part[field].astype(pd.ArrowDtype(pa.string())).reset_index(drop=True) for field in columns}
+        sheets.append(RawSheet(str(sheet), part["_row"].to_numpy(np.int64), cells, date_texts))
+    book = normalise(sheets, settings, today)
+    if len(book.lines):
+        raise RuntimeError(f"{len(book.lines)} rows left out by the database query are order lines")
+    return dataclasses.replace(book, lines=pd.DataFrame())
+
+
+def _aggregate(ibis, lines, columns: dict[str, str]):
+    positive = lines["_units"] > 0
+    day = lines["_day"]
+    at = day * (1 << POSITION_BITS) + lines["_pos"].cast("int64")
+    figures = {
+        "lines": lines.count(),
+        "amount": lines["_units"].sum().cast("int64"),
+        "orders": lines["_order"].fill_null("").nunique(where=positive) if "order" in columns
+        else lines["_units"].count(where=positive),
+        "purchase_days": day.nunique(where=positive),
+        "first_purchase_day": day.min(where=positive),
+        "last_purchase_day": day.max(where=positive),
+        "last_day": day.max(),
+    }
+    if "quantity" in columns:
+        figures["quantity"] = lines["_qunits"].sum().cast("int64")
+    for field in LATEST_FIELDS:
+        if field in columns:
+            known = lines[f"_{field}"].notnull()
+            figures[field] = lines[f"_{field}"].argmax(at, where=known)
+            figures[f"{field}_at"] = at.max(where=known)
+    return lines.group_by(customer=lines["_customer"], month=lines["_month"]).aggregate(**figures)
+
+
+def _typed(cells: pd.DataFrame) -> pd.DataFrame:
+    """The aggregated rows with the types ``CustomerMonths`` reads (integers where none is missing)."""
+    for column in ("first_purchase_day", "last_purchase_day"):
+        cells[column] = cells[column].fillna(0)
+    for column in cells.columns:
+        if column.endswith("_at"):
+            cells[column] = cells[column].fillna(np.iinfo(np.int64).min)
+    integers = [c for c in cells.columns if c not in ("customer", *LATEST_FIELDS)]
+    cells[integers] = cells[integers].astype(np.int64)
+    for field in (f for f in LATEST_FIELDS if f in cells.columns):
+        cells[field] = cells[field].astype(object).where(cells[field].notna(), None)
+    cells["customer"] = cells["customer"].astype(object)
+    return cells
+
+
+def _amounts_by(ibis, lines, field: str, windows: pd.DataFrame) -> pd.DataFrame:
+    """Per customer of ``windows`` and text of ``field``, the amount units of their lines in its months."""
+    if windows.empty:
+        return pd.DataFrame({"customer": [], "text": [], "units": []})
+    wanted = ibis.memtable(windows.rename(columns={"customer": "_wanted"}))
+    joined = lines.join(wanted, lines["_customer"] == wanted["_wanted"])
+    picked = joined.filter((joined["_month"] >= joined["first_month"]) & (joined["_month"] <= joined["last_month"])
+                           & joined[f"_{field}"].notnull())
+    sums = picked.group_by(customer=picked["_customer"], text=picked[f"_{field}"]).aggregate(
+        units=picked["_units"].sum().cast("int64")).to_pandas()
+    return sums.astype({"units": np.int64})
