@@ -6,7 +6,7 @@ from .backtest import Backtest, RuleResult, backtest
 from .breakdowns import risk_breakdown
 from .cohorts import cohort_retention
 from .customer_months import LATEST_FIELDS, POSITION_BITS, CustomerMonths
-from .cell_texts import date_bounds, read_date_texts, read_value_texts
+from .cell_texts import UNITS_PER_ONE, date_bounds, read_date_texts, read_value_texts
 from .columns import SYNONYMS, find_header_row, match_headers, normalise_header
 from .forecast_quality import BACKTEST_MONTHS, probabilities_by_month
 from .headlines import headline_figures
@@ -30,5 +30,5 @@ __all__ = [
     "may_be_incomplete", "AT_RISK", "FLAGGED", "CLASS_ORDER", "REPORT_MONTHS", "most_valuable_first",
     "most_urgent_first", "backtest", "Backtest", "RuleResult", "risk_breakdown", "cohort_retention", "SYNONYMS",
     "normalise_header", "probabilities_by_month", "BACKTEST_MONTHS", "headline_figures", "NoOrderForecast", "forecast_no_order",
-    "date_bounds", "read_date_texts", "read_value_texts", "TOTALS_WORDS", "LARGEST_VALUE", "CustomerMonths", "LATEST_FIELDS", "POSITION_BITS", "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
+    "UNITS_PER_ONE", "date_bounds", "read_date_texts", "read_value_texts", "TOTALS_WORDS", "LARGEST_VALUE", "CustomerMonths", "LATEST_FIELDS", "POSITION_BITS", "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
 ]

@@ -16,6 +16,8 @@ from .parsing import (LARGEST_VALUE, dates_in_range, future_cutoff, numeric_date
 from .parsing import _FIRST_DAY, _LAST_DAY
 from .settings import Settings
 
+UNITS_PER_ONE = money.SCALE     # a typed amount (DECIMAL, DOUBLE) × this, rounded, is its exact units
+
 
 def date_bounds(today: dt.date) -> tuple[int, int]:
     """The first and last day (days since 1970-01-01) an order line may be dated: the years a date is read

@@ -56,6 +56,9 @@ class CustomerMonths:
     amounts_by: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None
     # amounts_by(field, windows): for ``windows`` (customer, first_month, last_month), the amount units of each
     # customer's lines in those months per text of ``field`` (columns customer, text, units; texts trimmed)
+    lines_of: Callable[[str, int], pd.DataFrame] | None = None
+    # lines_of(customer, as_of): that customer's order lines up to the end of month ``as_of``, as ``orders.normalise``
+    # gives them (customer, date, amount, the optional fields, sheet, row)
 
     def analyse(self, settings: Settings, today: dt.date | None = None) -> ChurnModel:
         """Score every customer whose history starts by the as-of month, as ``model.analyse`` scores lines."""

@@ -120,6 +120,15 @@ def test_every_source_gives_the_same_verdicts(tmp_path, lines, postgres_url, chu
         [("a.csv", excel_rows[0]), ("a.csv", excel_rows[1]), ("a.csv", excel_rows[2])]
     assert results["postgresql"]["skipped"][0]["sheet"] == "sales_lines"
 
+    def history(source, *flags):
+        run = churnkit("history", source, "0042", *flags, "--format", "json", "--as-of", "2024-12")
+        assert run.code == 0, run.err
+        found = run.json()
+        return found["monthly"], [{k: v for k, v in line.items() if k not in ("sheet", "row")} for line in found["lines"]]
+    want_history = history(workbook)
+    assert len(want_history[1]) == 30
+    assert history(postgres_url, "--table", "sales_lines") == want_history         # the lines, asked of the database
+
 
 def test_typed_columns_read_as_typed_cells(tmp_path, lines, churnkit):
     """DATE and DECIMAL columns (a database's own types) give what the same values typed into a sheet give."""
@@ -154,3 +163,45 @@ def test_refresh_and_backtest_from_a_database(tmp_path, lines, churnkit):
     backtest = churnkit("backtest", url, "--table", "orders", "--format", "json")
     assert backtest.code == 0, backtest.err
     assert backtest.json()["months"]
+
+
+def _one_sentence(run, *words: str) -> str:
+    assert run.code == 2, (run.code, run.err)
+    message = run.err.strip()
+    assert "\n" not in message and "Traceback" not in message and message.endswith("."), message
+    for word in words:
+        assert word in message, message
+    return message
+
+
+def test_database_problems_are_one_sentence_without_the_password(tmp_path, lines, postgres_url, churnkit,
+                                                                 monkeypatch):
+    with _connect(postgres_url) as pg:
+        pg.execute("CREATE TABLE IF NOT EXISTS few (\"Order Date\" text, \"Customer\" text, \"Amount\" text)")
+    monkeypatch.setenv("CHURNKIT_DB_PASSWORD", "not-the-" + postgres_server.PASSWORD)
+    wrong = _one_sentence(churnkit("scan", postgres_url, "--table", "few"), "Could not connect to", "password")
+    assert postgres_server.PASSWORD not in wrong
+    in_url = postgres_url.replace("postgres@", "postgres:Hunter2xyz@")
+    message = _one_sentence(churnkit("scan", in_url, "--table", "few"), "Could not connect to")
+    assert "Hunter2xyz" not in message
+    closed = postgres_url.rsplit(":", 1)[0] + ":1/postgres"
+    _one_sentence(churnkit("scan", closed, "--table", "few"), "Could not connect to")
+
+    monkeypatch.setenv("CHURNKIT_DB_PASSWORD", postgres_server.PASSWORD)
+    _one_sentence(churnkit("scan", postgres_url, "--table", "nowhere"), "no table 'nowhere'", "few")
+    _one_sentence(churnkit("scan", postgres_url, "--query", "SELECT * FROM nowhere"), "The query on", "nowhere")
+    _one_sentence(churnkit("scan", postgres_url, "--table", "few", "--date-column", "下单时间"),
+                  "no column '下单时间' (the date column you named)", "Order Date")
+    _one_sentence(churnkit("scan", postgres_url), "--table NAME or --query")
+    for message in (churnkit("scan", postgres_url, "--table", "few").err,):
+        assert postgres_server.PASSWORD not in message
+
+
+def test_file_problems_are_one_sentence(tmp_path, churnkit, monkeypatch):
+    _one_sentence(churnkit("scan", tmp_path / "exports" / "*.parquet"), "No file matches")
+    _one_sentence(churnkit("scan", f"duckdb:///{tmp_path / 'none.duckdb'}", "--table", "t"), "not found")
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
+    _one_sentence(churnkit("scan", tmp_path / "bad.parquet"), "bad.parquet could not be read")
+    _one_sentence(churnkit("scan", "mysql://u@h/db", "--table", "t"), "does not read mysql://")
+    monkeypatch.setitem(__import__("sys").modules, "ibis", None)        # the db extra not installed
+    _one_sentence(churnkit("scan", tmp_path / "bad.parquet"), 'pip install "churnkit[db]"')

@@ -93,7 +93,7 @@ def _files(ibis, text: str) -> Relation:
         if not files:
             raise UserError(f"The folder {path} holds no .parquet or .csv files.")
     elif not path.exists():
-        raise UserError(f"File not found: {path}")
+        raise UserError(f"File not found: {path}.")
     else:
         files = [path]
     kinds = {f.suffix.lower() for f in files}
@@ -156,9 +156,10 @@ def _connect(ibis, url: str, backend: str) -> tuple[Any, str | None]:
     parts = urlsplit(url)
     try:
         if backend == "duckdb":
-            file = unquote(parts.path) if not parts.netloc else unquote(parts.netloc + parts.path)
+            # duckdb:///data/shop.duckdb (or ////data/…) is /data/shop.duckdb; duckdb://shop.duckdb is relative
+            file = unquote(parts.netloc + parts.path) if parts.netloc else "/" + unquote(parts.path).lstrip("/")
             if not Path(file).is_file():
-                raise UserError(f"DuckDB database not found: {file}")
+                raise UserError(f"DuckDB database not found: {file} (give duckdb:///path/to/file.duckdb).")
             return ibis.duckdb.connect(file, read_only=True), None
         user = unquote(parts.username or "") or None
         password = unquote(parts.password) if parts.password else os.environ.get(PASSWORD_VARIABLE)

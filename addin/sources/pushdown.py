@@ -19,10 +19,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from churn_logic import (LARGEST_VALUE, LATEST_FIELDS, POSITION_BITS, TOTALS_WORDS, CustomerMonths, OrderBook,
-                         RawSheet, Settings, date_bounds, find_header_row, normalise, read_date_texts,
-                         read_value_texts)
-from churn_logic.money import SCALE
+from churn_logic import (LARGEST_VALUE, LATEST_FIELDS, POSITION_BITS, TOTALS_WORDS, UNITS_PER_ONE, CustomerMonths,
+                         OrderBook, RawSheet, Settings, date_bounds, find_header_row, normalise, normalise_header,
+                         read_date_texts, read_value_texts)
 
 from ..errors import UserError
 from .databases import Relation
@@ -61,7 +60,8 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
     cells = _typed(cells)
     months = CustomerMonths(cells, frozenset(f for f in (*_TEXT_FIELDS, "quantity") if f in columns),
                             pd.Timestamp(int(cells["last_day"].max()), unit="D"),
-                            lambda field, windows: _amounts_by(ibis, lines, field, windows))
+                            lambda field, windows: _amounts_by(ibis, lines, field, windows),
+                            lambda customer, as_of: _lines_of(lines, columns, customer, as_of))
     return ReadResult(book, list(relation.sheets), _date_notes(book), months)
 
 
@@ -70,8 +70,9 @@ def _columns(relation: Relation, settings: Settings) -> dict[str, str]:
     names = [c for c in relation.table.columns if c not in _OWN]
     found = find_header_row([names], settings.columns)
     shown = ", ".join(names[:30])
+    headers = {normalise_header(name) for name in names}
     for field, header in settings.columns.items():
-        if found is None or field not in found[1]:
+        if normalise_header(header) not in headers:
             raise UserError(f"{relation.label} has no column '{header}' (the {field} column you named); its columns "
                             f"are: {shown}.")
     if found is None:
@@ -102,7 +103,7 @@ def _parsed(ibis, table, columns: dict[str, str], settings: Settings, today: dt.
             finite = value.notnull() & (value.abs() < LARGEST_VALUE)
             if schema[columns[field]].is_floating():
                 finite &= ~value.isnan() & ~value.isinf()
-            table = table.mutate(**{name: ibis.ifelse(finite, (value * SCALE).round().cast("int64"), None)})
+            table = table.mutate(**{name: ibis.ifelse(finite, (value * UNITS_PER_ONE).round().cast("int64"), None)})
         else:
             text = value.cast("string")
             lookup = read_value_texts(_distinct(table, text), settings)
@@ -122,7 +123,8 @@ def _distinct(table, text) -> pd.Series:
 
 def _looked_up(ibis, table, text, lookup: pd.DataFrame):
     """``table`` with the columns of ``lookup`` (keyed by ``text``) joined to each row by its text."""
-    found = ibis.memtable(lookup.rename(columns={"text": "_text"}))
+    found = ibis.memtable(lookup.rename(columns={"text": "_text"}),
+                          schema={"_text": "string", **{c: "int64" for c in lookup.columns if c != "text"}})
     joined = table.mutate(_key=text).left_join(found, ibis._["_key"] == found["_text"])
     return joined.drop("_key", "_text")
 
@@ -220,3 +222,18 @@ def _amounts_by(ibis, lines, field: str, windows: pd.DataFrame) -> pd.DataFrame:
     sums = picked.group_by(customer=picked["_customer"], text=picked[f"_{field}"]).aggregate(
         units=picked["_units"].sum().cast("int64")).to_pandas()
     return sums.astype({"units": np.int64})
+
+
+def _lines_of(lines, columns: dict[str, str], customer: str, as_of: int) -> pd.DataFrame:
+    """One customer's order lines up to the end of month ``as_of``, as the sheet reader gives them."""
+    picked = lines.filter((lines["_customer"] == customer) & (lines["_month"] <= as_of)).order_by("_pos")
+    fields = {field: picked[f"_{field}"] for field in _TEXT_FIELDS if field in columns}
+    if "quantity" in columns:
+        fields["quantity"] = picked["_qunits"]
+    found = picked.select(customer=picked["_customer"], date=picked["_day"], amount=picked["_units"], **fields,
+                          sheet=picked["_sheet"], row=picked["_row"]).to_pandas()
+    found["date"] = pd.to_datetime(found["date"].astype(np.int64), unit="D")
+    for column in ("amount", "quantity"):
+        if column in found:
+            found[column] = found[column].astype(np.int64) / UNITS_PER_ONE
+    return found
