@@ -14,7 +14,7 @@ from .history import CustomerHistory, UnknownCustomerError, customer_history
 from .kpis import churn_kpis
 from .lists import AT_RISK, CLASS_ORDER, FLAGGED, REPORT_MONTHS, most_urgent_first, most_valuable_first
 from .model import ChurnModel, NoOrdersError, analyse
-from .orders import TOTALS_WORDS, OrderBook, RawSheet, normalise
+from .orders import OrderBook, RawSheet, no_customer_keys, normalise
 from .parsing import DAY_FIRST, LARGEST_VALUE, MONTH_FIRST
 from .periods import may_be_incomplete, month_label, parse_month
 from .no_order import NoOrderForecast, forecast as forecast_no_order
@@ -30,5 +30,5 @@ __all__ = [
     "may_be_incomplete", "AT_RISK", "FLAGGED", "CLASS_ORDER", "REPORT_MONTHS", "most_valuable_first",
     "most_urgent_first", "backtest", "Backtest", "RuleResult", "risk_breakdown", "cohort_retention", "SYNONYMS",
     "normalise_header", "probabilities_by_month", "BACKTEST_MONTHS", "headline_figures", "NoOrderForecast", "forecast_no_order",
-    "UNITS_PER_ONE", "date_bounds", "read_date_texts", "read_value_texts", "TOTALS_WORDS", "LARGEST_VALUE", "CustomerMonths", "LATEST_FIELDS", "POSITION_BITS", "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
+    "UNITS_PER_ONE", "date_bounds", "read_date_texts", "read_value_texts", "no_customer_keys", "LARGEST_VALUE", "CustomerMonths", "LATEST_FIELDS", "POSITION_BITS", "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
 ]

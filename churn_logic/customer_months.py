@@ -130,7 +130,11 @@ class MonthlyPurchaseDays:
     ends of months, is exactly what the days themselves give."""
 
     def __init__(self, cells: pd.DataFrame, keys: np.ndarray):
-        rows = pd.Index(keys).get_indexer(cells["customer"])
+        customer = cells["customer"]
+        if isinstance(customer.dtype, pd.CategoricalDtype):      # looked up once per key, not once per month
+            rows = np.append(pd.Index(keys).get_indexer(customer.cat.categories), -1)[customer.cat.codes.to_numpy()]
+        else:
+            rows = pd.Index(keys).get_indexer(customer)
         bought = (rows >= 0) & (cells["purchase_days"].to_numpy(np.int64) > 0)
         self.customers = len(keys)
         self.rows = rows[bought]

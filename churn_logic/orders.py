@@ -79,6 +79,13 @@ def normalise(sheets: Sequence[RawSheet], settings: Settings, today: dt.date | N
     return OrderBook(lines=lines, skipped=bad_rows, ignored_rows=ignored, date_orders=date_orders)
 
 
+def no_customer_keys(texts: pa.Array) -> np.ndarray:
+    """Per customer text, whether it is no customer's key: missing, nothing but spaces, or a totals word
+    (``Total``, ``合计``, ``Subtotal March`` …), as a row of a sheet would be judged."""
+    cells = _Cells(pd.Series(texts, dtype=pd.ArrowDtype(pa.string())), exact=True)
+    return ~cells.present | cells.per_row(cells.distinct_totals_words())
+
+
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The sheets' lines one after the other; text fields stay categorical, over all sheets' texts."""
     lines = pd.concat(frames, ignore_index=True)

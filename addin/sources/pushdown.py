@@ -18,10 +18,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from churn_logic import (LARGEST_VALUE, LATEST_FIELDS, POSITION_BITS, TOTALS_WORDS, UNITS_PER_ONE, CustomerMonths,
-                         OrderBook, RawSheet, Settings, date_bounds, find_header_row, normalise, normalise_header,
-                         read_date_texts, read_value_texts)
+from churn_logic import (LARGEST_VALUE, LATEST_FIELDS, POSITION_BITS, UNITS_PER_ONE, CustomerMonths, OrderBook,
+                         RawSheet, Settings, date_bounds, find_header_row, no_customer_keys, normalise,
+                         normalise_header, read_date_texts, read_value_texts)
 
 from ..errors import UserError
 from .databases import Relation
@@ -38,28 +39,33 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
 
     progress = progress or _Quiet()
     today = today or dt.date.today()
-    table = relation.table
     columns = _columns(relation, settings)
-    required = ("date", "customer", "amount", *(("quantity",) if settings.measure == "quantity" else ()))
     with progress.step(f"Reading the dates and amounts of {relation.label}"):
-        parsed, date_texts, date_order = _parsed(ibis, table, columns, settings, today)
-    good = parsed["_good_date"] & parsed["_good_amount"] & _key(parsed["_customer"]) & ~_totals(parsed, columns)
-    if "quantity" in required:
+        parsed, date_texts, date_order = _parsed(ibis, relation.table, columns, settings, today)
+    good = parsed["_good_date"] & parsed["_good_amount"] & parsed["_customer"].notnull()
+    if settings.measure == "quantity":
         good &= parsed["_good_quantity"]
-    blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
-    with progress.step("Checking the rows that are not plainly order lines"):
-        book = _judged(parsed.filter(~good & ~blank), columns, date_texts, settings, today)
-    lines = parsed.filter(good)
     with progress.step(f"Adding up the order lines per customer and month in {relation.label}"):
-        cells = _aggregate(ibis, lines, columns).to_pandas()
+        cells = _aggregate(ibis, parsed.filter(good), columns).to_pyarrow()
+    # a key that is no customer's (spaces, Total, 合计 …) is judged once per key, after the sums: not on every row
+    keys = pc.unique(cells["customer"]) if cells.num_rows else pa.array([], pa.string())
+    not_keys = keys.filter(pa.array(no_customer_keys(keys)))
+    blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
+    doubtful = (~good & ~blank) | parsed["_customer"].isin(not_keys.to_pylist()) if len(not_keys) else ~good & ~blank
+    with progress.step("Checking the rows that are not plainly order lines"):
+        book = _judged(parsed.filter(doubtful), columns, date_texts, settings, today)
+    if len(not_keys):
+        cells = cells.filter(pc.invert(pc.is_in(cells["customer"], value_set=not_keys)))
     book.date_orders = {relation.sheets[0] if len(relation.sheets) == 1 else relation.label: date_order} \
         if date_order else {}
-    if cells.empty:
+    if not cells.num_rows:
         _check_lines_read(book, relation.label, [])
         raise UserError(f"{relation.label} holds no order lines.")
-    cells = _typed(cells)
-    months = CustomerMonths(cells, frozenset(f for f in (*_TEXT_FIELDS, "quantity") if f in columns),
-                            pd.Timestamp(int(cells["last_day"].max()), unit="D"),
+    lines = parsed.filter(good & ~parsed["_customer"].isin(not_keys.to_pylist())) if len(not_keys) else \
+        parsed.filter(good)
+    frame = _frame(cells)
+    months = CustomerMonths(frame, frozenset(f for f in (*_TEXT_FIELDS, "quantity") if f in columns),
+                            pd.Timestamp(int(frame["last_day"].max()), unit="D"),
                             lambda field, windows: _amounts_by(ibis, lines, field, windows),
                             lambda customer, as_of: _lines_of(lines, columns, customer, as_of))
     return ReadResult(book, list(relation.sheets), _date_notes(book), months)
@@ -135,26 +141,8 @@ def _cleaned(column):
     return text.nullif("")
 
 
-def _key(customer):
-    return customer.notnull() & ~customer.re_search(r"^\s*$")
-
-
 def _blank(column):
     return column.isnull() | (column.cast("string").strip() == "")
-
-
-def _totals(table, columns: dict[str, str]):
-    """Rows whose customer or name says Total / 合计 / Subtotal …: the engine decides what they are."""
-    found = None
-    for field in ("customer", "name"):
-        if field not in columns:
-            continue
-        words = table[columns[field]].cast("string").strip().lower().re_replace(r"[:：]+$", "")
-        hit = words.isin(sorted(TOTALS_WORDS)) | words.re_search(r"小计|合计|总计|累计") | \
-            words.re_search(r"^(sub[- ]?totals?|grand totals?)")
-        hit = hit.fill_null(False)
-        found = hit if found is None else found | hit
-    return found
 
 
 def _judged(rows, columns: dict[str, str], date_texts: pd.Series | None, settings: Settings,
@@ -196,19 +184,29 @@ def _aggregate(ibis, lines, columns: dict[str, str]):
     return lines.group_by(customer=lines["_customer"], month=lines["_month"]).aggregate(**figures)
 
 
-def _typed(cells: pd.DataFrame) -> pd.DataFrame:
-    """The aggregated rows with the types ``CustomerMonths`` reads (integers where none is missing)."""
-    for column in ("first_purchase_day", "last_purchase_day"):
-        cells[column] = cells[column].fillna(0)
-    for column in cells.columns:
-        if column.endswith("_at"):
-            cells[column] = cells[column].fillna(np.iinfo(np.int64).min)
-    integers = [c for c in cells.columns if c not in ("customer", *LATEST_FIELDS)]
-    cells[integers] = cells[integers].astype(np.int64)
-    for field in (f for f in LATEST_FIELDS if f in cells.columns):
-        cells[field] = cells[field].astype(object).where(cells[field].notna(), None)
-    cells["customer"] = cells["customer"].astype(object)
-    return cells
+def _frame(cells: pa.Table) -> pd.DataFrame:
+    """The aggregated rows as ``CustomerMonths`` reads them: the keys as a categorical (a million customers'
+    keys are not repeated for each of their months), figures as the smallest integers that hold them."""
+    out = {"customer": pd.Categorical.from_codes(*_codes(cells["customer"]))}
+    for name in cells.column_names:
+        column = cells[name]
+        if name in LATEST_FIELDS:
+            out[name] = column.to_pandas().astype(object).where(lambda v: v.notna(), None).to_numpy()
+        elif name != "customer":
+            filler = np.iinfo(np.int64).min if name.endswith("_at") else 0
+            values = pc.fill_null(column, filler).to_numpy().astype(np.int64)
+            out[name] = values if name.endswith("_at") or name == "amount" or name == "quantity" else \
+                values.astype(np.int32)
+    return pd.DataFrame(out)
+
+
+def _codes(keys: pa.ChunkedArray) -> tuple[np.ndarray, pd.Index]:
+    """Codes into the sorted distinct keys, and those keys."""
+    encoded = pc.dictionary_encode(keys.combine_chunks())
+    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    return rank[encoded.indices.to_numpy()], pd.Index(encoded.dictionary.take(order).to_pylist(), dtype=object)
 
 
 def _amounts_by(ibis, lines, field: str, windows: pd.DataFrame) -> pd.DataFrame:
