@@ -29,7 +29,8 @@ def date_bounds(today: dt.date) -> tuple[int, int]:
 
 def read_date_texts(texts: pd.Series, settings: Settings, today: dt.date) -> tuple[pd.DataFrame, str | None]:
     """Of distinct date texts, those that date an order line: ``text``, ``day`` and ``month`` (integers, as
-    ``periods``); and how numeric dates were read (``parsing.DAY_FIRST`` …, None when nothing proved it)."""
+    ``periods``) and ``day_of_month``; and how numeric dates were read (``parsing.DAY_FIRST`` …, None when nothing
+    proved it)."""
     order = None if settings.date_format else numeric_date_order(texts)
     dates = dates_in_range(read_dates(texts, settings.date_format, order))
     first, last = date_bounds(today)
@@ -37,8 +38,8 @@ def read_date_texts(texts: pd.Series, settings: Settings, today: dt.date) -> tup
     good = dates.notna().to_numpy() & (day >= first) & (day <= last)
     picked = dates[good]
     return pd.DataFrame({"text": texts.to_numpy(object)[good], "day": day[good],
-                         "month": picked.dt.year.to_numpy(np.int64) * 12 + picked.dt.month.to_numpy(np.int64) - 1}
-                        ), order
+                         "month": picked.dt.year.to_numpy(np.int64) * 12 + picked.dt.month.to_numpy(np.int64) - 1,
+                         "day_of_month": picked.dt.day.to_numpy(np.int64)}), order
 
 
 def read_value_texts(texts: pd.Series, settings: Settings) -> pd.DataFrame:

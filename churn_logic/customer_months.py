@@ -12,7 +12,8 @@ the rules, the lists and the probability of no order read from the lines of its 
                                to that first, as ``money.to_units`` rounds it)
 ``quantity``                   the same for quantities (only when the lines have them)
 ``orders``                     distinct order numbers among the lines with a positive amount (an empty order
-                               number is one), or such lines when there is no order column
+                               number is one), or such lines when there is no order column (or, when
+                               missing, from ``CustomerMonths.orders`` on first use)
 ``purchase_days``              distinct days with a line with a positive amount, and the first and last of
 ``first_purchase_day``,        them (day numbers, days since 1970-01-01; any value where there is none)
 ``last_purchase_day``
@@ -56,6 +57,9 @@ class CustomerMonths:
     amounts_by: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None
     # amounts_by(field, windows): for ``windows`` (customer, first_month, last_month), the amount units of each
     # customer's lines in those months per text of ``field`` (columns customer, text, units; texts trimmed)
+    orders: Callable[[], pd.DataFrame] | None = None
+    # orders(): the ``orders`` figure (columns customer, month, orders), when ``cells`` do not have it: counting
+    # distinct order numbers costs more than every other figure, so it is asked for when something reads it
     lines_of: Callable[[str, int], pd.DataFrame] | None = None
     # lines_of(customer, as_of): that customer's order lines up to the end of month ``as_of``, as ``orders.normalise``
     # gives them (customer, date, amount, the optional fields, sheet, row)
@@ -70,7 +74,7 @@ class CustomerMonths:
         if cells.empty:
             raise NoOrdersError(f"No order lines fall on or before the as-of month {month_label(as_of)}.")
         codes, keys = sorted_codes(cells["customer"])
-        series = _series(cells, codes, keys, month[in_scope], as_of, settings.measure)
+        series = _series(cells, codes, keys, month[in_scope], as_of, settings.measure, self._orders)
         latest = {field: _latest(cells, codes, len(keys), field) for field in LATEST_FIELDS}
         last_day = np.full(len(keys), _NONE)
         bought = cells["purchase_days"].to_numpy(np.int64) > 0
@@ -83,13 +87,23 @@ class CustomerMonths:
         model.months = self
         return model
 
+    def _orders(self, keys: pd.Index, first_month: int, width: int) -> np.ndarray:
+        """The orders matrix (customers ``keys`` × months from ``first_month``), from ``orders()``."""
+        found = self.orders()
+        rows = keys.get_indexer(found["customer"])
+        column = found["month"].to_numpy(np.int64) - first_month
+        kept = (rows >= 0) & (column >= 0) & (column < width)
+        out = np.zeros((len(keys), width), np.int64)
+        out[rows[kept], column[kept]] = found["orders"].to_numpy(np.int64)[kept]
+        return out
+
     def purchase_days(self, keys: np.ndarray) -> "MonthlyPurchaseDays":
         """The purchase days of the customers ``keys`` (rows in that order), as ``purchase_days.PurchaseDays``."""
         return MonthlyPurchaseDays(self.cells, keys)
 
 
 def _series(cells: pd.DataFrame, codes: np.ndarray, keys: pd.Index, month: np.ndarray, as_of: int,
-            measure: str) -> monthly.MonthlySeries:
+            measure: str, asked: Callable[[pd.Index, int, int], np.ndarray]) -> monthly.MonthlySeries:
     customers = len(keys)
     first_month = int(month.min())
     width = as_of - first_month + 1
@@ -100,7 +114,10 @@ def _series(cells: pd.DataFrame, codes: np.ndarray, keys: pd.Index, month: np.nd
         out[codes, column] = cells[name].to_numpy(np.int64)
         return out
 
-    amount, orders = matrix("amount"), matrix("orders")
+    amount = matrix("amount")
+    orders = matrix("orders") if "orders" in cells.columns else lambda: asked(pd.Index(keys), first_month, width)
+    if measure == "orders" and callable(orders):
+        orders = orders()
     values = {"amount": amount, "orders": orders}.get(measure)
     if values is None:
         values = matrix("quantity")

@@ -46,7 +46,7 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
     if settings.measure == "quantity":
         good &= parsed["_good_quantity"]
     with progress.step(f"Adding up the order lines per customer and month in {relation.label}"):
-        cells = _aggregate(ibis, parsed.filter(good), columns).to_pyarrow()
+        cells = _aggregate(ibis, parsed.filter(good), columns, settings.measure == "orders").to_pyarrow()
     # a key that is no customer's (spaces, Total, 合计 …) is judged once per key, after the sums: not on every row
     keys = pc.unique(cells["customer"]) if cells.num_rows else pa.array([], pa.string())
     not_keys = keys.filter(pa.array(no_customer_keys(keys)))
@@ -67,7 +67,7 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
     months = CustomerMonths(frame, frozenset(f for f in (*_TEXT_FIELDS, "quantity") if f in columns),
                             pd.Timestamp(int(frame["last_day"].max()), unit="D"),
                             lambda field, windows: _amounts_by(ibis, lines, field, windows),
-                            lambda customer, as_of: _lines_of(lines, columns, customer, as_of))
+                            lambda: _orders(lines, columns), lambda customer, as_of: _lines_of(lines, columns, customer, as_of))
     return ReadResult(book, list(relation.sheets), _date_notes(book), months)
 
 
@@ -94,12 +94,14 @@ def _parsed(ibis, table, columns: dict[str, str], settings: Settings, today: dt.
     date, date_texts, date_order = table[columns["date"]], None, None
     if schema[columns["date"]].is_temporal():
         day = date.cast("date").epoch_days().cast("int64")
-        table = table.mutate(_day=day, _month=date.year().cast("int64") * 12 + date.month().cast("int64") - 1)
+        table = table.mutate(_day=day, _month=date.year().cast("int64") * 12 + date.month().cast("int64") - 1,
+                             _day_of_month=date.day().cast("int64"))
     else:
         text = date.cast("string")
         date_texts = _distinct(table, text)
         lookup, date_order = read_date_texts(date_texts, settings, today)
-        table = _looked_up(ibis, table, text, lookup.rename(columns={"day": "_day", "month": "_month"}))
+        table = _looked_up(ibis, table, text, lookup.rename(columns={"day": "_day", "month": "_month",
+                                                                      "day_of_month": "_day_of_month"}))
     table = table.mutate(_good_date=table["_day"].notnull() & table["_day"].between(first_day, last_day))
     for field, name in (("amount", "_units"), ("quantity", "_qunits")):
         if field not in columns:
@@ -160,20 +162,22 @@ def _judged(rows, columns: dict[str, str], date_texts: pd.Series | None, setting
     return dataclasses.replace(book, lines=pd.DataFrame())
 
 
-def _aggregate(ibis, lines, columns: dict[str, str]):
+def _aggregate(ibis, lines, columns: dict[str, str], with_orders: bool):
+    """The customer × month figures (``churn_logic.customer_months``); the days with a positive line as the bits
+    of a number (day 1: bit 1 …), which every database ORs together faster than it counts distinct days."""
     positive = lines["_units"] > 0
     day = lines["_day"]
     at = day * (1 << POSITION_BITS) + lines["_pos"].cast("int64")
     figures = {
         "lines": lines.count(),
         "amount": lines["_units"].sum().cast("int64"),
-        "orders": lines["_order"].fill_null("").nunique(where=positive) if "order" in columns
-        else lines["_units"].count(where=positive),
-        "purchase_days": day.nunique(where=positive),
+        "day_bits": (ibis.literal(1).cast("int64") << lines["_day_of_month"].cast("int32")).bit_or(where=positive),
         "first_purchase_day": day.min(where=positive),
         "last_purchase_day": day.max(where=positive),
         "last_day": day.max(),
     }
+    if with_orders:
+        figures["orders"] = _order_count(lines, columns)
     if "quantity" in columns:
         figures["quantity"] = lines["_qunits"].sum().cast("int64")
     for field in LATEST_FIELDS:
@@ -184,11 +188,25 @@ def _aggregate(ibis, lines, columns: dict[str, str]):
     return lines.group_by(customer=lines["_customer"], month=lines["_month"]).aggregate(**figures)
 
 
+def _order_count(lines, columns: dict[str, str]):
+    positive = lines["_units"] > 0
+    return lines["_order"].fill_null("").nunique(where=positive) if "order" in columns \
+        else lines["_units"].count(where=positive)
+
+
+def _orders(lines, columns: dict[str, str]) -> pd.DataFrame:
+    """The orders of each customer and month (asked for when something reads them)."""
+    return lines.group_by(customer=lines["_customer"], month=lines["_month"]).aggregate(
+        orders=_order_count(lines, columns)).to_pandas()
+
+
 def _frame(cells: pa.Table) -> pd.DataFrame:
     """The aggregated rows as ``CustomerMonths`` reads them: the keys as a categorical (a million customers'
     keys are not repeated for each of their months), figures as the smallest integers that hold them."""
     out = {"customer": pd.Categorical.from_codes(*_codes(cells["customer"]))}
-    for name in cells.column_names:
+    bits = pc.fill_null(cells["day_bits"], 0).to_numpy().astype(np.uint64)
+    out["purchase_days"] = np.bitwise_count(bits).astype(np.int32)
+    for name in (n for n in cells.column_names if n != "day_bits"):
         column = cells[name]
         if name in LATEST_FIELDS:
             out[name] = column.to_pandas().astype(object).where(lambda v: v.notna(), None).to_numpy()
