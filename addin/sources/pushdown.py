@@ -144,7 +144,7 @@ def _cleaned(column):
 
 
 def _blank(column):
-    return column.isnull() | (column.cast("string").strip() == "")
+    return column.isnull() | (column.strip() == "") if column.type().is_string() else column.isnull()
 
 
 def _judged(rows, columns: dict[str, str], date_texts: pd.Series | None, settings: Settings,
