@@ -123,8 +123,8 @@ def churnkit_query(url: str) -> str:
     captured = {}
     original = pushdown._aggregate
 
-    def capture(ibis_module, lines, columns):
-        expression = original(ibis_module, lines, columns)
+    def capture(*args):
+        expression = original(*args)
         captured["sql"] = ibis.to_sql(expression, dialect="postgres")
         raise _Captured
     pushdown._aggregate = capture

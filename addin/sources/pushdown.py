@@ -51,23 +51,25 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
     keys = pc.unique(cells["customer"]) if cells.num_rows else pa.array([], pa.string())
     not_keys = keys.filter(pa.array(no_customer_keys(keys)))
     blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
-    doubtful = (~good & ~blank) | parsed["_customer"].isin(not_keys.to_pylist()) if len(not_keys) else ~good & ~blank
+    doubtful = ~good & ~blank
+    if len(not_keys):
+        no_key = parsed["_customer"].isin(not_keys.to_pylist())
+        doubtful, good = doubtful | no_key, good & ~no_key
+        cells = cells.filter(pc.invert(pc.is_in(cells["customer"], value_set=not_keys)))
     with progress.step("Checking the rows that are not plainly order lines"):
         book = _judged(parsed.filter(doubtful), columns, date_texts, settings, today)
-    if len(not_keys):
-        cells = cells.filter(pc.invert(pc.is_in(cells["customer"], value_set=not_keys)))
     book.date_orders = {relation.sheets[0] if len(relation.sheets) == 1 else relation.label: date_order} \
         if date_order else {}
     if not cells.num_rows:
         _check_lines_read(book, relation.label, [])
         raise UserError(f"{relation.label} holds no order lines.")
-    lines = parsed.filter(good & ~parsed["_customer"].isin(not_keys.to_pylist())) if len(not_keys) else \
-        parsed.filter(good)
+    lines = parsed.filter(good)
     frame = _frame(cells)
     months = CustomerMonths(frame, frozenset(f for f in (*_TEXT_FIELDS, "quantity") if f in columns),
                             pd.Timestamp(int(frame["last_day"].max()), unit="D"),
-                            lambda field, windows: _amounts_by(ibis, lines, field, windows),
-                            lambda: _orders(lines, columns), lambda customer, as_of: _lines_of(lines, columns, customer, as_of))
+                            amounts_by=lambda field, windows: _amounts_by(ibis, lines, field, windows),
+                            orders=lambda: _orders(lines, columns),
+                            lines_of=lambda customer, as_of: _lines_of(lines, columns, customer, as_of))
     return ReadResult(book, list(relation.sheets), _date_notes(book), months)
 
 
