@@ -70,7 +70,7 @@ class CustomerMonths:
             default_as_of(self.latest_date.date(), today or dt.date.today())
         month = self.cells["month"].to_numpy(np.int64)
         in_scope = month <= as_of
-        cells = self.cells[in_scope].reset_index(drop=True)
+        cells = self.cells if in_scope.all() else self.cells[in_scope].reset_index(drop=True)   # no copy of all
         if cells.empty:
             raise NoOrdersError(f"No order lines fall on or before the as-of month {month_label(as_of)}.")
         codes, keys = sorted_codes(cells["customer"])

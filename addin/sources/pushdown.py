@@ -65,6 +65,7 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
         raise UserError(f"{relation.label} holds no order lines.")
     lines = parsed.filter(good)
     frame = _frame(cells)
+    del cells                   # the Arrow rows, once the frame has them: a million customers' months are large
     months = CustomerMonths(frame, frozenset(f for f in (*_TEXT_FIELDS, "quantity") if f in columns),
                             pd.Timestamp(int(frame["last_day"].max()), unit="D"),
                             amounts_by=lambda field, windows: _amounts_by(ibis, lines, field, windows),
