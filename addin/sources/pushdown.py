@@ -45,19 +45,22 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
     good = parsed["_good_date"] & parsed["_good_amount"] & parsed["_customer"].notnull()
     if settings.measure == "quantity":
         good &= parsed["_good_quantity"]
+    blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
+    doubtful = ~good & ~blank
     with progress.step(f"Adding up the order lines per customer and month in {relation.label}"):
-        cells = _aggregate(ibis, parsed.filter(good), columns, settings.measure == "orders").to_pyarrow()
+        cells = _aggregate(ibis, parsed, good, doubtful, columns, settings.measure == "orders").to_pyarrow()
+    doubtful_rows = pc.sum(cells["doubtful"]).as_py() or 0
+    cells = cells.filter(pc.greater(cells["lines"], 0)).drop_columns(["doubtful"])
     # a key that is no customer's (spaces, Total, 合计 …) is judged once per key, after the sums: not on every row
     keys = pc.unique(cells["customer"]) if cells.num_rows else pa.array([], pa.string())
     not_keys = keys.filter(pa.array(no_customer_keys(keys)))
-    blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
-    doubtful = ~good & ~blank
     if len(not_keys):
         no_key = parsed["_customer"].isin(not_keys.to_pylist())
         doubtful, good = doubtful | no_key, good & ~no_key
         cells = cells.filter(pc.invert(pc.is_in(cells["customer"], value_set=not_keys)))
-    with progress.step("Checking the rows that are not plainly order lines"):
-        book = _judged(parsed.filter(doubtful), columns, date_texts, settings, today)
+    with progress.step("Checking the rows that are not plainly order lines"):       # one pass only when there are
+        book = _judged(parsed.filter(doubtful), columns, date_texts, settings, today) \
+            if doubtful_rows or len(not_keys) else normalise([], settings, today)
     book.date_orders = {relation.sheets[0] if len(relation.sheets) == 1 else relation.label: date_order} \
         if date_order else {}
     if not cells.num_rows:
@@ -165,42 +168,43 @@ def _judged(rows, columns: dict[str, str], date_texts: pd.Series | None, setting
     return dataclasses.replace(book, lines=pd.DataFrame())
 
 
-def _aggregate(ibis, lines, columns: dict[str, str], with_orders: bool):
-    """The customer × month figures (``churn_logic.customer_months``); the days with a positive line as the bits
-    of a number (day 1: bit 1 …), which every database ORs together faster than it counts distinct days."""
-    positive = lines["_units"] > 0
-    day = lines["_day"]
-    at = day * (1 << POSITION_BITS) + lines["_pos"].cast("int64")
+def _aggregate(ibis, rows, good, doubtful, columns: dict[str, str], with_orders: bool):
+    """The customer × month figures of the ``good`` rows (``churn_logic.customer_months``), and the ``doubtful``
+    rows counted in the same pass; the days with a positive line as the bits of a number (day 1: bit 1 …), which
+    every database ORs together faster than it counts distinct days."""
+    positive = good & (rows["_units"] > 0)
+    day = rows["_day"]
+    at = day * (1 << POSITION_BITS) + rows["_pos"].cast("int64")
     figures = {
-        "lines": lines.count(),
-        "amount": lines["_units"].sum().cast("int64"),
-        "day_bits": (ibis.literal(1).cast("int64") << lines["_day_of_month"].cast("int32")).bit_or(where=positive),
+        "lines": rows.count(where=good),
+        "doubtful": rows.count(where=doubtful),
+        "amount": rows["_units"].sum(where=good).cast("int64"),
+        "day_bits": (ibis.literal(1).cast("int64") << rows["_day_of_month"].cast("int32")).bit_or(where=positive),
         "first_purchase_day": day.min(where=positive),
         "last_purchase_day": day.max(where=positive),
-        "last_day": day.max(),
+        "last_day": day.max(where=good),
     }
     if with_orders:
-        figures["orders"] = _order_count(lines, columns)
+        figures["orders"] = _order_count(rows, columns, positive)
     if "quantity" in columns:
-        figures["quantity"] = lines["_qunits"].sum().cast("int64")
+        figures["quantity"] = rows["_qunits"].sum(where=good).cast("int64")
     for field in LATEST_FIELDS:
         if field in columns:
-            known = lines[f"_{field}"].notnull()
-            figures[field] = lines[f"_{field}"].argmax(at, where=known)
+            known = good & rows[f"_{field}"].notnull()
+            figures[field] = rows[f"_{field}"].argmax(at, where=known)
             figures[f"{field}_at"] = at.max(where=known)
-    return lines.group_by(customer=lines["_customer"], month=lines["_month"]).aggregate(**figures)
+    return rows.group_by(customer=rows["_customer"], month=rows["_month"]).aggregate(**figures)
 
 
-def _order_count(lines, columns: dict[str, str]):
-    positive = lines["_units"] > 0
-    return lines["_order"].fill_null("").nunique(where=positive) if "order" in columns \
-        else lines["_units"].count(where=positive)
+def _order_count(rows, columns: dict[str, str], positive):
+    return rows["_order"].fill_null("").nunique(where=positive) if "order" in columns \
+        else rows["_units"].count(where=positive)
 
 
 def _orders(lines, columns: dict[str, str]) -> pd.DataFrame:
     """The orders of each customer and month (asked for when something reads them)."""
     return lines.group_by(customer=lines["_customer"], month=lines["_month"]).aggregate(
-        orders=_order_count(lines, columns)).to_pandas()
+        orders=_order_count(lines, columns, lines["_units"] > 0)).to_pandas()
 
 
 def _frame(cells: pa.Table) -> pd.DataFrame:
