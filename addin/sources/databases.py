@@ -58,7 +58,8 @@ def open_source(source: str | Path, table: str | None = None, query: str | None 
         raise UserError(f"churnkit does not read {scheme}:// sources; it reads duckdb:///file.duckdb and "
                         "postgresql://user@host/database (others: see docs/sources.md).")
     if bool(table) == bool(query):
-        raise UserError(f"Name the order lines of {_safe(text)} with --table NAME or --query \"SELECT …\" (one of them).")
+        raise UserError(f"Name the order lines of {_safe(text)} with --table NAME or --query \"SELECT …\" "
+                        "(one of them).")
     connection, password = _connect(ibis, text, _SCHEMES[scheme])
     label = f"table '{table}' of {_safe(text)}" if table else f"the query on {_safe(text)}"
     try:
@@ -153,28 +154,26 @@ def _table(ibis, connection, backend: str, name: str):
 
 
 def _connect(ibis, url: str, backend: str) -> tuple[Any, str | None]:
+    """An Ibis connection, and the password it used (to cut out of messages)."""
     parts = urlsplit(url)
+    if backend == "duckdb":
+        # duckdb:///data/shop.duckdb (or ////data/…) is /data/shop.duckdb; duckdb://shop.duckdb is relative
+        file = unquote(parts.netloc + parts.path) if parts.netloc else "/" + unquote(parts.path).lstrip("/")
+        if not Path(file).is_file():
+            raise UserError(f"DuckDB database not found: {file} (give duckdb:///path/to/file.duckdb).")
+    user = unquote(parts.username or "") or None
+    password = unquote(parts.password) if parts.password else os.environ.get(PASSWORD_VARIABLE)
+    if backend != "duckdb" and password is None and user:
+        password = _keyring_password(f"{user}@{parts.hostname}")
     try:
         if backend == "duckdb":
-            # duckdb:///data/shop.duckdb (or ////data/…) is /data/shop.duckdb; duckdb://shop.duckdb is relative
-            file = unquote(parts.netloc + parts.path) if parts.netloc else "/" + unquote(parts.path).lstrip("/")
-            if not Path(file).is_file():
-                raise UserError(f"DuckDB database not found: {file} (give duckdb:///path/to/file.duckdb).")
             return ibis.duckdb.connect(file, read_only=True), None
-        user = unquote(parts.username or "") or None
-        password = unquote(parts.password) if parts.password else os.environ.get(PASSWORD_VARIABLE)
-        if password is None and user:
-            password = _keyring_password(f"{user}@{parts.hostname}")
-        connection = ibis.postgres.connect(host=parts.hostname or "localhost", port=parts.port or 5432, user=user,
-                                           password=password, database=unquote(parts.path.lstrip("/")) or None)
-        return connection, password
-    except UserError:
-        raise
+        return ibis.postgres.connect(host=parts.hostname or "localhost", port=parts.port or 5432, user=user,
+                                     password=password, database=unquote(parts.path.lstrip("/")) or None), password
     except ImportError:
         raise UserError(MISSING_EXTRA) from None
     except Exception as exc:  # the driver's own error types
-        secret = locals().get("password")
-        raise UserError(f"Could not connect to {_safe(url)}: {_scrub(first_line(exc), secret)}.") from None
+        raise UserError(f"Could not connect to {_safe(url)}: {_scrub(first_line(exc), password)}.") from None
 
 
 def _keyring_password(account: str) -> str | None:

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from churn_logic import DAY_FIRST, MONTH_FIRST, CustomerMonths, OrderBook, RawSheet, Settings, find_header_row, normalise
+from churn_logic import (DAY_FIRST, MONTH_FIRST, CustomerMonths, OrderBook, RawSheet, Settings, find_header_row,
+                         normalise)
 
 from ..content.sheet_kinds import OUR_SHEET_NAMES
 from ..errors import UserError
