@@ -6,6 +6,8 @@ from .backtest import Backtest, RuleResult, backtest
 from .breakdowns import risk_breakdown
 from .categories import CategoryDrops
 from .cohorts import cohort_retention
+from .customer_months import LATEST_FIELDS, POSITION_BITS, CustomerMonths
+from .cell_texts import UNITS_PER_ONE, date_bounds, read_date_texts, read_value_texts
 from .columns import SYNONYMS, find_header_row, match_headers, normalise_header
 from .forecast_quality import BACKTEST_MONTHS, probabilities_by_month
 from .headlines import headline_figures
@@ -13,8 +15,8 @@ from .history import CustomerHistory, UnknownCustomerError, customer_history
 from .kpis import churn_kpis
 from .lists import AT_RISK, CLASS_ORDER, FLAGGED, REPORT_MONTHS, most_urgent_first, most_valuable_first
 from .model import ChurnModel, NoOrdersError, analyse
-from .orders import OrderBook, RawSheet, combine, normalise
-from .parsing import DAY_FIRST, MONTH_FIRST, future_cutoff
+from .orders import OrderBook, RawSheet, combine, no_customer_keys, normalise
+from .parsing import DAY_FIRST, LARGEST_VALUE, MONTH_FIRST, future_cutoff
 from .reps import RepTurnover
 from .periods import may_be_incomplete, month_label, parse_month
 from .no_order import NoOrderForecast, forecast as forecast_no_order
@@ -31,5 +33,6 @@ __all__ = [
     "most_urgent_first", "backtest", "Backtest", "RuleResult", "risk_breakdown", "cohort_retention", "SYNONYMS",
     "normalise_header", "probabilities_by_month", "BACKTEST_MONTHS", "headline_figures", "NoOrderForecast", "forecast_no_order",
     "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
-    "CategoryDrops", "RepTurnover",
+    "CategoryDrops", "RepTurnover", "UNITS_PER_ONE", "date_bounds", "read_date_texts", "read_value_texts",
+    "no_customer_keys", "LARGEST_VALUE", "CustomerMonths", "LATEST_FIELDS", "POSITION_BITS",
 ]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import no_order
-from .model import ChurnModel, analyse
+from .model import ChurnModel, analyse, rescored
 from .periods import months_of
 from .purchase_days import PurchaseDays, days_of, month_end_day
 from .settings import Settings
@@ -133,7 +133,7 @@ def probabilities_by_month(model: ChurnModel, months: np.ndarray, horizon_months
     keys = pd.Index(model.series.keys)
     for row in range(max(0, len(months) - BACKTEST_MONTHS), len(months)):
         as_of = int(months[row])
-        then = analyse(model.lines, dataclasses.replace(model.settings, as_of=as_of))
+        then = rescored(model, as_of)
         found = no_order.forecast(then, horizon_months)
         out[row, keys.get_indexer(then.series.keys)] = found.p_no_order
     return out

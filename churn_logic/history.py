@@ -37,5 +37,7 @@ def customer_history(model: ChurnModel, customer: str, lang: str = "en") -> Cust
     })
     summary = model.customers.iloc[row].to_dict()
     summary["reasons"] = model.reason(row, lang)
-    lines = model.lines[model.lines["customer"] == customer].sort_values("date", kind="stable")
+    lines = model.lines[model.lines["customer"] == customer] if model.months is None else \
+        model.months.lines_of(customer, model.as_of)
+    lines = lines.sort_values("date", kind="stable")
     return CustomerHistory(summary, monthly, lines.reset_index(drop=True))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
@@ -34,12 +34,13 @@ class ChurnModel:
     as_of: int
     series: monthly.MonthlySeries
     customers: pd.DataFrame          # one row per scored customer, in the row order of ``series``: key order
-    lines: pd.DataFrame              # order lines up to the end of the as-of month
+    lines: pd.DataFrame              # order lines up to the end of the as-of month (none when made from ``months``)
     lines_after_as_of: int
     category_cells: categories.CategoryCells     # sales per customer, category and month (the backtest's too)
     drops: categories.CategoryDrops              # the dropped categories as of the as-of month
     rep_months: rep_rules.RepMonths              # who served whom, month by month
     turnover: rep_rules.RepTurnover              # the departed reps and their customers
+    months: Any = None               # the ``customer_months.CustomerMonths`` it was made from, instead of lines
 
     @property
     def as_of_label(self) -> str:
@@ -151,6 +152,23 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
         raise NoOrdersError(f"No order lines fall on or before the as-of month {month_label(as_of)}.")
     codes, keys = sorted_codes(scoped["customer"])
     series = monthly.build(scoped, codes, keys, months, as_of, settings.measure)
+    latest = LatestLines(scoped, codes, series.keys, days)
+    model = score(settings, as_of, series, {field: latest.values(field) for field in ("name", *CONTACT_FIELDS)},
+                  latest.last_order_date(), scoped, int((~in_scope).sum()),
+                  categories.category_cells(scoped, codes, months, series),
+                  rep_rules.rep_months(scoped, codes, months, latest.when, series), gone_reps)
+    model.line_rows = codes
+    model.line_months = months
+    return model
+
+
+def score(settings: Settings, as_of: int, series: monthly.MonthlySeries, latest: dict, last_order_date: np.ndarray,
+          lines: pd.DataFrame, lines_after_as_of: int, cells: categories.CategoryCells, who: rep_rules.RepMonths,
+          gone_reps: Iterable[str] = ()) -> ChurnModel:
+    """The model of the customers of ``series`` (key order), given what their latest lines say (name and
+    ``CONTACT_FIELDS``), the date of their latest line with a positive amount, their sales by category and month
+    (``cells``) and who served them month by month (``who``)."""
+    keys = series.keys
     decline = streaks.decline_streak(series, settings.min_drop_pct)
     low = streaks.low_streak(series, settings.low_threshold)
     dormant = streaks.dormant_streak(series)
@@ -158,22 +176,19 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
     last = series.values.shape[1] - 1
     value_12m = series.window_sum(series.amount, np.full(len(risk), last))
     trigger = np.select([risk == "LOST", risk == "HIGH", risk == "MEDIUM"], [dormant, low, decline], 0)
-    latest = LatestLines(scoped, codes, series.keys, days)
-    cells = categories.category_cells(scoped, codes, months, series)
     drops = categories.dropped_as_of(cells, series, last, dormant, settings)
     partial = (risk == "LOW") & drops.any_by_customer(len(keys))
     stake = np.where(partial, drops.units_by_customer(len(keys)), 0)
-    who = rep_rules.rep_months(scoped, codes, months, latest.when, series)
-    contacts = {field: latest.values(field) for field in CONTACT_FIELDS}
-    turnover = rep_rules.turnover(who, series, series.keys, contacts["rep"], settings.rep_gone_months, gone_reps)
+    contacts = {field: latest[field] for field in CONTACT_FIELDS}
+    turnover = rep_rules.turnover(who, series, keys, contacts["rep"], settings.rep_gone_months, gone_reps)
     customers = pd.DataFrame({
         "customer": keys,
-        "name": latest.values("name"),
+        "name": latest["name"],
         "risk": risk,
         "decline_streak": decline,
         "low_streak": low,
         "months_without_orders": dormant,
-        "last_order_date": latest.last_order_date(),
+        "last_order_date": last_order_date,
         "core_class": core_classes(value_12m, np.arange(len(keys)), settings.abc_a_pct, settings.abc_b_pct),
         "value_last_12m": value_12m,
         "value_at_stake": np.where(partial, money.shown(stake), series.window_sum(series.amount, last - trigger)),
@@ -182,11 +197,13 @@ def analyse(lines: pd.DataFrame, settings: Settings, today: dt.date | None = Non
         "dropped_categories": drops.names_by_customer(len(keys)),
         "rep_departed": turnover.rep_departed,
     })
-    model = ChurnModel(settings, as_of, series, customers, scoped, int((~in_scope).sum()), cells, drops, who,
-                       turnover)
-    model.line_rows = codes
-    model.line_months = months
-    return model
+    return ChurnModel(settings, as_of, series, customers, lines, lines_after_as_of, cells, drops, who, turnover)
+
+
+def rescored(model: ChurnModel, as_of: int) -> ChurnModel:
+    """The same orders scored as of another month (from the lines, or the customer × month rows, it was made from)."""
+    settings = dataclasses.replace(model.settings, as_of=as_of)
+    return analyse(model.lines, settings) if model.months is None else model.months.analyse(settings)
 
 
 class LatestLines:

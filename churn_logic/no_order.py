@@ -130,8 +130,8 @@ def forecast(model: ChurnModel, horizon_months: int) -> NoOrderForecast:
         raise ValueError("the horizon must be at least one month")
     series = model.series
     n = len(series.keys)
-    purchases = PurchaseDays(np.asarray(model.line_rows), days_of(model.lines["date"]),
-                             model.lines["amount"].to_numpy(float), n)
+    purchases = model.months.purchase_days(series.keys) if model.months is not None else \
+        PurchaseDays(np.asarray(model.line_rows), days_of(model.lines["date"]), model.lines["amount"].to_numpy(float), n)
     now = _model_at(purchases, model.as_of, horizon_months, np.ones(n, bool))
     reason = np.full(n, now.reason, dtype=object)
     reason[~purchases.summary(month_end_day(model.as_of)).bought] = "no_positive_order"

@@ -36,10 +36,14 @@ _STRINGS = pd.Series(np.array(["text"], dtype=object)).dtype   # how pandas stor
 
 @dataclasses.dataclass
 class RawSheet:
-    """One sheet's order cells as text: ``cells[field]`` lines up with ``rows`` (Excel row numbers)."""
+    """One sheet's order cells as text: ``cells[field]`` lines up with ``rows`` (Excel row numbers).
+
+    ``sheet_dates``: the date texts of the whole sheet, when ``cells`` are only some of its rows (the order
+    of its numeric dates is proved by all of them)."""
     sheet: str
     rows: np.ndarray
     cells: dict[str, pd.Series]
+    sheet_dates: pd.Series | None = None
 
 
 @dataclasses.dataclass
@@ -79,6 +83,13 @@ def combine(books: Sequence[OrderBook]) -> OrderBook:
                      date_orders={sheet: order for book in books for sheet, order in book.date_orders.items()})
 
 
+def no_customer_keys(texts: pa.Array) -> np.ndarray:
+    """Per customer text, whether it is no customer's key: missing, nothing but spaces, or a totals word
+    (``Total``, ``合计``, ``Subtotal March`` …), as a row of a sheet would be judged."""
+    cells = _Cells(pd.Series(texts, dtype=pd.ArrowDtype(pa.string())), exact=True)
+    return ~cells.present | cells.per_row(cells.distinct_totals_words())
+
+
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The sheets' lines one after the other; text fields stay categorical, over all sheets' texts (each joined
     once, by ``union_categoricals``: pandas would first turn categoricals of different texts into objects)."""
@@ -115,7 +126,8 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
     note = _note_rows(cells, blank | totals)
     keep = ~(blank | totals | note)
 
-    date_order = None if settings.date_format else numeric_date_order(cells["date"].distinct)
+    date_order = None if settings.date_format else \
+        numeric_date_order(cells["date"].distinct if raw.sheet_dates is None else raw.sheet_dates)
     any_year = read_dates(cells["date"].distinct, settings.date_format, date_order)
     dates = dates_in_range(any_year)
     amounts = parse_values(cells["amount"].distinct, settings.decimal_comma).to_numpy(float)

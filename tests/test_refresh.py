@@ -218,7 +218,6 @@ def test_password_protected_workbook_is_refused(churnkit, book, tmp_path):
     assert run.code == 2 and "password-protected" in run.err and locked.read_bytes() == before
 
 
-
 def test_one_refresh_opens_the_workbook_once(churnkit, book, monkeypatch):
     """The orders, the settings and the user's entries on the lists come from one opening of the file:
     one package check, one fastexcel reader and one python-calamine reader of the workbook itself (the
@@ -246,3 +245,26 @@ def test_one_refresh_opens_the_workbook_once(churnkit, book, monkeypatch):
         runs.append(sorted(kind for kind, name in opened if name == book.name))
     assert runs == [["fastexcel", "guard"],                  # no lists yet: nothing for calamine to read back
                     ["calamine", "fastexcel", "guard"]]
+
+
+def test_long_lists_are_capped_with_the_whole_list_beside(churnkit, book, monkeypatch):
+    """A list longer than a sheet should hold keeps its first rows and every row the user typed into; the whole
+    list is a CSV file beside the workbook, and the heading says so."""
+    from addin.content import list_sheets
+
+    assert churnkit("refresh", book, "--as-of", "2026-10").code == 0
+    everyone = list(rows_of(book, "Win-Back"))
+    assert len(everyone) > 8
+    type_into(book, "Win-Back", everyone[7], "Notes", "called twice")
+    monkeypatch.setattr(list_sheets, "SHEET_ROW_CAP", 5)
+    assert churnkit("refresh", book, "--as-of", "2026-10").code == 0
+    kept = rows_of(book, "Win-Back")
+    assert list(kept) == everyone[:5] + [everyone[7]] and kept[everyone[7]]["Notes"] == "called twice"
+    beside = book.with_name("orders - Win-Back.csv")
+    import csv
+    with beside.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["Customer"] for row in rows] == everyone and rows[7]["Notes"] == "called twice"
+    assert rows_of_heading(book, "Win-Back")["Rows shown"] == \
+        f"6 of {len(everyone)}: the first ones and every row you typed into; all {len(everyone)} are in " \
+        "orders - Win-Back.csv, beside this workbook"

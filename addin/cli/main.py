@@ -25,6 +25,11 @@ EXIT_USER_ERROR = 2
 EXIT_UNEXPECTED = 3
 
 
+def _source(text: str) -> Path | str:
+    """A file or folder as a path; a database URL as written (a path would fold its ``//``)."""
+    return text if "://" in text else Path(text)
+
+
 def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
     """One flag per setting of the engine's registry (``decline_months`` → ``--decline-months``)."""
     group = parser.add_argument_group("settings (they win over the settings sheet and churnkit.toml)")
@@ -51,7 +56,11 @@ def _add_common_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_reading_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", type=Path, nargs="?", help="the order workbook (.xlsx, .xlsm) or .csv file")
+    parser.add_argument("path", type=_source, nargs="?",
+                        help="the order workbook (.xlsx, .xlsm) or .csv file; Parquet or CSV files (a file, a folder, "
+                             "a glob); a database (duckdb:///file.duckdb, postgresql://user@host/database)")
+    parser.add_argument("--table", metavar="NAME", help="the database table of order lines")
+    parser.add_argument("--query", metavar="SQL", help="a query whose rows are the order lines")
     parser.add_argument("--sheet", nargs="+", metavar="NAME", help="read these sheets (one or several)")
     parser.add_argument("--all-sheets", action="store_true", help="read every sheet that looks like orders")
     parser.add_argument("--strict", action="store_true", help="stop when a row cannot be read")
@@ -168,7 +177,7 @@ def _flags(args: argparse.Namespace) -> dict[str, str]:
 def _analyse(args: argparse.Namespace, workbook: FileWorkbook | None = None):
     """The orders of ``args.path`` read and scored (through ``workbook`` when it is that file, opened already)."""
     return analyse_workbook(workbook or args.path, _flags(args), args.sheet, args.all_sheets, args.strict,
-                            Progress(quiet=args.quiet), cache=not args.no_cache)
+                            Progress(quiet=args.quiet), cache=not args.no_cache, table=args.table, query=args.query)
 
 
 def run_scan(args: argparse.Namespace) -> int:

@@ -1,10 +1,8 @@
 """What the command line prints for scan and history: readable tables, CSV and JSON."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import json
 import math
 from json.encoder import encode_basestring
@@ -18,6 +16,7 @@ from typing import TYPE_CHECKING
 from churn_logic import BACKTEST_MONTHS, RISK_LABELS, Backtest, CustomerHistory, format_number, month_label
 
 from ..content import texttable
+from ..content.csv_text import csv_text
 from ..content.words import WORDS, plural
 from ..ooxml.worksheet import cell_value
 from ..content.settings_text import settings_parts
@@ -29,9 +28,7 @@ FIELDS = ["customer", "name", "risk", "reasons", "decline_streak", "low_streak",
           "last_order_date", "core_class", "value_last_12m", "value_at_stake", "first_month", "p_no_order",
           "expected_loss", "p_no_order_reason", "dropped_categories", "rep_departed"]
 SKIPPED_SHOWN = 20
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 PROBABILITY_DECIMALS = 4
-CSV_LIST_SEPARATOR = "; "      # the dropped categories in one CSV cell
 
 
 def customer_records(analysis: Analysis, lang: str, include_low: bool) -> list[dict[str, Any]]:
@@ -183,20 +180,7 @@ def _json_key(key: Any) -> str:
 
 def scan_csv(analysis: Analysis, lang: str, include_low: bool) -> str:
     """CSV for spreadsheets: a text that a spreadsheet would take for a formula is kept text (``protect_text``)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")     # as Excel writes it: quotes line breaks
-    writer.writeheader()
-    writer.writerows({key: protect_text(CSV_LIST_SEPARATOR.join(value) if isinstance(value, list) else value)
-                      for key, value in record.items()} for record in customer_records(analysis, lang, include_low))
-    return out.getvalue()
-
-
-def protect_text(value: Any) -> Any:
-    """OWASP's defence against CSV injection: a text starting with ``= + - @``, a tab or a carriage return
-    gets a leading apostrophe, so that Excel shows it instead of running it. Numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    return csv_text(FIELDS, customer_records(analysis, lang, include_low))
 
 
 def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
@@ -290,12 +274,8 @@ def backtest_json(analysis: Analysis, result: Backtest) -> str:
 
 def backtest_csv(analysis: Analysis, result: Backtest) -> str:
     """One row per rule and threshold (CSV for spreadsheets, as ``scan_csv``)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=BACKTEST_FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    for rule in _backtest_rows(analysis, result):
-        writer.writerow({key: protect_text(value) for key, value in rule.items() if key in BACKTEST_FIELDS})
-    return out.getvalue()
+    return csv_text(BACKTEST_FIELDS, ({key: value for key, value in rule.items() if key in BACKTEST_FIELDS}
+                                      for rule in _backtest_rows(analysis, result)))
 
 
 def _backtest_rows(analysis: Analysis, result: Backtest) -> list[dict[str, Any]]:

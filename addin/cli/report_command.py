@@ -70,7 +70,7 @@ def run_report(args: argparse.Namespace) -> int:
         check_header(args.subject, "The subject")
     flags = {name: getattr(args, name) for name in SPECS if getattr(args, name, None) is not None}
     analysis = analyse_workbook(args.path, flags, args.sheet, args.all_sheets, args.strict, Progress(quiet=args.quiet),
-                                cache=not args.no_cache)
+                                cache=not args.no_cache, table=args.table, query=args.query)
     tables = analysis.tables or file_tables(analysis.path)
     settings = smtp_settings(analysis.path.parent, {"host": args.smtp_host, "port": args.smtp_port,
                                                     "security": args.smtp_security, "user": args.smtp_user,

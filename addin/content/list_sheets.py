@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,8 @@ from .words import LANGUAGES, WORDS
 
 LIST_KINDS = ("at_risk", "win_back", "closed", "skipped", "departed")
 WITHOUT_USER_COLUMNS = ("skipped", "departed")     # churnkit's sheets that hold nothing the user types
+SHEET_ROW_CAP = 10_000     # rows a list sheet holds: a longer list is no list anyone reads; all of it goes beside
+FullList = Callable[[str, list[str], list[list[Any]]], str]    # (kind, headers, rows) -> the file it wrote
 SHEET_NAMES = {kind: KINDS[kind].names for kind in LIST_KINDS}
 TABLE_NAMES = {kind: KINDS[kind].table for kind in LIST_KINDS}
 
@@ -149,11 +151,14 @@ def _filled(value: Any) -> bool:
 
 def build_sheets(model: ChurnModel, forecast: NoOrderForecast, previous: UserEntries, lang: str, now: dt.datetime,
                  heading: list[tuple[str, Any]], skipped: pd.DataFrame, has_closed_sheet: bool,
-                 has_skipped_sheet: bool, has_departed_sheet: bool = False) -> list[tuple[str, SheetContent]]:
+                 has_skipped_sheet: bool, has_departed_sheet: bool = False, full_list: FullList | None = None
+                 ) -> list[tuple[str, SheetContent]]:
     """The sheets of one refresh, each with its kind: At-Risk, Win-Back, Closed (when it has rows or was
     there), Skipped Rows and Departed Reps (when needed). Both lists show each customer's chance of no order and
     expected loss (``forecast``), so they can be sorted by them. At-Risk holds the HIGH and MEDIUM customers and
-    the others, but LOST, with a dropped category or a rep who left."""
+    the others, but LOST, with a dropped category or a rep who left. A list or Skipped Rows longer than
+    ``SHEET_ROW_CAP`` rows keeps its first rows (the most valuable; and every row you typed into), and
+    ``full_list`` writes it all beside the workbook."""
     words = WORDS[lang]["lists"]
     customers = forecast.of(model.customers.assign(reasons=model.reasons(lang)))
     watched = model.watched & (customers["risk"] != "LOST").to_numpy()
@@ -168,8 +173,8 @@ def build_sheets(model: ChurnModel, forecast: NoOrderForecast, previous: UserEnt
     listed = set(at_risk["customer"]) | set(winback["customer"])
     primary = {customer: entry for customer, entry in previous.primary().items() if customer in listed}
     sheets = [
-        ("at_risk", _list_sheet("at_risk", at_risk, model, primary, extras, lang, heading)),
-        ("win_back", _list_sheet("win_back", winback, model, primary, extras, lang, heading)),
+        ("at_risk", _list_sheet("at_risk", at_risk, model, primary, extras, lang, heading, full_list)),
+        ("win_back", _list_sheet("win_back", winback, model, primary, extras, lang, heading, full_list)),
     ]
     closed = _closed_rows(previous, primary, customers, lang, now)
     if closed or has_closed_sheet:
@@ -191,8 +196,9 @@ def build_sheets(model: ChurnModel, forecast: NoOrderForecast, previous: UserEnt
     if len(skipped) or has_skipped_sheet:
         table = Table(TABLE_NAMES["skipped"], _columns(["sheet", "row", "reason"], lang, None),
                       skipped[["sheet", "row", "reason"]].values.tolist())
+        note = _capped("skipped", table, np.zeros(len(table.rows), bool), lang, full_list)
         sheets.append(("skipped", SheetContent(SHEET_NAMES["skipped"][lang], KINDS["skipped"].titles[lang],
-                                               _cut_note([(words["refreshed"], now)], table, lang),
+                                               _cut_note([(words["refreshed"], now), *note], table, lang),
                                                [table], tab_color="FFBF9000")))
     return sheets
 
@@ -207,7 +213,8 @@ def departed_rep_customers(model: ChurnModel, customers: pd.DataFrame, lang: str
 
 
 def _list_sheet(kind: str, frame: pd.DataFrame, model: ChurnModel, entries: Mapping[str, Entry],
-                extras: list[str], lang: str, heading: list[tuple[str, Any]]) -> SheetContent:
+                extras: list[str], lang: str, heading: list[tuple[str, Any]], full_list: FullList | None
+                ) -> SheetContent:
     fields = [f for f in LIST_FIELDS[kind] if f in frame.columns and (f not in NEEDS_COLUMN
                                                                       or NEEDS_COLUMN[f] in model.lines.columns)]
     records = frame[fields].to_dict("records")
@@ -215,8 +222,25 @@ def _list_sheet(kind: str, frame: pd.DataFrame, model: ChurnModel, entries: Mapp
                                                                 else {}, extras) for r in records]
     tab = "FFC00000" if kind == "at_risk" else "FF375623"
     table = Table(TABLE_NAMES[kind], _columns(fields, lang, extras), rows)
+    typed_into = frame["customer"].isin(list(entries)).to_numpy()
+    heading = [*heading, *_capped(kind, table, typed_into, lang, full_list)]
     return SheetContent(SHEET_NAMES[kind][lang], KINDS[kind].titles[lang], _cut_note(heading, table, lang), [table],
                         tab_color=tab)
+
+
+def _capped(kind: str, table: Table, keep: np.ndarray, lang: str, full_list: FullList | None
+            ) -> list[tuple[str, Any]]:
+    """Cut ``table`` to its first ``SHEET_ROW_CAP`` rows and those where ``keep``, the whole of it written by
+    ``full_list``; the heading line that says so (none when nothing was cut)."""
+    if len(table.rows) <= SHEET_ROW_CAP or full_list is None:
+        return []
+    keep = keep.copy()
+    keep[:SHEET_ROW_CAP] = True
+    name = full_list(kind, [column.header for column in table.columns], table.rows)
+    total = len(table.rows)
+    table.rows = [row for row, kept in zip(table.rows, keep) if kept]
+    words = WORDS[lang]["lists"]
+    return [(words["capped"], words["capped_text"].format(n=f"{len(table.rows):,}", total=f"{total:,}", file=name))]
 
 
 def _cut_note(heading: list[tuple[str, Any]], table: Table, lang: str) -> list[tuple[str, Any]]:

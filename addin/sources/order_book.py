@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from churn_logic import (DAY_FIRST, MONTH_FIRST, OrderBook, RawSheet, Settings, combine, find_header_row, future_cutoff,
+from churn_logic import (DAY_FIRST, MONTH_FIRST, CustomerMonths, OrderBook, RawSheet, Settings, combine,
+                         find_header_row, future_cutoff,
                          normalise)
 
 from ..content.sheet_kinds import OUR_SHEET_NAMES
@@ -48,6 +49,7 @@ class ReadResult:
     book: OrderBook
     sheets: list[str]             # the sheets read, in order
     notes: list[str]              # what a user should know about how the file was read
+    months: CustomerMonths | None = None    # the lines added up where they lie (``pushdown``): book has no lines
 
 
 @dataclasses.dataclass

@@ -13,8 +13,10 @@ from churn_logic import (ChurnModel, NoOrderForecast, NoOrdersError, Settings, a
 from ..content.words import plural
 from ..errors import UserError
 from ..sources.files import check_file, open_workbook
+from ..sources.databases import is_database_source, open_source
 from ..sources.line_cache import LineCache
 from ..sources.order_book import ReadResult, Steps, read_order_book
+from ..sources.pushdown import read_relation
 from ..sources.reps_sheet import gone_reps
 from ..sources.settings import gather
 from ..sources.tables import ExcelFileTables, SheetTables
@@ -40,11 +42,19 @@ class Analysis:
 
 def analyse_workbook(source: Path | str | Workbook, flags: Mapping[str, Any] | None = None,
                      sheets: Sequence[str] | None = None, all_sheets: bool = False, strict: bool = False,
-                     progress: Steps | None = None, today: dt.date | None = None, cache: bool = False) -> Analysis:
+                     progress: Steps | None = None, today: dt.date | None = None, cache: bool = False,
+                     table: str | None = None, query: str | None = None) -> Analysis:
     """Read the orders of ``source`` — a workbook or CSV file, or a workbook already open (a file churnkit
-    writes into, or one open in Excel) — with every settings source, and score every customer; with ``cache``,
-    the lines of sheets read before and unchanged since come from the user's cache (``sources.line_cache``)."""
+    writes into, or one open in Excel), or order lines read where they lie (Parquet files, a folder or glob of
+    files, a database's ``table`` or ``query``: ``sources.databases``) — with every settings source, and score
+    every customer; with ``cache``, the lines of sheets read before and unchanged since come from the user's
+    cache (``sources.line_cache``)."""
     tables: SheetTables | None = None
+    if not isinstance(source, Workbook) and is_database_source(source):
+        relation = open_source(source, table, query)
+        settings = gather(relation.path.parent if relation.path.parent.is_dir() else Path.cwd(), flags or {}, None)
+        read = read_relation(relation, settings, progress, today)
+        return _score(relation.path, read, settings, strict, today, None, relation.label)
     if isinstance(source, Workbook):
         path, tables = source.path, source.tables()
     elif Path(source).suffix.lower() == ".csv":
@@ -62,19 +72,21 @@ def analyse_workbook(source: Path | str | Workbook, flags: Mapping[str, Any] | N
 
 
 def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today: dt.date | None,
-           tables: SheetTables | None) -> Analysis:
+           tables: SheetTables | None, label: str | None = None) -> Analysis:
     skipped = read.book.skipped
     if strict and len(skipped):
         examples = "; ".join(f"sheet '{r.sheet}' row {r.row}: {r.reason}"
                              for r in skipped.head(STRICT_EXAMPLES).itertuples())
         more = f" (and {len(skipped) - STRICT_EXAMPLES} more)" if len(skipped) > STRICT_EXAMPLES else ""
-        raise UserError(f"{len(skipped)} rows of {path.name} cannot be read — {examples}{more}; "
+        raise UserError(f"{len(skipped)} rows of {label or path.name} cannot be read — {examples}{more}; "
                         "fix them, or run without --strict to skip such rows.")
     try:
-        model = analyse(read.book.lines, settings, today, gone_reps(tables))
+        model = analyse(read.book.lines, settings, today, gone_reps(tables)) if read.months is None else \
+            read.months.analyse(settings, today)
     except NoOrdersError as exc:
-        raise UserError(f"{path.name}: {exc}") from exc
-    latest = read.book.lines["date"].max().date()        # lines after the as-of month too: then it is over
+        raise UserError(f"{label or path.name}: {exc}") from exc
+    # the latest line, after the as-of month too: then that month is over
+    latest = (read.book.lines["date"].max() if read.months is None else read.months.latest_date).date()
     if may_be_incomplete(model.as_of, latest):
         read.notes.append(f"The as-of month {model.as_of_label} may be incomplete: the latest order line is from "
                           f"{latest:%Y-%m-%d}. Give --as-of {month_label(model.as_of - 1)} to judge the last month "

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from pathlib import Path
+from typing import Any
 
+from ..content.csv_text import csv_text
 from ..content.list_sheets import LIST_KINDS, SHEET_NAMES, WITHOUT_USER_COLUMNS, build_sheets, read_user_entries
 from ..content.settings_text import settings_parts
 from ..content.words import plural, words as words_of
+from ..errors import UserError
 from ..workbooks.base import Workbook
 from .analysis import Analysis
 
@@ -28,7 +32,8 @@ def refresh_lists(analysis: Analysis, workbook: Workbook, lang: str = "en",
               if name is not None and kind not in WITHOUT_USER_COLUMNS}
     sheets = build_sheets(analysis.model, analysis.forecast, read_user_entries(tables), lang, now,
                           list_heading(analysis, lang, now), analysis.read.book.skipped, own["closed"] is not None,
-                          own["skipped"] is not None, own["departed"] is not None)
+                          own["skipped"] is not None, own["departed"] is not None,
+                          functools.partial(_write_beside, workbook.path, lang))
     written, renamed = {}, {}
     for kind, content in sheets:
         name = workbook.put_sheet(content, kind)
@@ -36,6 +41,17 @@ def refresh_lists(analysis: Analysis, workbook: Workbook, lang: str = "en",
         if name != content.name:
             renamed[content.name] = name
     return RefreshResult(written, workbook.save().backup, renamed)
+
+
+def _write_beside(workbook: Path, lang: str, kind: str, headers: list[str], rows: list[list[Any]]) -> str:
+    """A whole list as a CSV file beside the workbook (``orders - Win-Back.csv``); its name."""
+    path = workbook.with_name(f"{workbook.stem} - {SHEET_NAMES[kind][lang]}.csv")
+    records = ({header: getattr(value, "text", value) for header, value in zip(headers, row)} for row in rows)
+    try:
+        path.write_text(csv_text(headers, records), encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise UserError(f"{path} could not be written ({exc.strerror or exc}).") from None
+    return path.name
 
 
 def list_heading(analysis: Analysis, lang: str, now: dt.datetime) -> list[tuple[str, object]]:

@@ -63,6 +63,8 @@ WORDS = {
             "When a customer leaves the lists, what you typed for them moves here; it moves back if they "
             "return."
         ),
+        "capped": "Rows shown",
+        "capped_text": "{n} of {total}: the first ones and every row you typed into; all {total} are in {file}, beside this workbook",
         "cut": "Cut texts",
         "cut_text": "{n} {texts} longer than a cell holds ({limit} characters): cut, ending in …",
         "text": "text",

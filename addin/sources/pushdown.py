@@ -1,0 +1,266 @@
+"""Order lines read where they lie: the per-customer, per-month aggregation runs in the engine that holds them
+(DuckDB for files, the database itself), and only customer × month rows come back
+(``churn_logic.CustomerMonths``).
+
+The columns are found by their headers as a sheet's are (``churnkit.toml`` mappings, ``--date-column`` …). A
+text column of dates or amounts is read as a sheet's cells are read: its distinct texts go through the engine's
+own reading (``churn_logic.read_date_texts``), and what each reads as goes back as a small table the rows are
+joined with. A typed column (DATE, TIMESTAMP, DECIMAL, DOUBLE) is taken as it is, within the same bounds. Rows
+that are not plainly order lines — a missing or unreadable date, amount or customer, a totals row — are few: they
+are fetched and judged by ``churn_logic.normalise`` itself, so each is reported (file or table, row, reason) or
+left out as a sheet's would be, never dropped silently.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from churn_logic import (LARGEST_VALUE, LATEST_FIELDS, POSITION_BITS, UNITS_PER_ONE, CustomerMonths, OrderBook,
+                         RawSheet, Settings, date_bounds, find_header_row, no_customer_keys, normalise,
+                         normalise_header, read_date_texts, read_value_texts)
+
+from ..errors import UserError
+from .databases import Relation
+from .order_book import ReadResult, Steps, _check_lines_read, _date_notes, _Quiet
+
+_TEXT_FIELDS = ("name", "order", "product", "category", "rep", "region", "email")
+_OWN = ("_sheet", "_row", "_pos")
+
+
+def read_relation(relation: Relation, settings: Settings, progress: Steps | None = None,
+                  today: dt.date | None = None) -> ReadResult:
+    """The order lines of ``relation`` added up per customer and month, with the rows that could not be read."""
+    import ibis
+
+    progress = progress or _Quiet()
+    today = today or dt.date.today()
+    columns = _columns(relation, settings)
+    with progress.step(f"Reading the dates and amounts of {relation.label}"):
+        parsed, date_texts, date_order = _parsed(ibis, relation.table, columns, settings, today)
+    good = parsed["_good_date"] & parsed["_good_amount"] & parsed["_customer"].notnull()
+    if settings.measure == "quantity":
+        good &= parsed["_good_quantity"]
+    blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
+    doubtful = ~good & ~blank
+    with progress.step(f"Adding up the order lines per customer and month in {relation.label}"):
+        cells = _aggregate(ibis, parsed, good, doubtful, columns, settings.measure == "orders").to_pyarrow()
+    doubtful_rows = pc.sum(cells["doubtful"]).as_py() or 0
+    cells = cells.filter(pc.greater(cells["lines"], 0)).drop_columns(["doubtful"])
+    # a key that is no customer's (spaces, Total, 合计 …) is judged once per key, after the sums: not on every row
+    keys = pc.unique(cells["customer"]) if cells.num_rows else pa.array([], pa.string())
+    not_keys = keys.filter(pa.array(no_customer_keys(keys)))
+    if len(not_keys):
+        no_key = parsed["_customer"].isin(not_keys.to_pylist())
+        doubtful, good = doubtful | no_key, good & ~no_key
+        cells = cells.filter(pc.invert(pc.is_in(cells["customer"], value_set=not_keys)))
+    with progress.step("Checking the rows that are not plainly order lines"):       # one pass only when there are
+        book = _judged(parsed.filter(doubtful), columns, date_texts, settings, today) \
+            if doubtful_rows or len(not_keys) else normalise([], settings, today)
+    book.date_orders = {relation.sheets[0] if len(relation.sheets) == 1 else relation.label: date_order} \
+        if date_order else {}
+    if not cells.num_rows:
+        _check_lines_read(book, relation.label, [])
+        raise UserError(f"{relation.label} holds no order lines.")
+    lines = parsed.filter(good)
+    frame = _frame(cells)
+    del cells                   # the Arrow rows, once the frame has them: a million customers' months are large
+    months = CustomerMonths(frame, frozenset(f for f in (*_TEXT_FIELDS, "quantity") if f in columns),
+                            pd.Timestamp(int(frame["last_day"].max()), unit="D"),
+                            amounts_by=lambda field, windows: _amounts_by(ibis, lines, field, windows),
+                            orders=lambda: _orders(lines, columns),
+                            lines_of=lambda customer, as_of: _lines_of(lines, columns, customer, as_of))
+    notes = _date_notes(book)
+    if {"category", "product", "rep"} & set(columns):
+        notes.append(f"Dropped categories and departed reps are not worked out from {relation.label}: they need "
+                     "the order lines themselves, which churnkit reads from a workbook or a single CSV file.")
+    return ReadResult(book, list(relation.sheets), notes, months)
+
+
+def _columns(relation: Relation, settings: Settings) -> dict[str, str]:
+    """Field -> column name, found by the headers as in a sheet."""
+    names = [c for c in relation.table.columns if c not in _OWN]
+    found = find_header_row([names], settings.columns)
+    shown = ", ".join(names[:30])
+    headers = {normalise_header(name) for name in names}
+    for field, header in settings.columns.items():
+        if normalise_header(header) not in headers:
+            raise UserError(f"{relation.label} has no column '{header}' (the {field} column you named); its columns "
+                            f"are: {shown}.")
+    if found is None:
+        raise UserError(f"{relation.label} has no date, customer and amount columns that churnkit recognises (its "
+                        f"columns are: {shown}); name them with --date-column, --customer-column and --amount-column.")
+    return {field: names[position] for field, position in found[1].items()}
+
+
+def _parsed(ibis, table, columns: dict[str, str], settings: Settings, today: dt.date):
+    """The rows with their day, month, amount units (and quantity units), customer key and cleaned texts."""
+    first_day, last_day = date_bounds(today)
+    schema = table.schema()
+    date, date_texts, date_order = table[columns["date"]], None, None
+    if schema[columns["date"]].is_temporal():
+        day = date.cast("date").epoch_days().cast("int64")
+        table = table.mutate(_day=day, _month=date.year().cast("int64") * 12 + date.month().cast("int64") - 1,
+                             _day_of_month=date.day().cast("int64"))
+    else:
+        text = date.cast("string")
+        date_texts = _distinct(table, text)
+        lookup, date_order = read_date_texts(date_texts, settings, today)
+        table = _looked_up(ibis, table, text, lookup.rename(columns={"day": "_day", "month": "_month",
+                                                                      "day_of_month": "_day_of_month"}))
+    table = table.mutate(_good_date=table["_day"].notnull() & table["_day"].between(first_day, last_day))
+    for field, name in (("amount", "_units"), ("quantity", "_qunits")):
+        if field not in columns:
+            continue
+        value = table[columns[field]]
+        if schema[columns[field]].is_numeric():
+            finite = value.notnull() & (value.abs() < LARGEST_VALUE)
+            if schema[columns[field]].is_floating():
+                finite &= ~value.isnan() & ~value.isinf()
+            table = table.mutate(**{name: ibis.ifelse(finite, (value * UNITS_PER_ONE).round().cast("int64"), None)})
+        else:
+            text = value.cast("string")
+            lookup = read_value_texts(_distinct(table, text), settings)
+            table = _looked_up(ibis, table, text, lookup.rename(columns={"units": name}))
+        table = table.mutate(**{f"_good_{field}": table[name].notnull()})
+    key = table[columns["customer"]].cast("string")
+    table = table.mutate(_customer=key, **{f"_{field}": _cleaned(table[columns[field]])
+                                           for field in _TEXT_FIELDS if field in columns})
+    return table, date_texts, date_order
+
+
+def _distinct(table, text) -> pd.Series:
+    values = table.select(_text=text).distinct().to_pyarrow()["_text"]
+    return pd.Series(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values,
+                     dtype=pd.ArrowDtype(pa.string()))
+
+
+def _looked_up(ibis, table, text, lookup: pd.DataFrame):
+    """``table`` with the columns of ``lookup`` (keyed by ``text``) joined to each row by its text."""
+    found = ibis.memtable(lookup.rename(columns={"text": "_text"}),
+                          schema={"_text": "string", **{c: "int64" for c in lookup.columns if c != "text"}})
+    joined = table.mutate(_key=text).left_join(found, ibis._["_key"] == found["_text"])
+    return joined.drop("_key", "_text")
+
+
+def _cleaned(column):
+    """A text field as the sheet reader cleans it: trimmed, empty as missing."""
+    text = column.cast("string").strip()
+    return text.nullif("")
+
+
+def _blank(column):
+    return column.isnull() | (column.strip() == "") if column.type().is_string() else column.isnull()
+
+
+def _judged(rows, columns: dict[str, str], date_texts: pd.Series | None, settings: Settings,
+            today: dt.date) -> OrderBook:
+    """The rows that are not plainly order lines, judged by the engine's own reading."""
+    fetched = rows.order_by("_pos").select("_sheet", "_row", **{
+        field: rows[name].cast("string") for field, name in columns.items()}).to_pandas()
+    sheets = []
+    for sheet, part in fetched.groupby("_sheet", sort=False):
+        cells = {field: part[field].astype(pd.ArrowDtype(pa.string())).reset_index(drop=True) for field in columns}
+        sheets.append(RawSheet(str(sheet), part["_row"].to_numpy(np.int64), cells, date_texts))
+    book = normalise(sheets, settings, today)
+    if len(book.lines):
+        raise RuntimeError(f"{len(book.lines)} rows left out by the database query are order lines")
+    return dataclasses.replace(book, lines=pd.DataFrame())
+
+
+def _aggregate(ibis, rows, good, doubtful, columns: dict[str, str], with_orders: bool):
+    """The customer × month figures of the ``good`` rows (``churn_logic.customer_months``), and the ``doubtful``
+    rows counted in the same pass; the days with a positive line as the bits of a number (day 1: bit 1 …), which
+    every database ORs together faster than it counts distinct days."""
+    positive = good & (rows["_units"] > 0)
+    day = rows["_day"]
+    at = day * (1 << POSITION_BITS) + rows["_pos"].cast("int64")
+    figures = {
+        "lines": rows.count(where=good),
+        "doubtful": rows.count(where=doubtful),
+        "amount": rows["_units"].sum(where=good).cast("int64"),
+        "day_bits": (ibis.literal(1).cast("int64") << rows["_day_of_month"].cast("int32")).bit_or(where=positive),
+        "first_purchase_day": day.min(where=positive),
+        "last_purchase_day": day.max(where=positive),
+        "last_day": day.max(where=good),
+    }
+    if with_orders:
+        figures["orders"] = _order_count(rows, columns, positive)
+    if "quantity" in columns:
+        figures["quantity"] = rows["_qunits"].sum(where=good).cast("int64")
+    for field in LATEST_FIELDS:
+        if field in columns:
+            known = good & rows[f"_{field}"].notnull()
+            figures[field] = rows[f"_{field}"].argmax(at, where=known)
+            figures[f"{field}_at"] = at.max(where=known)
+    return rows.group_by(customer=rows["_customer"], month=rows["_month"]).aggregate(**figures)
+
+
+def _order_count(rows, columns: dict[str, str], positive):
+    return rows["_order"].fill_null("").nunique(where=positive) if "order" in columns \
+        else rows["_units"].count(where=positive)
+
+
+def _orders(lines, columns: dict[str, str]) -> pd.DataFrame:
+    """The orders of each customer and month (asked for when something reads them)."""
+    return lines.group_by(customer=lines["_customer"], month=lines["_month"]).aggregate(
+        orders=_order_count(lines, columns, lines["_units"] > 0)).to_pandas()
+
+
+def _frame(cells: pa.Table) -> pd.DataFrame:
+    """The aggregated rows as ``CustomerMonths`` reads them: the keys as a categorical (a million customers'
+    keys are not repeated for each of their months), figures as the smallest integers that hold them."""
+    out = {"customer": pd.Categorical.from_codes(*_codes(cells["customer"]))}
+    bits = pc.fill_null(cells["day_bits"], 0).to_numpy().astype(np.uint64)
+    out["purchase_days"] = np.bitwise_count(bits).astype(np.int32)
+    for name in (n for n in cells.column_names if n != "day_bits"):
+        column = cells[name]
+        if name in LATEST_FIELDS:
+            out[name] = column.to_pandas().astype(object).where(lambda v: v.notna(), None).to_numpy()
+        elif name != "customer":
+            filler = np.iinfo(np.int64).min if name.endswith("_at") else 0
+            values = pc.fill_null(column, filler).to_numpy().astype(np.int64)
+            out[name] = values if name.endswith("_at") or name == "amount" or name == "quantity" else \
+                values.astype(np.int32)
+    return pd.DataFrame(out)
+
+
+def _codes(keys: pa.ChunkedArray) -> tuple[np.ndarray, pd.Index]:
+    """Codes into the sorted distinct keys, and those keys."""
+    encoded = pc.dictionary_encode(keys.combine_chunks())
+    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    return rank[encoded.indices.to_numpy()], pd.Index(encoded.dictionary.take(order).to_pylist(), dtype=object)
+
+
+def _amounts_by(ibis, lines, field: str, windows: pd.DataFrame) -> pd.DataFrame:
+    """Per customer of ``windows`` and text of ``field``, the amount units of their lines in its months."""
+    if windows.empty:
+        return pd.DataFrame({"customer": [], "text": [], "units": []})
+    wanted = ibis.memtable(windows.rename(columns={"customer": "_wanted"}))
+    joined = lines.join(wanted, lines["_customer"] == wanted["_wanted"])
+    picked = joined.filter((joined["_month"] >= joined["first_month"]) & (joined["_month"] <= joined["last_month"])
+                           & joined[f"_{field}"].notnull())
+    sums = picked.group_by(customer=picked["_customer"], text=picked[f"_{field}"]).aggregate(
+        units=picked["_units"].sum().cast("int64")).to_pandas()
+    return sums.astype({"units": np.int64})
+
+
+def _lines_of(lines, columns: dict[str, str], customer: str, as_of: int) -> pd.DataFrame:
+    """One customer's order lines up to the end of month ``as_of``, as the sheet reader gives them."""
+    picked = lines.filter((lines["_customer"] == customer) & (lines["_month"] <= as_of)).order_by("_pos")
+    fields = {field: picked[f"_{field}"] for field in _TEXT_FIELDS if field in columns}
+    if "quantity" in columns:
+        fields["quantity"] = picked["_qunits"]
+    found = picked.select(customer=picked["_customer"], date=picked["_day"], amount=picked["_units"], **fields,
+                          sheet=picked["_sheet"], row=picked["_row"]).to_pandas()
+    found["date"] = pd.to_datetime(found["date"].astype(np.int64), unit="D")
+    for column in ("amount", "quantity"):
+        if column in found:
+            found[column] = found[column].astype(np.int64) / UNITS_PER_ONE
+    return found

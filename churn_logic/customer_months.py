@@ -1,0 +1,184 @@
+"""Scoring from order lines already added up per customer and month (SPEC "Periods"; docs/spec.md "Where the
+SPEC is silent": customer × month aggregates).
+
+A database or a folder of Parquet files holds more order lines than one machine should read; the engine that
+holds them adds them up per customer and month, and only those rows come here. Each row carries every figure
+the rules, the lists and the probability of no order read from the lines of its customer and month:
+
+============================  ==========================================================================
+``customer``, ``month``        the key (exact text) and the month integer (``periods``)
+``lines``                      order lines read
+``amount``                     the sum of the amounts, in units of 1 / ``money.SCALE`` (each line rounded
+                               to that first, as ``money.to_units`` rounds it)
+``quantity``                   the same for quantities (only when the lines have them)
+``orders``                     distinct order numbers among the lines with a positive amount (an empty order
+                               number is one), or such lines when there is no order column (or, when
+                               missing, from ``CustomerMonths.orders`` on first use)
+``purchase_days``              distinct days with a line with a positive amount, and the first and last of
+``first_purchase_day``,        them (day numbers, days since 1970-01-01; any value where there is none)
+``last_purchase_day``
+``last_day``                   the day of the latest line
+``<field>``, ``<field>_at``    for name, rep, region and email: the value on the latest line that has one and
+                               that line's place in time: its day × 2^32 + its position in the source
+                               (larger is later; of equal days, the line that comes last)
+============================  ==========================================================================
+
+Another figure (a customer × category × month sum, say) goes in as a further aggregate beside ``cells``;
+``amounts_by`` answers the one the win-back list needs, the amount of each product or category of a customer
+over some months, by asking the source for just those customers.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from . import categories, money, monthly, reps as rep_rules
+from .codes import sorted_codes
+from .model import ChurnModel, NoOrdersError, score
+from .periods import default_as_of, month_label
+from .purchase_days import Summary, month_start_day
+from .settings import Settings
+
+LATEST_FIELDS = ("name", "rep", "region", "email")
+POSITION_BITS = 32          # ``<field>_at`` = day << POSITION_BITS | position
+_NONE = np.iinfo(np.int64).min
+
+
+@dataclasses.dataclass
+class CustomerMonths:
+    """The customer × month rows of an order book (columns: the module's table), what the source has besides."""
+    cells: pd.DataFrame
+    fields: frozenset[str]                       # the optional fields the source has (name, product, rep …)
+    latest_date: pd.Timestamp                    # the date of the latest order line, in any month
+    amounts_by: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None
+    # amounts_by(field, windows): for ``windows`` (customer, first_month, last_month), the amount units of each
+    # customer's lines in those months per text of ``field`` (columns customer, text, units; texts trimmed)
+    orders: Callable[[], pd.DataFrame] | None = None
+    # orders(): the ``orders`` figure (columns customer, month, orders), when ``cells`` do not have it: counting
+    # distinct order numbers costs more than every other figure, so it is asked for when something reads it
+    lines_of: Callable[[str, int], pd.DataFrame] | None = None
+    # lines_of(customer, as_of): that customer's order lines up to the end of month ``as_of``, as ``orders.normalise``
+    # gives them (customer, date, amount, the optional fields, sheet, row)
+
+    def analyse(self, settings: Settings, today: dt.date | None = None) -> ChurnModel:
+        """Score every customer whose history starts by the as-of month, as ``model.analyse`` scores lines."""
+        as_of = settings.as_of if settings.as_of is not None else \
+            default_as_of(self.latest_date.date(), today or dt.date.today())
+        month = self.cells["month"].to_numpy(np.int64)
+        in_scope = month <= as_of
+        cells = self.cells if in_scope.all() else self.cells[in_scope].reset_index(drop=True)   # no copy of all
+        if cells.empty:
+            raise NoOrdersError(f"No order lines fall on or before the as-of month {month_label(as_of)}.")
+        codes, keys = sorted_codes(cells["customer"])
+        series = _series(cells, codes, keys, month[in_scope], as_of, settings.measure, self._orders)
+        latest = {field: _latest(cells, codes, len(keys), field) for field in LATEST_FIELDS}
+        last_day = np.full(len(keys), _NONE)
+        bought = cells["purchase_days"].to_numpy(np.int64) > 0
+        np.maximum.at(last_day, codes[bought], cells["last_purchase_day"].to_numpy(np.int64)[bought])
+        last_order = np.where(last_day == _NONE, np.datetime64("NaT"), last_day.astype("datetime64[D]"))
+        columns = ["customer", "date", "amount", *sorted(self.fields)]
+        lines = pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
+        none = np.zeros(0, np.int64)      # dropped categories and departed reps need the lines: not pushed down yet
+        model = score(settings, as_of, series, latest, last_order.astype("datetime64[ns]"), lines,
+                      int(self.cells["lines"].to_numpy(np.int64)[~in_scope].sum()),
+                      categories.category_cells(lines, none, none, series),
+                      rep_rules.rep_months(lines, none, none, none, series))
+        model.months = self
+        return model
+
+    def _orders(self, keys: pd.Index, first_month: int, width: int) -> np.ndarray:
+        """The orders matrix (customers ``keys`` × months from ``first_month``), from ``orders()``."""
+        found = self.orders()
+        rows = keys.get_indexer(found["customer"])
+        column = found["month"].to_numpy(np.int64) - first_month
+        kept = (rows >= 0) & (column >= 0) & (column < width)
+        out = np.zeros((len(keys), width), np.int64)
+        out[rows[kept], column[kept]] = found["orders"].to_numpy(np.int64)[kept]
+        return out
+
+    def purchase_days(self, keys: np.ndarray) -> "MonthlyPurchaseDays":
+        """The purchase days of the customers ``keys`` (rows in that order), as ``purchase_days.PurchaseDays``."""
+        return MonthlyPurchaseDays(self.cells, keys)
+
+
+def _series(cells: pd.DataFrame, codes: np.ndarray, keys: pd.Index, month: np.ndarray, as_of: int,
+            measure: str, asked: Callable[[pd.Index, int, int], np.ndarray]) -> monthly.MonthlySeries:
+    customers = len(keys)
+    first_month = int(month.min())
+    width = as_of - first_month + 1
+    column = month - first_month
+
+    def matrix(name: str) -> np.ndarray:
+        out = np.zeros((customers, width), np.int64)
+        out[codes, column] = cells[name].to_numpy(np.int64)
+        return out
+
+    amount = matrix("amount")
+    orders = matrix("orders") if "orders" in cells.columns else lambda: asked(pd.Index(keys), first_month, width)
+    if measure == "orders" and callable(orders):
+        orders = orders()
+    values = {"amount": amount, "orders": orders}.get(measure)
+    if values is None:
+        values = matrix("quantity")
+    start = np.full(customers, width, np.int64)
+    np.minimum.at(start, codes, column)
+    return monthly.MonthlySeries(np.asarray(keys, dtype=object), first_month, values, amount, orders, start,
+                                 1 if measure == "orders" else money.SCALE)
+
+
+def _latest(cells: pd.DataFrame, codes: np.ndarray, customers: int, field: str) -> np.ndarray:
+    """Per customer, the value of ``field`` on their latest line that has one (None where none has)."""
+    out = np.full(customers, None, dtype=object)
+    if field not in cells.columns:
+        return out
+    at = cells[f"{field}_at"].to_numpy(np.int64)
+    known = cells[field].notna().to_numpy()
+    when = np.where(known, at, _NONE)
+    best = np.full(customers, _NONE)
+    np.maximum.at(best, codes, when)
+    chosen = known & (when == best[codes])
+    out[codes[chosen]] = cells[field].to_numpy(object)[chosen]
+    return out
+
+
+class MonthlyPurchaseDays:
+    """Purchase days (``purchase_days.PurchaseDays``) counted per month: what the model reads of them, at the
+    ends of months, is exactly what the days themselves give."""
+
+    def __init__(self, cells: pd.DataFrame, keys: np.ndarray):
+        customer = cells["customer"]
+        if isinstance(customer.dtype, pd.CategoricalDtype):      # looked up once per key, not once per month
+            rows = np.append(pd.Index(keys).get_indexer(customer.cat.categories), -1)[customer.cat.codes.to_numpy()]
+        else:
+            rows = pd.Index(keys).get_indexer(customer)
+        bought = (rows >= 0) & (cells["purchase_days"].to_numpy(np.int64) > 0)
+        self.customers = len(keys)
+        self.rows = rows[bought]
+        self.count = cells["purchase_days"].to_numpy(np.int64)[bought]
+        self.first = cells["first_purchase_day"].to_numpy(np.int64)[bought]
+        self.last = cells["last_purchase_day"].to_numpy(np.int64)[bought]
+        self.month_end = month_start_day(cells["month"].to_numpy(np.int64)[bought] + 1) - 1
+
+    def summary(self, last_day: int):
+        """``PurchaseDays.summary`` at the end of a month (``last_day``)."""
+        kept = self.month_end <= last_day
+        rows = self.rows[kept]
+        count = np.bincount(rows, weights=self.count[kept], minlength=self.customers).astype(np.int64)
+        bought = count > 0
+        first = np.full(self.customers, np.iinfo(np.int64).max)
+        last = np.full(self.customers, _NONE)
+        np.minimum.at(first, rows, self.first[kept])
+        np.maximum.at(last, rows, self.last[kept])
+        return Summary(bought, np.maximum(count - 1, 0), np.where(bought, last - first, 0),
+                       np.where(bought, last_day - first, 0))
+
+    def bought_between(self, after_day: int, last_day: int) -> np.ndarray:
+        """``PurchaseDays.bought_between`` for the months after the one ending on ``after_day`` up to the one
+        ending on ``last_day``."""
+        within = (self.last > after_day) & (self.month_end <= last_day)
+        return np.bincount(self.rows[within], minlength=self.customers) > 0
+

@@ -1,0 +1,210 @@
+"""The same order lines give the same output from an .xlsx, a .csv, a glob of CSV files, a Parquet file, a DuckDB
+table and a PostgreSQL table: every field of ``scan --all --format json`` but the source's description, with
+returns, text keys with leading zeros, Chinese headers and unreadable rows (reported with their row)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import psycopg
+import pytest
+
+import postgres_server
+from conftest import write_orders
+
+HEADER = ["订单日期", "客户编号", "客户名称", "金额", "订单号", "产品", "销售员"]
+# (date, customer, name, amount, order, product, rep), as text: every source holds the same cells
+BAD = [("2024-05-10", "00042", "老王", "abc", "SO-B1", "P1", "李"),          # amount is not a number
+       ("2024/13/45", "0042", "小李", "100", "SO-B2", "P1", "李"),           # not a date
+       ("2024-05-11", "", "无名", "50", "SO-B3", "P2", "王"),                # no customer
+       ("", "", "合计", "99999", "", "", ""),                                # a totals row: not an order line
+       ("2024-06-30", "Total:", "", "5000", "", "", "")]                     # nor is this one
+
+
+def _lines() -> list[tuple[str, ...]]:
+    rows = []
+    for month in range(24):
+        year, m = divmod(month, 12)
+        day = f"{2023 + year}-{m + 1:02d}"
+        rows.append((f"{day}-05", "00042", "老王", f"{1000 - 30 * month}.50", f"SO-{month}-a", "P1", "李"))
+        if month < 15:
+            rows.append((f"{day}-05", "0042", "小李" if month < 10 else "小李贸易", "27.94", f"SO-{month}-b", "P2", "王"))
+            rows.append((f"{day}-20", "0042", "小李", "15.96", f"SO-{month}-b", "P3", "王"))
+        if month % 3 == 0:
+            rows.append((f"{day}-12", "42", "Forty-Two", "300", f"SO-{month}-c", "P1", "Ann"))
+            rows.append((f"{day}-13", "42", "Forty-Two", "-300", f"SO-{month}-d", "P1", "Ann"))   # all returned
+        if month >= 20:
+            rows.append((f"{day}-01", "客户甲", "甲公司", "¥1,200.00", f"SO-{month}-e", "P4", "李"))
+    rows[7:7] = BAD[:2]
+    rows[30:30] = BAD[2:4]
+    rows.append(BAD[4])
+    return rows
+
+
+@pytest.fixture(scope="module")
+def lines() -> pd.DataFrame:
+    return pd.DataFrame(_lines(), columns=HEADER)
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    url = os.environ.get(postgres_server.URL_VARIABLE)
+    if url:
+        yield url
+        return
+    if postgres_server.binaries() is None:
+        message = "PostgreSQL's server is not installed: apt-get install postgresql"
+        pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
+    with postgres_server.running() as started:
+        yield started
+
+
+def _connect(url: str) -> psycopg.Connection:
+    return psycopg.connect(url, password=postgres_server.PASSWORD, autocommit=True)
+
+
+def _scan(churnkit, *argv):
+    run = churnkit("scan", *argv, "--all", "--format", "json", "--as-of", "2024-12")
+    assert run.code == 0, run.err
+    return run.json()
+
+
+def _without_source(result: dict) -> dict:
+    result = dict(result)
+    del result["sheets"]
+    result["skipped"] = [row["reason"] for row in result["skipped"]]
+    return result
+
+
+def test_every_source_gives_the_same_verdicts(tmp_path, lines, postgres_url, churnkit, monkeypatch):
+    cells = lines.to_numpy().tolist()
+    workbook = write_orders(tmp_path / "orders.xlsx", [[None if c == "" else c for c in row] for row in cells],
+                            header=HEADER)
+    lines.to_csv(tmp_path / "orders.csv", index=False)
+    (tmp_path / "exports").mkdir()
+    lines.iloc[:40].to_csv(tmp_path / "exports" / "a.csv", index=False)
+    lines.iloc[40:].to_csv(tmp_path / "exports" / "b.csv", index=False)
+    parquet = tmp_path / "orders.parquet"
+    lines.replace("", None).to_parquet(parquet)
+    with duckdb.connect(str(tmp_path / "shop.duckdb")) as db:
+        db.execute(f"CREATE TABLE orders AS SELECT * FROM read_parquet('{parquet}')")
+    with _connect(postgres_url) as pg:
+        pg.execute("DROP TABLE IF EXISTS sales_lines")
+        pg.execute("CREATE TABLE sales_lines (" + ", ".join(f'"{h}" text' for h in HEADER) + ")")
+        with pg.cursor().copy("COPY sales_lines FROM STDIN") as copy:
+            for row in cells:
+                copy.write_row([None if c == "" else c for c in row])
+    monkeypatch.setenv("CHURNKIT_DB_PASSWORD", postgres_server.PASSWORD)
+
+    want = _scan(churnkit, workbook)
+    assert want["summary"]["LOST"] and want["summary"]["MEDIUM"], want["summary"]
+    assert {c["customer"] for c in want["customers"]} == {"00042", "0042", "42", "客户甲"}
+    assert any(note.startswith("Not read as order lines: 2 rows holding a total") for note in want["notes"])
+    results = {"csv": _scan(churnkit, tmp_path / "orders.csv"),
+               "csv glob": _scan(churnkit, tmp_path / "exports" / "*.csv"),
+               "parquet": _scan(churnkit, parquet),
+               "duckdb": _scan(churnkit, f"duckdb:///{tmp_path / 'shop.duckdb'}", "--table", "orders"),
+               "postgresql": _scan(churnkit, postgres_url, "--table", "sales_lines"),
+               "query": _scan(churnkit, postgres_url, "--query", 'SELECT * FROM sales_lines WHERE "金额" <> \'0\'')}
+    for source, got in results.items():
+        assert _without_source(got) == _without_source(want), source
+
+    # unreadable rows: three reported, the totals row left out; each named by its row
+    excel_rows = [row["row"] for row in want["skipped"]]
+    assert len(excel_rows) == 3 and [r["reason"].split(" ")[0] for r in want["skipped"]] == \
+        ["amount", "date", "customer"]
+    assert [row["row"] for row in results["csv"]["skipped"]] == excel_rows          # lines of the file, header first
+    for source in ("parquet", "duckdb", "postgresql"):                              # places among the data rows
+        assert [row["row"] for row in results[source]["skipped"]] == [r - 1 for r in excel_rows], source
+    assert [(r["sheet"], r["row"]) for r in results["csv glob"]["skipped"]] == \
+        [("a.csv", excel_rows[0]), ("a.csv", excel_rows[1]), ("a.csv", excel_rows[2])]
+    assert results["postgresql"]["skipped"][0]["sheet"] == "sales_lines"
+
+    def history(source, *flags):
+        run = churnkit("history", source, "0042", *flags, "--format", "json", "--as-of", "2024-12")
+        assert run.code == 0, run.err
+        found = run.json()
+        return found["monthly"], [{k: v for k, v in line.items() if k not in ("sheet", "row")} for line in found["lines"]]
+    want_history = history(workbook)
+    assert len(want_history[1]) == 30
+    assert history(postgres_url, "--table", "sales_lines") == want_history         # the lines, asked of the database
+
+
+def test_typed_columns_read_as_typed_cells(tmp_path, lines, churnkit):
+    """DATE and DECIMAL columns (a database's own types) give what the same values typed into a sheet give."""
+    good = lines[~lines["订单号"].isin(["SO-B1", "SO-B2", "SO-B3", ""])].copy()        # no unreadable or totals row
+    good["订单日期"] = pd.to_datetime(good["订单日期"]).dt.date
+    good["金额"] = good["金额"].str.replace("[¥,]", "", regex=True).map(lambda text: __import__("decimal").Decimal(text))
+    workbook = write_orders(tmp_path / "typed.xlsx", [[dt.datetime.combine(r[0], dt.time()), *r[1:3], float(r[3]),
+                                                       *r[4:]] for r in good.to_numpy().tolist()], header=HEADER)
+    database = tmp_path / "typed.duckdb"
+    with duckdb.connect(str(database)) as db:
+        db.register("frame", good)
+        db.execute('CREATE TABLE orders AS SELECT "订单日期"::DATE AS "订单日期", "客户编号", "客户名称", '
+                   '"金额"::DECIMAL(18, 2) AS "金额", "订单号", "产品", "销售员" FROM frame')
+        assert db.execute("SELECT typeof(\"金额\") FROM orders LIMIT 1").fetchone()[0] == "DECIMAL(18,2)"
+    assert _without_source(_scan(churnkit, f"duckdb:///{database}", "--table", "orders")) == \
+        _without_source(_scan(churnkit, workbook))
+
+
+def test_refresh_and_backtest_from_a_database(tmp_path, lines, churnkit):
+    database = tmp_path / "shop.duckdb"
+    with duckdb.connect(str(database)) as db:
+        db.register("frame", lines)
+        db.execute("CREATE TABLE orders AS SELECT * FROM frame")
+    url = f"duckdb:///{database}"
+    out = tmp_path / "lists.xlsx"
+    refreshed = churnkit("refresh", url, "--table", "orders", "--out", out, "--as-of", "2024-12")
+    assert refreshed.code == 0, refreshed.err
+    import openpyxl
+    book = openpyxl.load_workbook(out)
+    winback = [row for row in book["Win-Back"].iter_rows(values_only=True) if "0042" in row]
+    assert winback and "P2, P3" in winback[0]          # main products, asked of the database: 27.94 a month, 15.96
+    backtest = churnkit("backtest", url, "--table", "orders", "--format", "json")
+    assert backtest.code == 0, backtest.err
+    assert backtest.json()["months"]
+
+
+def _one_sentence(run, *words: str) -> str:
+    assert run.code == 2, (run.code, run.err)
+    message = run.err.strip()
+    assert "\n" not in message and "Traceback" not in message and message.endswith("."), message
+    for word in words:
+        assert word in message, message
+    return message
+
+
+def test_database_problems_are_one_sentence_without_the_password(tmp_path, lines, postgres_url, churnkit,
+                                                                 monkeypatch):
+    with _connect(postgres_url) as pg:
+        pg.execute("CREATE TABLE IF NOT EXISTS few (\"Order Date\" text, \"Customer\" text, \"Amount\" text)")
+    monkeypatch.setenv("CHURNKIT_DB_PASSWORD", "not-the-" + postgres_server.PASSWORD)
+    wrong = _one_sentence(churnkit("scan", postgres_url, "--table", "few"), "Could not connect to", "password")
+    assert postgres_server.PASSWORD not in wrong
+    in_url = postgres_url.replace("postgres@", "postgres:Hunter2xyz@")
+    message = _one_sentence(churnkit("scan", in_url, "--table", "few"), "Could not connect to")
+    assert "Hunter2xyz" not in message
+    closed = postgres_url.rsplit(":", 1)[0] + ":1/postgres"
+    _one_sentence(churnkit("scan", closed, "--table", "few"), "Could not connect to")
+
+    monkeypatch.setenv("CHURNKIT_DB_PASSWORD", postgres_server.PASSWORD)
+    _one_sentence(churnkit("scan", postgres_url, "--table", "nowhere"), "no table 'nowhere'", "few")
+    _one_sentence(churnkit("scan", postgres_url, "--query", "SELECT * FROM nowhere"), "The query on", "nowhere")
+    _one_sentence(churnkit("scan", postgres_url, "--table", "few", "--date-column", "下单时间"),
+                  "no column '下单时间' (the date column you named)", "Order Date")
+    _one_sentence(churnkit("scan", postgres_url), "--table NAME or --query")
+    for message in (churnkit("scan", postgres_url, "--table", "few").err,):
+        assert postgres_server.PASSWORD not in message
+
+
+def test_file_problems_are_one_sentence(tmp_path, churnkit, monkeypatch):
+    _one_sentence(churnkit("scan", tmp_path / "exports" / "*.parquet"), "No file matches")
+    _one_sentence(churnkit("scan", f"duckdb:///{tmp_path / 'none.duckdb'}", "--table", "t"), "not found")
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
+    _one_sentence(churnkit("scan", tmp_path / "bad.parquet"), "bad.parquet could not be read")
+    _one_sentence(churnkit("scan", "mysql://u@h/db", "--table", "t"), "does not read mysql://")
+    monkeypatch.setitem(__import__("sys").modules, "ibis", None)        # the db extra not installed
+    _one_sentence(churnkit("scan", tmp_path / "bad.parquet"), 'pip install "churnkit[db]"')
