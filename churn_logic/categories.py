@@ -78,12 +78,30 @@ def category_cells(lines: pd.DataFrame, codes: np.ndarray, months: np.ndarray, s
     else:
         cells, inverse = np.unique(cell_of_line, return_inverse=True)
         units = money.unit_sums(inverse.ravel(), units_of_line, len(cells))
+    return _pairs(field, pd.Index(names), cells, units, width)
+
+
+def category_cells_of_sums(field: str | None, rows: np.ndarray, texts: np.ndarray, columns: np.ndarray,
+                           units: np.ndarray, series: MonthlySeries) -> CategoryCells:
+    """The cells from sums a source made itself (one per customer row, category text and month column of
+    ``series``): exactly what ``category_cells`` makes of the lines behind them."""
+    if field is None:
+        return category_cells(pd.DataFrame(), np.zeros(0, np.int64), np.zeros(0, np.int64), series)
+    name_codes, names = sorted_codes(pd.Series(texts, dtype=object))
+    width = series.values.shape[1]
+    cell = (rows.astype(np.int64) * len(names) + name_codes) * width + columns
+    order = np.argsort(cell, kind="stable")
+    return _pairs(field, pd.Index(names), cell[order], units.astype(np.int64)[order], width)
+
+
+def _pairs(field: str | None, names: pd.Index, cells: np.ndarray, units: np.ndarray, width: int) -> CategoryCells:
+    """``CategoryCells`` of the occupied cells (pair × width + column, ascending) and their units."""
     pair_code, column = np.divmod(cells, width)
     changes = np.r_[True, pair_code[1:] != pair_code[:-1]] if len(cells) else np.zeros(0, bool)
     starts = np.flatnonzero(changes)
     pair = np.cumsum(changes) - 1
-    pair_row, pair_name = np.divmod(pair_code[starts], len(names))
-    return CategoryCells(field, pd.Index(names), pair_row, pair_name, pair, column, units)
+    pair_row, pair_name = np.divmod(pair_code[starts], len(names)) if len(names) else (starts, starts)
+    return CategoryCells(field, names, pair_row, pair_name, pair, column, units)
 
 
 @dataclasses.dataclass

@@ -23,15 +23,16 @@ the rules, the lists and the probability of no order read from the lines of its 
                                (larger is later; of equal days, the line that comes last)
 ============================  ==========================================================================
 
-Another figure (a customer × category × month sum, say) goes in as a further aggregate beside ``cells``;
-``amounts_by`` answers the one the win-back list needs, the amount of each product or category of a customer
-over some months, by asking the source for just those customers.
+Further figures are asked of the source beside ``cells``: ``amounts_by`` answers the one the win-back list
+needs, the amount of each product or category of a customer over some months, by asking for just those
+customers; ``sums_by`` the customer × category × month sums of the dropped categories, and ``rep_pairs`` the
+months each rep had lines (rep turnover; who served a customer each month is the ``rep`` of ``cells``).
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -63,8 +64,14 @@ class CustomerMonths:
     lines_of: Callable[[str, int], pd.DataFrame] | None = None
     # lines_of(customer, as_of): that customer's order lines up to the end of month ``as_of``, as ``orders.normalise``
     # gives them (customer, date, amount, the optional fields, sheet, row)
+    sums_by: Callable[[str], pd.DataFrame] | None = None
+    # sums_by(field): per customer, month and text of ``field`` (category or product), the amount units of the
+    # lines that name it (columns customer, month, text, units): the dropped categories' cells
+    rep_pairs: Callable[[], pd.DataFrame] | None = None
+    # rep_pairs(): the distinct (rep, month) of the lines that name a rep: when each rep last had a line
+    _asked: dict = dataclasses.field(default_factory=dict, repr=False)
 
-    def analyse(self, settings: Settings, today: dt.date | None = None) -> ChurnModel:
+    def analyse(self, settings: Settings, today: dt.date | None = None, gone_reps: Iterable[str] = ()) -> ChurnModel:
         """Score every customer whose history starts by the as-of month, as ``model.analyse`` scores lines."""
         as_of = settings.as_of if settings.as_of is not None else \
             default_as_of(self.latest_date.date(), today or dt.date.today())
@@ -82,13 +89,43 @@ class CustomerMonths:
         last_order = np.where(last_day == _NONE, np.datetime64("NaT"), last_day.astype("datetime64[D]"))
         columns = ["customer", "date", "amount", *sorted(self.fields)]
         lines = pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
-        none = np.zeros(0, np.int64)      # dropped categories and departed reps need the lines: not pushed down yet
         model = score(settings, as_of, series, latest, last_order.astype("datetime64[ns]"), lines,
                       int(self.cells["lines"].to_numpy(np.int64)[~in_scope].sum()),
-                      categories.category_cells(lines, none, none, series),
-                      rep_rules.rep_months(lines, none, none, none, series))
+                      self._category_cells(keys, series, as_of), self._rep_months(cells, codes, series, as_of),
+                      gone_reps)
         model.months = self
         return model
+
+    def _once(self, name: str, ask: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        if name not in self._asked:
+            self._asked[name] = ask()
+        return self._asked[name]
+
+    def _category_cells(self, keys: pd.Index, series: monthly.MonthlySeries, as_of: int) -> categories.CategoryCells:
+        """As ``categories.category_cells`` makes them of the lines up to ``as_of`` (category, else product)."""
+        for field in ("category", "product"):
+            if field not in self.fields or self.sums_by is None:
+                continue
+            sums = self._once(field, lambda: self.sums_by(field))
+            sums = sums[sums["month"].to_numpy(np.int64) <= as_of]
+            if len(sums):
+                return categories.category_cells_of_sums(
+                    field, pd.Index(keys).get_indexer(sums["customer"]), sums["text"].to_numpy(object),
+                    sums["month"].to_numpy(np.int64) - series.first_month, sums["units"].to_numpy(np.int64), series)
+        return categories.category_cells_of_sums(None, *(np.zeros(0, np.int64),) * 4, series)
+
+    def _rep_months(self, cells: pd.DataFrame, codes: np.ndarray, series: monthly.MonthlySeries, as_of: int
+                    ) -> rep_rules.RepMonths:
+        """As ``reps.rep_months`` makes them of the lines up to ``as_of``."""
+        none = np.zeros(0, np.int64)
+        pairs = self._once("rep", self.rep_pairs) if "rep" in self.fields and self.rep_pairs else \
+            pd.DataFrame({"rep": [], "month": none})
+        pairs = pairs[pairs["month"].to_numpy(np.int64) <= as_of]
+        named = cells["rep"].notna().to_numpy() if "rep" in cells.columns else np.zeros(len(cells), bool)
+        return rep_rules.rep_months_of_sums(
+            pairs["rep"].to_numpy(object), pairs["month"].to_numpy(np.int64) - series.first_month, codes[named],
+            cells["month"].to_numpy(np.int64)[named] - series.first_month, cells["rep"].to_numpy(object)[named],
+            series)
 
     def _orders(self, keys: pd.Index, first_month: int, width: int) -> np.ndarray:
         """The orders matrix (customers ``keys`` × months from ``first_month``), from ``orders()``."""

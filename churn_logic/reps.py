@@ -69,7 +69,7 @@ def rep_months(lines: pd.DataFrame, codes: np.ndarray, months: np.ndarray, when:
     column = (months if everything else months[named]) - series.first_month
     reps = rep_of_line if everything else rep_of_line[named]
     has_line = np.bincount(reps * width + column, minlength=len(names) * width).reshape(len(names), width) > 0
-    last_column = np.maximum.accumulate(np.where(has_line, np.arange(width)[None, :], NONE), axis=1)
+    last_column = _carried(np.where(has_line, np.arange(width)[None, :], NONE))
 
     def by_month() -> np.ndarray:
         positions = np.flatnonzero(named)
@@ -79,11 +79,35 @@ def rep_months(lines: pd.DataFrame, codes: np.ndarray, months: np.ndarray, when:
         latest = np.full(customers * width, NONE, np.int64)
         np.maximum.at(latest, cell, order)
         best = np.where(latest >= 0, latest % max(len(lines), 1), NONE)
-        in_cell = np.where(best >= 0, rep_of_line[np.maximum(best, 0)], NONE).reshape(customers, width)
-        filled = np.maximum.accumulate(np.where(in_cell >= 0, np.arange(width)[None, :], NONE), axis=1)
-        return np.where(filled >= 0, np.take_along_axis(in_cell, np.maximum(filled, 0), axis=1), NONE)
+        return _filled(np.where(best >= 0, rep_of_line[np.maximum(best, 0)], NONE).reshape(customers, width))
 
     return RepMonths(pd.Index(names), last_column, by_month)
+
+
+def rep_months_of_sums(rep_texts: np.ndarray, rep_columns: np.ndarray, rows: np.ndarray, columns: np.ndarray,
+                       latest_reps: np.ndarray, series: MonthlySeries) -> RepMonths:
+    """``RepMonths`` from what a source worked out itself: the (rep, month column) pairs of its lines that name a
+    rep, and per customer row and month column with such lines the rep on the latest of them (``latest_reps``)
+    — exactly what ``rep_months`` makes of the lines behind them."""
+    customers, width = series.values.shape
+    rep_codes, names = sorted_codes(pd.Series(rep_texts, dtype=object))
+    has_line = np.zeros((len(names), width), bool)
+    has_line[rep_codes, rep_columns] = True
+    in_cell = np.full((customers, width), NONE, np.int64)
+    in_cell[rows, columns] = pd.Index(names).get_indexer(pd.Series(latest_reps, dtype=object))
+    last_column = _carried(np.where(has_line, np.arange(width)[None, :], NONE))
+    return RepMonths(pd.Index(names), last_column, lambda: _filled(in_cell))
+
+
+def _carried(columns: np.ndarray) -> np.ndarray:
+    """Per row, the latest column up to each month that is not NONE (NONE before the first)."""
+    return np.maximum.accumulate(columns, axis=1)
+
+
+def _filled(in_cell: np.ndarray) -> np.ndarray:
+    """Per row and month, the value of the latest month up to then that has one (NONE before)."""
+    filled = _carried(np.where(in_cell >= 0, np.arange(in_cell.shape[1])[None, :], NONE))
+    return np.where(filled >= 0, np.take_along_axis(in_cell, np.maximum(filled, 0), axis=1), NONE)
 
 
 @dataclasses.dataclass

@@ -47,5 +47,15 @@ def aggregate(lines: pd.DataFrame) -> CustomerMonths:
         sums = picked.groupby(["customer", field], sort=False)["amount"].sum().reset_index()
         return pd.DataFrame({"customer": sums["customer"], "text": sums[field], "units": sums["amount"]})
 
+    def sums_by(field: str) -> pd.DataFrame:
+        named = frame[frame[field].notna()]
+        sums = named.groupby(["customer", "month", field], sort=False)["amount"].sum().reset_index()
+        return pd.DataFrame({"customer": sums["customer"], "month": sums["month"], "text": sums[field],
+                             "units": sums["amount"]})
+
+    def rep_pairs() -> pd.DataFrame:
+        return frame.loc[frame["rep"].notna(), ["rep", "month"]].drop_duplicates()
+
     fields = frozenset(f for f in (*_TEXTS, "quantity") if f in lines.columns)
-    return CustomerMonths(pd.DataFrame(rows), fields, lines["date"].max(), amounts_by)
+    return CustomerMonths(pd.DataFrame(rows), fields, lines["date"].max(), amounts_by, sums_by=sums_by,
+                          rep_pairs=rep_pairs)

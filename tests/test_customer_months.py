@@ -46,6 +46,8 @@ def _same_model(lines: pd.DataFrame, settings: Settings):
     pd.testing.assert_frame_equal(_plain(by_months.customers), _plain(by_lines.customers))
     pd.testing.assert_frame_equal(_plain(winback_list(by_months)), _plain(winback_list(by_lines)))
     pd.testing.assert_frame_equal(churn_kpis(by_months), churn_kpis(by_lines))
+    for departed in ("reps", "customers"):              # rep turnover: who left, whom they served, who took over
+        pd.testing.assert_frame_equal(getattr(by_months.turnover, departed), getattr(by_lines.turnover, departed))
     assert by_months.lines_after_as_of == by_lines.lines_after_as_of
     for matrix in ("values", "amount", "orders", "start"):
         np.testing.assert_array_equal(getattr(by_months.series, matrix), getattr(by_lines.series, matrix))

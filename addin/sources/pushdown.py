@@ -73,12 +73,9 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
                             pd.Timestamp(int(frame["last_day"].max()), unit="D"),
                             amounts_by=lambda field, windows: _amounts_by(ibis, lines, field, windows),
                             orders=lambda: _orders(lines, columns),
-                            lines_of=lambda customer, as_of: _lines_of(lines, columns, customer, as_of))
-    notes = _date_notes(book)
-    if {"category", "product", "rep"} & set(columns):
-        notes.append(f"Dropped categories and departed reps are not worked out from {relation.label}: they need "
-                     "the order lines themselves, which churnkit reads from a workbook or a single CSV file.")
-    return ReadResult(book, list(relation.sheets), notes, months)
+                            lines_of=lambda customer, as_of: _lines_of(lines, columns, customer, as_of),
+                            sums_by=lambda field: _sums_by(lines, field), rep_pairs=lambda: _rep_pairs(lines))
+    return ReadResult(book, list(relation.sheets), _date_notes(book), months)
 
 
 def _columns(relation: Relation, settings: Settings) -> dict[str, str]:
@@ -249,6 +246,19 @@ def _amounts_by(ibis, lines, field: str, windows: pd.DataFrame) -> pd.DataFrame:
     sums = picked.group_by(customer=picked["_customer"], text=picked[f"_{field}"]).aggregate(
         units=picked["_units"].sum().cast("int64")).to_pandas()
     return sums.astype({"units": np.int64})
+
+
+def _sums_by(lines, field: str) -> pd.DataFrame:
+    """Per customer, month and text of ``field``, the amount units of the lines that name it."""
+    named = lines.filter(lines[f"_{field}"].notnull())
+    return named.group_by(customer=named["_customer"], month=named["_month"], text=named[f"_{field}"]).aggregate(
+        units=named["_units"].sum().cast("int64")).to_pandas()
+
+
+def _rep_pairs(lines) -> pd.DataFrame:
+    """The distinct (rep, month) of the lines that name a rep."""
+    named = lines.filter(lines["_rep"].notnull())
+    return named.select(rep=named["_rep"], month=named["_month"]).distinct().to_pandas()
 
 
 def _lines_of(lines, columns: dict[str, str], customer: str, as_of: int) -> pd.DataFrame:

@@ -82,7 +82,7 @@ def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today
                         "fix them, or run without --strict to skip such rows.")
     try:
         model = analyse(read.book.lines, settings, today, gone_reps(tables)) if read.months is None else \
-            read.months.analyse(settings, today)
+            read.months.analyse(settings, today, gone_reps(tables))
     except NoOrdersError as exc:
         raise UserError(f"{label or path.name}: {exc}") from exc
     # the latest line, after the as-of month too: then that month is over
