@@ -61,9 +61,8 @@ def category_cells(lines: pd.DataFrame, codes: np.ndarray, months: np.ndarray, s
                    ) -> CategoryCells:
     """The cells of order lines (``codes``: each line's row in ``series``; ``months``: its month)."""
     field = category_field(lines)
-    empty = np.zeros(0, np.int64)
     if field is None:
-        return CategoryCells(None, pd.Index([], dtype=object), empty, empty, empty, empty, empty)
+        return no_category_cells()
     names_of_lines, names = sorted_codes(lines[field])
     named = names_of_lines >= 0
     width = series.values.shape[1]
@@ -81,12 +80,16 @@ def category_cells(lines: pd.DataFrame, codes: np.ndarray, months: np.ndarray, s
     return _pairs(field, pd.Index(names), cells, units, width)
 
 
-def category_cells_of_sums(field: str | None, rows: np.ndarray, texts: np.ndarray, columns: np.ndarray,
+def no_category_cells() -> CategoryCells:
+    """The cells of an order book without categories (nor products)."""
+    empty = np.zeros(0, np.int64)
+    return CategoryCells(None, pd.Index([], dtype=object), empty, empty, empty, empty, empty)
+
+
+def category_cells_of_sums(field: str, rows: np.ndarray, texts: np.ndarray, columns: np.ndarray,
                            units: np.ndarray, series: MonthlySeries) -> CategoryCells:
     """The cells from sums a source made itself (one per customer row, category text and month column of
-    ``series``): exactly what ``category_cells`` makes of the lines behind them."""
-    if field is None:
-        return category_cells(pd.DataFrame(), np.zeros(0, np.int64), np.zeros(0, np.int64), series)
+    ``series``, at least one): exactly what ``category_cells`` makes of the lines behind them."""
     name_codes, names = sorted_codes(pd.Series(texts, dtype=object))
     width = series.values.shape[1]
     cell = (rows.astype(np.int64) * len(names) + name_codes) * width + columns
@@ -94,13 +97,13 @@ def category_cells_of_sums(field: str | None, rows: np.ndarray, texts: np.ndarra
     return _pairs(field, pd.Index(names), cell[order], units.astype(np.int64)[order], width)
 
 
-def _pairs(field: str | None, names: pd.Index, cells: np.ndarray, units: np.ndarray, width: int) -> CategoryCells:
+def _pairs(field: str, names: pd.Index, cells: np.ndarray, units: np.ndarray, width: int) -> CategoryCells:
     """``CategoryCells`` of the occupied cells (pair × width + column, ascending) and their units."""
     pair_code, column = np.divmod(cells, width)
     changes = np.r_[True, pair_code[1:] != pair_code[:-1]] if len(cells) else np.zeros(0, bool)
     starts = np.flatnonzero(changes)
     pair = np.cumsum(changes) - 1
-    pair_row, pair_name = np.divmod(pair_code[starts], len(names)) if len(names) else (starts, starts)
+    pair_row, pair_name = np.divmod(pair_code[starts], len(names))
     return CategoryCells(field, names, pair_row, pair_name, pair, column, units)
 
 

@@ -112,7 +112,7 @@ class CustomerMonths:
                 return categories.category_cells_of_sums(
                     field, pd.Index(keys).get_indexer(sums["customer"]), sums["text"].to_numpy(object),
                     sums["month"].to_numpy(np.int64) - series.first_month, sums["units"].to_numpy(np.int64), series)
-        return categories.category_cells_of_sums(None, *(np.zeros(0, np.int64),) * 4, series)
+        return categories.no_category_cells()
 
     def _rep_months(self, cells: pd.DataFrame, codes: np.ndarray, series: monthly.MonthlySeries, as_of: int
                     ) -> rep_rules.RepMonths:
