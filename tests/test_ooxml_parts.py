@@ -13,7 +13,7 @@ from addin.ooxml.namespaces import MAIN, REL
 from addin.ooxml.package import WorkbookPackage
 from addin.ooxml.sheet_xml import cell_xml, render_sheet, render_table
 from addin.ooxml.styles import MINIMAL_STYLES, Style, StyleSheet
-from addin.ooxml.worksheet import ChartSpec, Formula, ListValidation, Series, TableSpec, Worksheet
+from addin.ooxml.worksheet import ChartSpec, Formula, ListValidation, Series, TableSpec, Worksheet, cell_value
 from addin.ooxml.xml_text import XmlError
 from addin.ooxml.zip_parts import ZipParts, raw_bytes
 
@@ -95,6 +95,15 @@ def test_styles_are_appended_once_and_counted():
 
 
 # --- sheets and tables ---------------------------------------------------------------------------------
+def test_a_value_of_the_engine_becomes_what_a_cell_holds():
+    import numpy as np
+    import pandas as pd
+    assert cell_value(np.int64(3)) == 3 and type(cell_value(np.int64(3))) is int
+    assert cell_value(np.datetime64("2024-03-05")) == dt.datetime(2024, 3, 5)
+    assert [cell_value(v) for v in (None, float("nan"), pd.NaT, np.datetime64("NaT"))] == [None] * 4
+    assert cell_value(["Cleaning", "Paper"]) == "Cleaning; Paper" and cell_value([]) == ""
+
+
 def test_cells_are_written_as_what_they_are():
     assert cell_xml("A1", "=SUM(A2)", 0) == ('<c r="A1" t="inlineStr"><is><t xml:space="preserve">=SUM(A2)</t>'
                                              "</is></c>")      # text that looks like a formula stays text

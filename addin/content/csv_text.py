@@ -5,8 +5,9 @@ import csv
 import io
 from typing import Any, Iterable, Mapping, Sequence
 
+from ..ooxml.worksheet import LIST_SEPARATOR
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-LIST_SEPARATOR = "; "      # a list (the dropped categories) in one cell
 
 
 def protect_text(value: Any) -> Any:

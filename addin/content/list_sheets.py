@@ -165,7 +165,6 @@ def build_sheets(model: ChurnModel, forecast: NoOrderForecast, previous: UserEnt
     at_risk = most_valuable_first(customers[customers["risk"].isin(AT_RISK).to_numpy() | watched])
     winback = forecast.of(most_valuable_first(winback_list(model), "value_before_lapse"))
     at_risk = at_risk.assign(risk=at_risk["risk"].map(RISK_LABELS[lang]),
-                             dropped_categories=at_risk["dropped_categories"].map("; ".join),
                              rep_departed=at_risk["rep_departed"].map({True: words["yes"], False: None}))
     if model.category_cells.field is None:
         at_risk = at_risk.drop(columns="dropped_categories")

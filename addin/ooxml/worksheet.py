@@ -16,6 +16,7 @@ from .styles import Style
 
 EXCEL_TEXT_MAX = 32_767             # the most characters a cell holds
 CUT_MARK = "…"
+LIST_SEPARATOR = "; "                # the texts of a list in one cell
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +96,10 @@ def fit_text(value: Any) -> Any:
 
 def cell_value(value: Any) -> Any:
     """What a cell holds for a value of the engine's frames: numpy scalars as Python values, pandas' and numpy's
-    dates as ``datetime``, anything missing (None, NaN, NaT) as None (an empty cell)."""
+    dates as ``datetime``, anything missing (None, NaN, NaT) as None (an empty cell), a list of texts (a customer's
+    dropped categories) as one text."""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(value)
     if isinstance(value, np.datetime64):
         return None if np.isnat(value) else pd.Timestamp(value).to_pydatetime()
     if isinstance(value, np.generic):

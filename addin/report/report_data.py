@@ -112,7 +112,7 @@ class ReportData:
     def at_risk_rows(self) -> list[list[Any]]:
         c = self.analysis.forecast.of(self.model.customers.assign(reasons=self.model.reasons(self.lang)))
         c = most_valuable_first(c[c["risk"].isin(AT_RISK)])
-        c = c.assign(risk=c["risk"].map(RISK_LABELS[self.lang]), dropped_categories=c["dropped_categories"].map("; ".join))
+        c = c.assign(risk=c["risk"].map(RISK_LABELS[self.lang]))
         return c[BLOCK_COLUMNS["ck_at_risk_rows"]].to_numpy(object).tolist()
 
     def departed_rows(self) -> list[list[Any]]:
