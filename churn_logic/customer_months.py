@@ -121,11 +121,11 @@ class CustomerMonths:
         pairs = self._once("rep", self.rep_pairs) if "rep" in self.fields and self.rep_pairs else \
             pd.DataFrame({"rep": [], "month": none})
         pairs = pairs[pairs["month"].to_numpy(np.int64) <= as_of]
-        named = cells["rep"].notna().to_numpy() if "rep" in cells.columns else np.zeros(len(cells), bool)
+        reps = cells["rep"].to_numpy(object) if "rep" in cells.columns else np.full(len(cells), None, object)
+        named = pd.notna(reps)
         return rep_rules.rep_months_of_sums(
             pairs["rep"].to_numpy(object), pairs["month"].to_numpy(np.int64) - series.first_month, codes[named],
-            cells["month"].to_numpy(np.int64)[named] - series.first_month, cells["rep"].to_numpy(object)[named],
-            series)
+            cells["month"].to_numpy(np.int64)[named] - series.first_month, reps[named], series)
 
     def _orders(self, keys: pd.Index, first_month: int, width: int) -> np.ndarray:
         """The orders matrix (customers ``keys`` × months from ``first_month``), from ``orders()``."""

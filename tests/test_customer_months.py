@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from churn_logic import Settings, analyse, backtest, churn_kpis, forecast_no_order, resolve, winback_list
+from churn_logic import NoOrdersError, Settings, analyse, backtest, churn_kpis, forecast_no_order, resolve, winback_list
 from churn_logic.forecast_quality import probabilities_by_month
 
 from addin.sources.order_book import read_order_book
@@ -34,10 +34,13 @@ def order_lines(draw):
             "product": draw(st.sampled_from(["P1", "P2", "P3", "P4", None])),
             "category": draw(st.sampled_from(["X", "Y", None])),
         })
+    left_out = draw(st.sets(st.sampled_from(["quantity", "order", "name", "rep", "product", "category"])))
     values = {"measure": draw(st.sampled_from(["amount", "quantity", "orders"])),
               "lost_months": draw(st.integers(1, 6)), "low_months": draw(st.integers(1, 3)),
               "as_of": f"2024-{draw(st.integers(1, 12)):02d}"}
-    return pd.DataFrame(rows), values
+    if "quantity" in left_out and values["measure"] == "quantity":
+        left_out.remove("quantity")
+    return pd.DataFrame(rows).drop(columns=sorted(left_out)), values
 
 
 def _same_model(lines: pd.DataFrame, settings: Settings):
@@ -63,7 +66,13 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 @given(order_lines())
 def test_months_score_as_lines_do(case):
     lines, values = case
-    _same_model(lines, resolve([("test", values)]))
+    settings = resolve([("test", values)])
+    if (lines["date"].dt.year * 12 + lines["date"].dt.month - 1 > settings.as_of).all():
+        for scored in (lambda: analyse(lines, settings), lambda: aggregate(lines).analyse(settings)):
+            with pytest.raises(NoOrdersError):      # nothing to score, from the lines and the months alike
+                scored()
+        return
+    _same_model(lines, settings)
 
 
 @pytest.fixture(scope="module")

@@ -133,6 +133,18 @@ def test_every_source_gives_the_same_verdicts(tmp_path, lines, postgres_url, chu
     assert history(postgres_url, "--table", "sales_lines") == want_history         # the lines, asked of the database
 
 
+def test_the_fewest_columns_give_the_same_verdicts(tmp_path, lines, churnkit):
+    """Date, customer and amount alone (no rep, order number, name or product): Parquet and DuckDB as the sheet."""
+    few = lines[["订单日期", "客户编号", "金额"]]
+    workbook = write_orders(tmp_path / "few.xlsx", [[None if c == "" else c for c in row]
+                                                    for row in few.to_numpy().tolist()], header=list(few.columns))
+    parquet = tmp_path / "few.parquet"
+    few.replace("", None).to_parquet(parquet)
+    want = _scan(churnkit, workbook)
+    assert want["summary"]["LOST"], want["summary"]
+    assert _without_source(_scan(churnkit, parquet)) == _without_source(want)
+
+
 def test_typed_columns_read_as_typed_cells(tmp_path, lines, churnkit):
     """DATE and DECIMAL columns (a database's own types) give what the same values typed into a sheet give."""
     good = lines[~lines["订单号"].isin(["SO-B1", "SO-B2", "SO-B3", ""])].copy()        # no unreadable or totals row
