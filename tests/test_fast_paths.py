@@ -1,6 +1,7 @@
 """The shortcuts taken for big order books give exactly what the plain ways give.
 
-- JSON output is written without the json module's slow indented encoder: same text.
+- JSON output is written without the json module's slow indented encoder: same text; a table's columns too.
+- CSV is written a column at a time: the csv module's text of the records.
 - Month integers come from a day → month table: same as pandas' year and month.
 - Cells are parsed once per distinct text and spread to the rows: same as parsing each cell.
   Repeated text fields (not order numbers) come out categorical (codes into sorted texts), also across sheets.
@@ -8,7 +9,9 @@
 - The orders matrix is counted when first read: same as counting it up front.
 - Categorical lines (codes into sorted texts) score exactly as plain text lines.
 """
+import csv
 import datetime as dt
+import io
 import json
 import math
 
@@ -16,7 +19,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from addin.cli.output import dumps
+from addin.cli.json_text import Rows, dumps
+from addin.content.csv_text import csv_text, protect_text
+from addin.ooxml.worksheet import LIST_SEPARATOR
 from churn_logic import RawSheet, Settings, analyse, normalise, resolve, winback_list
 from churn_logic.periods import months_of
 
@@ -31,6 +36,39 @@ from churn_logic.periods import months_of
 ])
 def test_json_is_the_json_modules_text(document):
     assert dumps(document) == json.dumps(document, ensure_ascii=False, indent=2)
+
+
+@pytest.mark.parametrize("rows", [
+    Rows(["customer", "value", "100%", "p", "flag", "dropped"],
+         [["00042", "é\"\\\n\0\u2028", None], [1200.5, math.nan, -0.0], [10**30, None, -3], [math.inf, 0.1, None],
+          [True, False, None], [[], ["Tools", "零件"], [{"k": (1, 2)}]]]),
+    Rows(["one"], [["just one row"]]), Rows(["none"], [[]]), Rows([], []),
+])
+def test_rows_are_the_json_modules_text_of_their_records(rows):
+    document = {"customers": rows, "after": [1, 2]}
+    assert dumps(document) == json.dumps({"customers": rows.records(), "after": [1, 2]}, ensure_ascii=False, indent=2)
+
+
+def test_rows_refuse_what_the_json_module_refuses():
+    with pytest.raises(TypeError) as ours:
+        dumps(Rows(["a", "b"], [[1, 2], [3, np.int64(4)]]))
+    with pytest.raises(TypeError) as theirs:
+        json.dumps([{"a": 1, "b": 3}, {"a": 2, "b": np.int64(4)}], ensure_ascii=False, indent=2)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_csv_of_columns_is_the_csv_modules_text_of_the_records():
+    fields = ["customer", "value", "dropped", "when"]
+    columns = [["=1+1", "", None, "plain", "\t=x", "a\nb", "-1"], [1.5, None, -0.0, 10**20, 2, 3, True],
+               [[], ["Tools", "零件"], None, ["=x"], [], [], []], [dt.date(2024, 1, 5), None, "2024-01", 1, 2, 3, 4]]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
+    writer.writeheader()
+    for values in zip(*columns):
+        writer.writerow({f: protect_text(LIST_SEPARATOR.join(v) if isinstance(v, list) else v)
+                         for f, v in zip(fields, values)})
+    assert csv_text(fields, columns) == out.getvalue()
+    assert csv_text(fields, [[] for _ in fields]) == "customer,value,dropped,when\r\n"
 
 
 @pytest.mark.parametrize("document", [{"a": np.int64(3)}, {"a": {1, 2}}, {(1, 2): 3}])

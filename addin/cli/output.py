@@ -2,10 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
-import math
-from json.encoder import encode_basestring
 from typing import Any
 
 import numpy as np
@@ -20,6 +16,7 @@ from ..content.csv_text import csv_text
 from ..content.words import WORDS, plural
 from ..ooxml.worksheet import cell_value
 from ..content.settings_text import settings_parts
+from .json_text import Rows, dumps
 
 if TYPE_CHECKING:
     from ..tasks import Analysis
@@ -33,16 +30,22 @@ PROBABILITY_DECIMALS = 4
 
 def customer_records(analysis: Analysis, lang: str, include_low: bool) -> list[dict[str, Any]]:
     """One dict per customer with the command-line contract's field names, most urgent first."""
+    columns = customer_columns(analysis, lang, include_low)
+    return [dict(zip(FIELDS, values)) for values in zip(*columns.values())]
+
+
+def customer_columns(analysis: Analysis, lang: str, include_low: bool) -> dict[str, list[Any]]:
+    """``customer_records`` a field at a time: for each of ``FIELDS``, its JSON-ready value per customer."""
     model, forecast = analysis.model, analysis.forecast
     ranked = model.ranked(flagged_only=not include_low)
     frame = forecast.of(ranked.assign(reasons=model.reasons(lang).loc[ranked.index],
                                       p_no_order_reason=np.asarray(forecast.reasons(lang), dtype=object)[ranked.index]))
-    columns = [_plain_column(frame[field]) if field != "dropped_categories" else [list(names) for names in frame[field]]
-               for field in FIELDS if field != "p_no_order"]
-    probability = [None if math.isnan(p) else round(float(p), PROBABILITY_DECIMALS)
-                   for p in frame["p_no_order"].tolist()]
-    columns.insert(FIELDS.index("p_no_order"), probability)
-    return [dict(zip(FIELDS, values)) for values in zip(*columns)]
+    columns = {field: _plain_column(frame[field]) for field in FIELDS
+               if field not in ("dropped_categories", "p_no_order")}
+    columns["dropped_categories"] = [list(names) for names in frame["dropped_categories"].to_numpy(object).tolist()]
+    columns["p_no_order"] = [None if p != p else round(p, PROBABILITY_DECIMALS)
+                             for p in frame["p_no_order"].to_numpy(float).tolist()]
+    return {field: columns[field] for field in FIELDS}
 
 
 def probability_record(analysis: Analysis, lang: str) -> dict[str, Any]:
@@ -62,11 +65,12 @@ def _plain_column(column: pd.Series) -> list[Any]:
     if kind == "i":
         return column.to_numpy().tolist()
     if kind == "f":
-        return [None if math.isnan(value) else round(value, 2) + 0.0 for value in column.to_numpy().tolist()]
+        return [None if value != value else round(value, 2) + 0.0 for value in column.to_numpy().tolist()]
     if dtype == np.dtype("datetime64[ns]"):
         days = np.datetime_as_string(column.to_numpy(), unit="D").tolist()
         return [None if day == "NaT" else day for day in days]
-    return [_plain(value) for value in column]
+    values = column.to_numpy(object).tolist()
+    return values if set(map(type, values)) <= {str} else [_plain(value) for value in values]
 
 
 def _plain(value: Any) -> Any:
@@ -97,7 +101,7 @@ def scan_json(analysis: Analysis, lang: str, include_low: bool) -> str:
     document = {
         "as_of": model.as_of_label,
         "settings": settings_record(analysis),
-        "customers": customer_records(analysis, lang, include_low),
+        "customers": Rows(FIELDS, list(customer_columns(analysis, lang, include_low).values())),
         "skipped": skipped_records(analysis),
         "summary": analysis.model.risk_counts(),
         "probability": probability_record(analysis, lang),
@@ -108,79 +112,9 @@ def scan_json(analysis: Analysis, lang: str, include_low: bool) -> str:
     return dumps(document)
 
 
-def dumps(value: Any) -> str:
-    """``json.dumps(value, ensure_ascii=False, indent=2)``, several times faster for big documents.
-
-    The json module writes indented JSON with its pure-Python encoder; this writes the same
-    text for dicts, lists, strings, numbers, booleans and None, and leaves anything else to
-    the json module (which raises the same error it always did).
-    """
-    try:
-        return _dumps(value, "\n")
-    except TypeError:
-        return json.dumps(value, ensure_ascii=False, indent=2)
-
-
-def _dumps(value: Any, newline: str) -> str:
-    if isinstance(value, str):
-        return encode_basestring(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return _float_json(value)
-    if not isinstance(value, (list, tuple, dict)):
-        raise TypeError(type(value).__name__)
-    if not value:
-        return "{}" if isinstance(value, dict) else "[]"
-    inner = newline + "  "
-    items = value.values() if isinstance(value, dict) else value
-    if all(type(item) in _SCALARS for item in items):     # one line per item: json's C encoder can write it
-        text = _flat_encoder(inner)(value)
-        return text[0] + inner + text[1:-1] + newline + text[-1]
-    if isinstance(value, dict):
-        return "{" + inner + ("," + inner).join([_json_key(key) + ": " + _dumps(item, inner)
-                                                 for key, item in value.items()]) + newline + "}"
-    return "[" + inner + ("," + inner).join([_dumps(item, inner) for item in value]) + newline + "]"
-
-
-_SCALARS = {str, int, float, bool, type(None)}
-
-
-@functools.lru_cache
-def _flat_encoder(inner: str):
-    """json's C encoder, with each item on its own line: exact for containers of scalars."""
-    return json.JSONEncoder(ensure_ascii=False, separators=("," + inner, ": ")).encode
-
-
-def _float_json(value: float) -> str:
-    if value != value:
-        return "NaN"
-    if value in (math.inf, -math.inf):
-        return "Infinity" if value > 0 else "-Infinity"
-    return float.__repr__(value)
-
-
-def _json_key(key: Any) -> str:
-    if isinstance(key, str):
-        return encode_basestring(key)
-    if isinstance(key, float):
-        return encode_basestring(_float_json(key))
-    if key is True or key is False or key is None:
-        return encode_basestring(_dumps(key, ""))
-    if isinstance(key, int):
-        return encode_basestring(int.__repr__(key))
-    raise TypeError(type(key).__name__)
-
-
 def scan_csv(analysis: Analysis, lang: str, include_low: bool) -> str:
     """CSV for spreadsheets: a text that a spreadsheet would take for a formula is kept text (``protect_text``)."""
-    return csv_text(FIELDS, customer_records(analysis, lang, include_low))
+    return csv_text(FIELDS, list(customer_columns(analysis, lang, include_low).values()))
 
 
 def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
@@ -274,8 +208,8 @@ def backtest_json(analysis: Analysis, result: Backtest) -> str:
 
 def backtest_csv(analysis: Analysis, result: Backtest) -> str:
     """One row per rule and threshold (CSV for spreadsheets, as ``scan_csv``)."""
-    return csv_text(BACKTEST_FIELDS, ({key: value for key, value in rule.items() if key in BACKTEST_FIELDS}
-                                      for rule in _backtest_rows(analysis, result)))
+    rows = _backtest_rows(analysis, result)
+    return csv_text(BACKTEST_FIELDS, [[rule.get(field) for rule in rows] for field in BACKTEST_FIELDS])
 
 
 def _backtest_rows(analysis: Analysis, result: Backtest) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Sequence
 
 from ..ooxml.worksheet import LIST_SEPARATOR
 
@@ -18,11 +18,21 @@ def protect_text(value: Any) -> Any:
     return value
 
 
-def csv_text(fields: Sequence[str], records: Iterable[Mapping[str, Any]]) -> str:
-    """Records as CSV the way Excel writes it (line breaks quoted, CRLF), each text kept text, a list in one cell."""
+def csv_text(fields: Sequence[str], columns: Sequence[Sequence[Any]]) -> str:
+    """A table given a column per field, as CSV the way Excel writes it (line breaks quoted, CRLF), each text kept
+    text (``protect_text``), a list in one cell; a missing value (None) as an empty cell."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(fields), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows({key: protect_text(LIST_SEPARATOR.join(value) if isinstance(value, list) else value)
-                      for key, value in record.items()} for record in records)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(fields)
+    writer.writerows(zip(*(_cells(column) for column in columns)))
     return out.getvalue()
+
+
+def _cells(column: Sequence[Any]) -> Sequence[Any]:
+    """A column's values as CSV cells: texts protected, lists joined; numbers and None as they are."""
+    kinds = set(map(type, column))
+    if not kinds & {str, list}:
+        return column
+    if kinds <= {str, type(None)}:
+        return [("'" + value) if value and value.startswith(FORMULA_TRIGGERS) else value for value in column]
+    return [protect_text(LIST_SEPARATOR.join(value) if isinstance(value, list) else value) for value in column]

@@ -46,9 +46,10 @@ def refresh_lists(analysis: Analysis, workbook: Workbook, lang: str = "en",
 def _write_beside(workbook: Path, lang: str, kind: str, headers: list[str], rows: list[list[Any]]) -> str:
     """A whole list as a CSV file beside the workbook (``orders - Win-Back.csv``); its name."""
     path = workbook.with_name(f"{workbook.stem} - {SHEET_NAMES[kind][lang]}.csv")
-    records = ({header: getattr(value, "text", value) for header, value in zip(headers, row)} for row in rows)
+    columns = [[getattr(value, "text", value) for value in column] for column in zip(*rows)] if rows else \
+        [[] for _ in headers]
     try:
-        path.write_text(csv_text(headers, records), encoding="utf-8-sig", newline="")
+        path.write_text(csv_text(headers, columns), encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise UserError(f"{path} could not be written ({exc.strerror or exc}).") from None
     return path.name
