@@ -15,7 +15,7 @@ from .history import CustomerHistory, UnknownCustomerError, customer_history
 from .kpis import churn_kpis
 from .lists import AT_RISK, CLASS_ORDER, FLAGGED, REPORT_MONTHS, most_urgent_first, most_valuable_first
 from .model import ChurnModel, NoOrdersError, analyse
-from .orders import OrderBook, RawSheet, combine, no_customer_keys, normalise
+from .orders import OrderBook, RawSheet, combine, combine_tables, no_customer_keys, normalise
 from .parsing import DAY_FIRST, LARGEST_VALUE, MONTH_FIRST, future_cutoff
 from .reps import RepTurnover
 from .periods import may_be_incomplete, month_label, parse_month
@@ -35,4 +35,5 @@ __all__ = [
     "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
     "CategoryDrops", "RepTurnover", "UNITS_PER_ONE", "date_bounds", "read_date_texts", "read_value_texts",
     "no_customer_keys", "LARGEST_VALUE", "CustomerMonths", "LATEST_FIELDS", "POSITION_BITS",
+    "combine_tables",
 ]

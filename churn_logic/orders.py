@@ -73,14 +73,56 @@ def normalise(sheets: Sequence[RawSheet], settings: Settings, today: dt.date | N
     return combine(books)
 
 
-def combine(books: Sequence[OrderBook]) -> OrderBook:
+def combine(books: Sequence[OrderBook], lines: pd.DataFrame | None = None) -> OrderBook:
     """The order books of sheets normalised one by one (``normalise`` of each), as ``normalise`` of them all gives
-    them: the lines one after the other, text fields categorical over all sheets' texts."""
-    lines = _concat([book.lines for book in books]) if books else _empty_lines()
+    them: the lines one after the other, text fields categorical over all sheets' texts; ``lines``: those
+    already joined (``combine_tables``), the books' own are then not looked at."""
+    if lines is None:
+        lines = _concat([book.lines for book in books]) if books else _empty_lines()
     bad_rows = pd.concat([book.skipped for book in books], ignore_index=True) if books \
         else pd.DataFrame(columns=SKIPPED_COLUMNS)
     return OrderBook(lines=lines, skipped=bad_rows, ignored_rows=sum(book.ignored_rows for book in books),
                      date_orders={sheet: order for book in books for sheet, order in book.date_orders.items()})
+
+
+def combine_tables(tables: Sequence[pa.Table]) -> pd.DataFrame | None:
+    """The lines of several sheets, each as the Arrow table of its ``normalise``d lines (``pa.Table.from_pandas``,
+    as the line cache keeps them), joined as ``combine`` joins their frames: converted to pandas once, each text
+    field's categories made and checked once instead of once per sheet. None when the sheets' columns differ."""
+    names = tables[0].column_names
+    if any(table.column_names != names for table in tables):
+        return None
+    texts = [name for name in names if pa.types.is_dictionary(tables[0].schema.field(name).type)]
+    plain = [name for name in names if name not in texts]
+    if any(table.select(plain).schema.remove_metadata() != tables[0].select(plain).schema.remove_metadata()
+           or any(not pa.types.is_dictionary(table.schema.field(name).type) for name in texts) for table in tables):
+        return None
+    lines = pa.concat_tables([table.select(plain) for table in tables]).to_pandas()
+    for name in texts:
+        lines[name] = _joined_categorical([table.column(name) for table in tables])
+    return lines[names]
+
+
+def _joined_categorical(columns: list[pa.ChunkedArray]) -> pd.Categorical:
+    """Dictionary-encoded columns one after the other, as one categorical whose categories are all their texts,
+    sorted (what ``union_categoricals(..., sort_categories=True)`` makes of their categoricals)."""
+    chunks = [pa.DictionaryArray.from_arrays(chunk.indices.cast(pa.int32()), chunk.dictionary.cast(pa.large_string()))
+              for column in columns for chunk in column.chunks]     # not cast(): that drops texts no row has
+    unified = pa.chunked_array(chunks, pa.dictionary(pa.int32(), pa.large_string())).unify_dictionaries()
+    dictionary = unified.chunks[0].dictionary if unified.num_chunks else pa.array([], pa.large_string())
+    indices = pa.chunked_array([chunk.indices for chunk in unified.chunks], pa.int32()).combine_chunks()
+    codes, categories = _sorted_codes(dictionary, indices)
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+def _sorted_codes(dictionary: pa.Array, indices: pa.Array) -> tuple[np.ndarray, pd.Index]:
+    """Per index, the position of its text among the dictionary's texts sorted (-1: missing), and those texts."""
+    order = pc.array_sort_indices(dictionary).to_numpy()
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    codes = np.where(indices.is_valid().to_numpy(zero_copy_only=False),
+                     rank[indices.fill_null(0).to_numpy()] if len(rank) else -1, -1)
+    return codes, pd.Index(_strings(dictionary.take(order)))
 
 
 def no_customer_keys(texts: pa.Array) -> np.ndarray:
@@ -244,14 +286,8 @@ class _Cells:
         The engine groups by these codes instead of hashing a million texts again.
         """
         encoded = self.values.dictionary_encode()
-        order = pc.array_sort_indices(encoded.dictionary).to_numpy()
-        rank = np.empty(len(order), np.int64)
-        rank[order] = np.arange(len(order))
-        indices = encoded.indices
-        per_value = np.where(indices.is_valid().to_numpy(zero_copy_only=False),
-                             rank[indices.fill_null(0).to_numpy()] if len(rank) else -1, -1)
-        return pd.Categorical.from_codes(per_value[self.codes[rows]],
-                                         categories=pd.Index(_strings(encoded.dictionary.take(order))), validate=False)
+        per_value, categories = _sorted_codes(encoded.dictionary, encoded.indices)
+        return pd.Categorical.from_codes(per_value[self.codes[rows]], categories=categories, validate=False)
 
     def distinct_totals_words(self) -> np.ndarray:
         """True for the texts that say Total / 合计 (any case, a trailing colon allowed), or a subtotal

@@ -4,6 +4,7 @@
 - CSV is written a column at a time: the csv module's text of the records.
 - Month integers come from a day → month table: same as pandas' year and month.
 - Cells are parsed once per distinct text and spread to the rows: same as parsing each cell.
+- Sheets' lines joined as Arrow tables (from the line cache) are the sheets' lines combined as frames.
   Repeated text fields (not order numbers) come out categorical (codes into sorted texts), also across sheets.
 - The win-back list's main products are ranked with codes: same as ranking the names.
 - The orders matrix is counted when first read: same as counting it up front.
@@ -17,12 +18,13 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from addin.cli.json_text import Rows, dumps
 from addin.content.csv_text import csv_text, protect_text
 from addin.ooxml.worksheet import LIST_SEPARATOR
-from churn_logic import RawSheet, Settings, analyse, normalise, resolve, winback_list
+from churn_logic import RawSheet, Settings, analyse, combine, combine_tables, normalise, resolve, winback_list
 from churn_logic.periods import months_of
 
 
@@ -117,6 +119,22 @@ def test_cells_parsed_once_per_text_are_the_cells_parsed_one_by_one(settings):
     pd.testing.assert_frame_equal(_texts(book.lines), _texts(lines))
     assert book.skipped.to_dict("records") == skipped.to_dict("records")
     assert book.ignored_rows == sum(b.ignored_rows for b in one_by_one)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sheets_joined_as_arrow_tables_are_the_sheets_combined(seed):
+    rng = np.random.default_rng(seed)
+    books = []
+    for sheet in range(int(rng.integers(2, 6))):
+        n = int(rng.integers(0, 40))
+        cells = {field: pd.Series(rng.choice(np.array(values, dtype=object), n), dtype=object)
+                 for field, values in CELLS.items()}
+        cells["rep"] = pd.Series(rng.choice(np.array([None, "Li", "王"] if sheet % 2 else [None], object), n))
+        cells["order"] = pd.Series([f"SO-{sheet}-{i}" for i in range(n)], dtype=object)
+        books.append(normalise([RawSheet(f"S{sheet}", np.arange(n) + 2, cells)], Settings()))
+    tables = [pa.Table.from_pandas(book.lines, preserve_index=False) for book in books]
+    pd.testing.assert_frame_equal(combine_tables(tables), combine(books).lines)
+    assert combine_tables(tables[:1] + [tables[1].drop_columns(["rep"])]) is None      # other columns: not joined
 
 
 def _texts(lines: pd.DataFrame) -> pd.DataFrame:

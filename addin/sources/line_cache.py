@@ -31,6 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import platformdirs
 import pyarrow as pa
 import pyarrow.ipc as ipc
@@ -57,12 +58,32 @@ _SKIPPED = b"skipped"
 
 
 @dataclasses.dataclass
+class KeptBook:
+    """An order book as an entry keeps it: the lines as an Arrow table, so that the lines of many sheets can be
+    joined before they become one frame (``churn_logic.combine_tables``)."""
+    lines: pa.Table
+    skipped: pd.DataFrame
+    ignored_rows: int
+    date_orders: dict[str, str]
+
+    def book(self) -> OrderBook:
+        return OrderBook(self.lines.to_pandas(), self.skipped, self.ignored_rows, self.date_orders)
+
+
+@dataclasses.dataclass
 class SheetEntry:
     """What reading one sheet gave: its header (None: it has none, it holds no orders), its order lines (None:
-    not read as orders yet) and the notes on how it was read."""
+    not read as orders yet; ``kept``: as loaded from the cache, ``order_book`` makes them a book) and the notes
+    on how it was read."""
     header: Header | None
     book: OrderBook | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
+    kept: KeptBook | None = None
+
+    def order_book(self) -> OrderBook | None:
+        if self.book is None and self.kept is not None:
+            self.book = self.kept.book()
+        return self.book
 
 
 def folder() -> Path:
@@ -117,8 +138,8 @@ class LineCache:
             if shared is not None and not shared.match(meta["shared"]):
                 return None
             header = meta["header"] and Header(**{**meta["header"], "merged": tuple(meta["header"]["merged"])})
-            book = meta["book"] and OrderBook(table.to_pandas(), ipc.open_stream(table.schema.metadata[_SKIPPED])
-                                              .read_all().to_pandas(), **meta["book"])
+            kept = meta["book"] and KeptBook(table, ipc.open_stream(table.schema.metadata[_SKIPPED]).read_all()
+                                             .to_pandas(), **meta["book"])
         except FileNotFoundError:
             return None
         except Exception:                  # a damaged entry, or one of another format: a miss
@@ -128,7 +149,7 @@ class LineCache:
             os.utime(path)                 # used: the last to go
         except OSError:
             pass
-        return SheetEntry(header, book, meta["notes"])
+        return SheetEntry(header, notes=meta["notes"], kept=kept or None)
 
     def store(self, key: str, entry: SheetEntry, shared: SharedParts | None = None) -> None:
         """Keep ``entry``, read with the workbook's ``shared`` parts as they are now (best effort: a cache that

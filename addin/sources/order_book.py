@@ -20,8 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from churn_logic import (DAY_FIRST, MONTH_FIRST, CustomerMonths, OrderBook, RawSheet, Settings, combine,
-                         find_header_row, future_cutoff,
-                         normalise)
+                         combine_tables, find_header_row, future_cutoff, normalise)
 
 from ..content.sheet_kinds import OUR_SHEET_NAMES
 from ..errors import UserError
@@ -29,7 +28,7 @@ from .csv_file import read_csv
 from .files import check_file, open_workbook
 from .guard import UnreadableSheet
 from .headers import HEADER_SEARCH_ROWS, Header, no_header_sentence
-from .line_cache import LineCache, SharedParts, SheetEntry
+from .line_cache import KeptBook, LineCache, SharedParts, SheetEntry
 from .tables import ExcelFileTables, SheetTables, ValueTables
 from .unsaved_formulas import rows_with_unsaved_formulas
 
@@ -80,14 +79,15 @@ def read_order_book(path: Path, settings: Settings, sheets: Sequence[str] | None
             entry = SheetEntry(header, normalise([raw], settings, today), notes)
             if key:
                 cache.store(key, entry)
-        _check_lines_read(entry.book, path.name, [entry.header])
-        return ReadResult(entry.book, [entry.header.sheet], entry.notes + _date_notes(entry.book))
+        book = entry.order_book()
+        _check_lines_read(book, path.name, [entry.header])
+        return ReadResult(book, [entry.header.sheet], entry.notes + _date_notes(book))
     tables = tables or ExcelFileTables(open_workbook(path), path.name)
     reader = _SheetReader(tables, settings, today, cache)
     with progress.step(f"Reading {path.name}"):
         chosen, notes = _choose_sheets(tables, settings, sheets, all_sheets, reader.look)
     with progress.step("Checking order lines"):
-        book = combine([reader.lines(name) for name in chosen])
+        book = reader.combined(chosen)
     reader.keep()
     _check_lines_read(book, tables.label, [reader.header(name) for name in chosen], path)
     return ReadResult(book, chosen, notes + _date_notes(book))
@@ -135,11 +135,23 @@ class _SheetReader:
 
     def lines(self, name: str) -> OrderBook:
         entry = self.entries[name]
-        if entry.book is None:
+        if entry.order_book() is None:
             found = self.loaded[name] if name in self.loaded else self._load(name)
             entry.book = normalise([_read_sheet(found)], self.settings, self.today)
             self.read.add(name)
         return entry.book
+
+    def combined(self, names: Sequence[str]) -> OrderBook:
+        """The order lines of the sheets ``names``, one after the other (``combine``); those of several sheets from
+        the cache are joined as Arrow tables first, so that they become one frame at once (``combine_tables``)."""
+        kept = [self.entries[name].kept if self.entries[name].book is None else None for name in names]
+        if len(names) > 1 and any(kept):
+            books = [book or self.lines(name) for name, book in zip(names, kept)]
+            lines = combine_tables([book.lines if isinstance(book, KeptBook) else
+                                    pa.Table.from_pandas(book.lines, preserve_index=False) for book in books])
+            if lines is not None:
+                return combine(books, lines)
+        return combine([self.lines(name) for name in names])
 
     def keep(self) -> None:
         for name in self.read:
