@@ -13,6 +13,7 @@ from .forecast_quality import BACKTEST_MONTHS, probabilities_by_month
 from .headlines import headline_figures
 from .history import CustomerHistory, UnknownCustomerError, customer_history
 from .kpis import churn_kpis
+from .lazy_scipy import warm_up
 from .lists import AT_RISK, CLASS_ORDER, FLAGGED, REPORT_MONTHS, most_urgent_first, most_valuable_first
 from .model import ChurnModel, NoOrdersError, analyse
 from .orders import OrderBook, RawSheet, combine, combine_tables, no_customer_keys, normalise
@@ -35,5 +36,5 @@ __all__ = [
     "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
     "CategoryDrops", "RepTurnover", "UNITS_PER_ONE", "date_bounds", "read_date_texts", "read_value_texts",
     "no_customer_keys", "LARGEST_VALUE", "CustomerMonths", "LATEST_FIELDS", "POSITION_BITS",
-    "combine_tables",
+    "warm_up", "combine_tables",
 ]

@@ -31,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from scipy import optimize, special
+from .lazy_scipy import optimize, special
 
 _LOG_BOUNDS = [(np.log(1e-4), np.log(1e4))] * 4    # the fit searches log-parameters within these
 _STATIONARY = 1e-5         # a gradient (of the mean log-likelihood, per log-parameter) this small is nil

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from scipy import optimize, special
+from .lazy_scipy import optimize, special
 
 RIDGE = 1e-3               # penalty on the squared standardised coefficients, per customer
 _EDGE = 1e-9               # model probabilities are kept this far from 0 and 1 before their log-odds

@@ -9,12 +9,15 @@
 - The win-back list's main products are ranked with codes: same as ranking the names.
 - The orders matrix is counted when first read: same as counting it up front.
 - Categorical lines (codes into sorted texts) score exactly as plain text lines.
+- scipy is imported when first used (or by the warm-up thread while a workbook is read), not at start.
 """
 import csv
 import datetime as dt
 import io
 import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -210,3 +213,14 @@ def test_orders_counted_when_first_read_are_those_counted_up_front():
     eager = analyse(lines, resolve([("t", {"measure": "orders"})]), dt.date(2025, 1, 15))
     assert np.array_equal(lazy.series.orders, eager.series.orders)
     assert np.array_equal(eager.series.values, eager.series.orders)
+
+
+def test_scipy_is_imported_when_first_used():
+    """scipy is a third of churnkit's start: the command line imports it only on the thread that warms it up."""
+    code = ("import sys, addin.cli.main, addin.udfs, addin.ribbon; "
+            "assert not [m for m in sys.modules if m.startswith('scipy')], 'imported at start'; "
+            "from churn_logic import bgnbd, warm_up; warm_up(); "
+            "assert 'scipy.optimize' in sys.modules and bgnbd.special.gammaln(1.0) == 0.0")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
