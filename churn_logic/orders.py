@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
 
 import numpy as np
@@ -29,6 +31,7 @@ TEXT_FIELDS = ("name", "order", "product", "category", "rep", "region", "email")
 IDENTIFIER_FIELDS = ("order",)     # nearly one text per line: plain text; other texts repeat and are categorical
 EXACT_FIELDS = ("customer",)       # keys keep every character as written; other texts are trimmed
 SKIPPED_COLUMNS = ["sheet", "row", "reason"]
+_THREADS = min(4, os.cpu_count() or 1)     # fields of a sheet worked on at a time
 _SHOWN = 30          # a reason shows at most this much of a cell's text
 _TOTALS_WORDS = pa.array(sorted(TOTALS_WORDS))
 _STRINGS = pd.Series(np.array(["text"], dtype=object)).dtype   # how pandas stores a column of strings
@@ -156,15 +159,12 @@ def _empty_lines() -> pd.DataFrame:
 
 def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...], cutoff: pd.Timestamp
                      ) -> tuple[pd.DataFrame, pd.DataFrame, int, str | None]:
-    cells = {field: _Cells(series, one_per_line=field in IDENTIFIER_FIELDS, exact=field in EXACT_FIELDS)
-             for field, series in raw.cells.items()}
+    with ThreadPoolExecutor(_THREADS) as pool:
+        cells = dict(zip(raw.cells, pool.map(_field_cells, raw.cells.items())))
     present = [cells[f].present for f in ("date", "customer", "amount") if f in cells]
     blank = ~np.logical_or.reduce(present) if present else np.ones(len(raw.rows), bool)
-    totals = np.zeros(len(raw.rows), bool)
-    for column in cells.values():
-        words = column.distinct_totals_words()
-        if words.any():
-            totals |= column.per_row(words)
+    totals = np.logical_or.reduce([column.totals for column in cells.values()]) if cells \
+        else np.zeros(len(raw.rows), bool)
     note = _note_rows(cells, blank | totals)
     keep = ~(blank | totals | note)
 
@@ -219,6 +219,15 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
     skipped = pd.DataFrame({"sheet": raw.sheet, "row": np.asarray(raw.rows)[bad],
                             "reason": _reasons(np.flatnonzero(bad), problems, cells)}, columns=SKIPPED_COLUMNS)
     return lines, skipped, int(((totals | note) & ~blank).sum()), date_order
+
+
+def _field_cells(item: tuple[str, pd.Series]) -> _Cells:
+    """One field's cells, with what is asked of every field worked out: most of it is Arrow's kernels, which run
+    without Python's lock, so the fields of a sheet are worked on ``_THREADS`` at a time."""
+    field, series = item
+    cells = _Cells(series, one_per_line=field in IDENTIFIER_FIELDS, exact=field in EXACT_FIELDS)
+    cells.present, cells.totals      # worked out here, on this thread (cached)
+    return cells
 
 
 def _note_rows(cells: dict[str, "_Cells"], not_orders: np.ndarray) -> np.ndarray:
@@ -288,6 +297,12 @@ class _Cells:
         encoded = self.values.dictionary_encode()
         per_value, categories = _sorted_codes(encoded.dictionary, encoded.indices)
         return pd.Categorical.from_codes(per_value[self.codes[rows]], categories=categories, validate=False)
+
+    @functools.cached_property
+    def totals(self) -> np.ndarray:
+        """Per row, whether its text says Total / 合计 … (``distinct_totals_words``)."""
+        words = self.distinct_totals_words()
+        return self.per_row(words) if words.any() else np.zeros(len(self.raw), bool)
 
     def distinct_totals_words(self) -> np.ndarray:
         """True for the texts that say Total / 合计 (any case, a trailing colon allowed), or a subtotal
