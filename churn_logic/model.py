@@ -92,12 +92,13 @@ class ChurnModel:
         peak = values[np.arange(len(rows)), last - d]
         drops = self._drops_of(rows)
         handovers = self.turnover.customers.set_index("customer")
+        handed_over = set(handovers.index)
         out = []
         for i, row in enumerate(rows.tolist()):
             parts = [reasons(int(d[i]), int(low[i]), int(z[i]), float(peak[i]), float(values[i, last]), self.as_of,
                              self.settings, lang), *category_reasons(drops.get(row, []), self.settings, lang)]
             key = self.series.keys[row]
-            if key in handovers.index:
+            if key in handed_over:
                 parts.append(rep_reason(handovers.loc[key], lang))
             out.append(join_reasons([part for part in parts if part], lang))
         return out

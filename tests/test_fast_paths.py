@@ -9,6 +9,7 @@
 - The win-back list's main products are ranked with codes: same as ranking the names.
 - The orders matrix is counted when first read: same as counting it up front.
 - Categorical lines (codes into sorted texts) score exactly as plain text lines.
+- Terminal tables measure ASCII texts by their length: the same as measuring every character.
 - scipy is imported when first used (or by the warm-up thread while a workbook is read), not at start.
 """
 import csv
@@ -18,6 +19,7 @@ import json
 import math
 import subprocess
 import sys
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,7 @@ import pyarrow as pa
 import pytest
 
 from addin.cli.json_text import Rows, dumps
+from addin.content import texttable
 from addin.content.csv_text import csv_text, protect_text
 from addin.ooxml.worksheet import LIST_SEPARATOR
 from churn_logic import RawSheet, Settings, analyse, combine, combine_tables, normalise, resolve, winback_list
@@ -223,4 +226,38 @@ def test_scipy_is_imported_when_first_used():
             "assert 'scipy.optimize' in sys.modules and bgnbd.special.gammaln(1.0) == 0.0")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def _plain_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _plain_clip(text: str, limit: int) -> str:
+    """The longest start of ``text`` that leaves room for the '…', one character at a time."""
+    if _plain_width(text) <= limit:
+        return text
+    out = ""
+    for ch in text:
+        if _plain_width(out + ch) > limit - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_terminal_tables_line_up_as_measured_character_by_character(seed):
+    rng = np.random.default_rng(seed)
+    texts = ["", "Acme", "销售额连续3个月下降", "x" * 80, "阿" * 40 + "b", "ab阿" * 30, "ｆｕｌｌ", "é" * 70]
+    headers = ["Risk", "客户", "Customer 客户名称"]
+    rows = [[None if rng.random() < 0.1 else texts[rng.integers(len(texts))] for _ in headers] for _ in range(30)]
+    rows[0][1] = 12.5
+    cells = [list(headers)] + [[_plain_clip("" if v is None else str(v), 60) for v in row] for row in rows]
+    widths = [max(_plain_width(row[i]) for row in cells) for i in range(len(headers))]
+    right = [False, True]
+    lines = ["  ".join(" " * (w - _plain_width(v)) + v if i < len(right) and right[i] else v + " " * (w - _plain_width(v))
+                       for i, (v, w) in enumerate(zip(row, widths))).rstrip() for row in cells]
+    assert texttable.render(headers, rows, right) == "\n".join([lines[0], "  ".join("─" * w for w in widths), *lines[1:]])
+    for text in texts:
+        for limit in (1, 2, 3, 10, 59, 60):
+            assert texttable.clip(text, limit) == _plain_clip(text, limit)
 

@@ -62,7 +62,7 @@ def _plain_column(column: pd.Series) -> list[Any]:
     if isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA:     # missing: NaN, which _plain makes None
         return column.to_numpy(object, na_value=None).tolist()
     kind = dtype.kind if isinstance(dtype, np.dtype) else None
-    if kind == "i":
+    if kind in ("i", "b"):
         return column.to_numpy().tolist()
     if kind == "f":
         return [None if value != value else round(value, 2) + 0.0 for value in column.to_numpy().tolist()]
