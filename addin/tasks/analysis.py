@@ -4,12 +4,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import threading
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from churn_logic import (ChurnModel, NoOrderForecast, NoOrdersError, Settings, analyse, forecast_no_order,
-                         may_be_incomplete, month_label, warm_up)
+                         may_be_incomplete, month_label)
 
 from ..content.words import plural
 from ..errors import UserError
@@ -50,7 +49,6 @@ def analyse_workbook(source: Path | str | Workbook, flags: Mapping[str, Any] | N
     files, a database's ``table`` or ``query``: ``sources.databases``) — with every settings source, and score
     every customer; with ``cache``, the lines of sheets read before and unchanged since come from the user's
     cache (``sources.line_cache``)."""
-    threading.Thread(target=warm_up, name="churnkit-warm-up").start()    # scipy, imported while the lines are read
     tables: SheetTables | None = None
     if not isinstance(source, Workbook) and is_database_source(source):
         relation = open_source(source, table, query)
