@@ -1,6 +1,6 @@
 """``python -m addin.cli``: the same as the ``churnkit`` command."""
 import sys
 
-from .main import main
+from .main import run
 
-sys.exit(main())
+sys.exit(run())
