@@ -2,6 +2,7 @@
 
 - JSON output is written without the json module's slow indented encoder: same text; a table's columns too.
 - CSV is written a column at a time: the csv module's text of the records.
+- Money is rounded to cents a column at a time: Python's round of each value.
 - Month integers come from a day → month table: same as pandas' year and month.
 - Cells are parsed once per distinct text and spread to the rows: same as parsing each cell.
 - Sheets' lines joined as Arrow tables (from the line cache) are the sheets' lines combined as frames.
@@ -26,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from addin.cli import output
 from addin.cli.json_text import Rows, dumps
 from addin.content import texttable
 from addin.content.csv_text import csv_text, protect_text
@@ -260,4 +262,16 @@ def test_terminal_tables_line_up_as_measured_character_by_character(seed):
     for text in texts:
         for limit in (1, 2, 3, 10, 59, 60):
             assert texttable.clip(text, limit) == _plain_clip(text, limit)
+
+
+def test_money_rounded_at_once_is_pythons_round_of_each_value():
+    rng = np.random.default_rng(5)
+    values = np.concatenate([
+        rng.integers(-10**9, 10**9, 20000) / 100,                       # whole cents: numpy leaves them
+        rng.normal(0, 1e4, 20000), rng.uniform(-1, 1, 2000) * 10.0 ** rng.integers(-8, 16, 2000),
+        [0.125, 2.675, 1.005, -1.005, 0.005, -0.0, 0.0, 1e13, 9.999999999999e12, 4.5e13 + 0.01, 1e300, -1e300,
+         np.nan, np.inf, -np.inf, 5e-324]])
+    got = output._cents(values)
+    want = [None if v != v else round(v, 2) + 0.0 for v in values.tolist()]
+    assert [repr(v) for v in got] == [repr(v) for v in want]
 

@@ -26,6 +26,7 @@ FIELDS = ["customer", "name", "risk", "reasons", "decline_streak", "low_streak",
           "expected_loss", "p_no_order_reason", "dropped_categories", "rep_departed"]
 SKIPPED_SHOWN = 20
 PROBABILITY_DECIMALS = 4
+_CENTS_EXACT_BELOW = 1e13
 
 
 def customer_records(analysis: Analysis, lang: str, include_low: bool) -> list[dict[str, Any]]:
@@ -42,7 +43,7 @@ def customer_columns(analysis: Analysis, lang: str, include_low: bool) -> dict[s
                                       p_no_order_reason=np.asarray(forecast.reasons(lang), dtype=object)[ranked.index]))
     columns = {field: _plain_column(frame[field]) for field in FIELDS
                if field not in ("dropped_categories", "p_no_order")}
-    columns["dropped_categories"] = [list(names) for names in frame["dropped_categories"].to_numpy(object).tolist()]
+    columns["dropped_categories"] = frame["dropped_categories"].to_numpy(object).tolist()     # lists of names
     columns["p_no_order"] = [None if p != p else round(p, PROBABILITY_DECIMALS)
                              for p in frame["p_no_order"].to_numpy(float).tolist()]
     return {field: columns[field] for field in FIELDS}
@@ -65,12 +66,23 @@ def _plain_column(column: pd.Series) -> list[Any]:
     if kind in ("i", "b"):
         return column.to_numpy().tolist()
     if kind == "f":
-        return [None if value != value else round(value, 2) + 0.0 for value in column.to_numpy().tolist()]
+        return _cents(column.to_numpy(float))
     if dtype == np.dtype("datetime64[ns]"):
         days = np.datetime_as_string(column.to_numpy(), unit="D").tolist()
         return [None if day == "NaT" else day for day in days]
     values = column.to_numpy(object).tolist()
-    return values if set(map(type, values)) <= {str} else [_plain(value) for value in values]
+    return values if set(map(type, values)) <= {str, type(None)} else [_plain(value) for value in values]
+
+
+def _cents(values: np.ndarray) -> list[float | None]:
+    """``round(value, 2) + 0.0`` of each value (Python's exact rounding), None for NaN. A value that numpy's
+    rounding leaves as it is is the double nearest a number of cents, which Python's rounding leaves too (while
+    half a unit in its last place is far below a cent: below 10^13): only the others are rounded one by one."""
+    kept = (np.round(values, 2) == values) & (np.abs(values) < _CENTS_EXACT_BELOW)
+    out = (values + 0.0).tolist()
+    for i in np.flatnonzero(~kept).tolist():
+        out[i] = None if out[i] != out[i] else round(out[i], 2) + 0.0
+    return out
 
 
 def _plain(value: Any) -> Any:
