@@ -94,9 +94,12 @@ class ChurnModel:
         handovers = self.turnover.customers.set_index("customer")
         handed_over = set(handovers.index)
         out = []
-        for i, row in enumerate(rows.tolist()):
-            parts = [reasons(int(d[i]), int(low[i]), int(z[i]), float(peak[i]), float(values[i, last]), self.as_of,
-                             self.settings, lang), *category_reasons(drops.get(row, []), self.settings, lang)]
+        worded: dict[tuple, str] = {}     # the rules' words of each set of numbers: most LOST customers share theirs
+        for row, numbers in zip(rows.tolist(), zip(d.tolist(), low.tolist(), z.tolist(), peak.tolist(),
+                                                   values[:, last].tolist())):
+            if numbers not in worded:
+                worded[numbers] = reasons(*numbers, self.as_of, self.settings, lang)
+            parts = [worded[numbers], *category_reasons(drops.get(row, []), self.settings, lang)]
             key = self.series.keys[row]
             if key in handed_over:
                 parts.append(rep_reason(handovers.loc[key], lang))
