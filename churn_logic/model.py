@@ -68,12 +68,13 @@ class ChurnModel:
         """The reasons in words for the customer in ``row`` (empty when no rule fired)."""
         return self._reasons_for(np.array([row]), lang)[0]
 
-    def reasons(self, lang: str = "en") -> pd.Series:
-        """The reasons in words for every customer (empty for a LOW customer without a dropped category or a
-        departed rep)."""
-        out = pd.Series("", index=self.customers.index, dtype=object)
-        flagged = np.flatnonzero((self.customers["risk"].to_numpy() != "LOW") | self.watched)
-        out.iloc[flagged] = self._reasons_for(flagged, lang)
+    def reasons(self, lang: str = "en", rows: np.ndarray | None = None) -> pd.Series:
+        """The reasons in words for every customer, or for the customer rows ``rows`` (empty for a LOW customer
+        without a dropped category or a departed rep)."""
+        rows = np.arange(len(self.customers)) if rows is None else np.asarray(rows, np.int64)
+        out = pd.Series("", index=self.customers.index[rows], dtype=object)
+        flagged = np.flatnonzero(((self.customers["risk"].to_numpy() != "LOW") | self.watched)[rows])
+        out.iloc[flagged] = self._reasons_for(rows[flagged], lang)
         return out
 
     @property

@@ -4,6 +4,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
+from addin.cli import output
 from conftest import HEADER, monthly_rows, write_orders
 
 
@@ -47,6 +48,17 @@ def test_table_output_reads_well(churnkit, orders):
     assert "as of 2024-06" in run.out and "MEDIUM" in run.out and "Acme Ltd" in run.out
     assert "1 LOST" not in run.out and "0 LOST, 1 HIGH, 1 MEDIUM" in run.out
     assert "中风险" in churnkit("scan", orders, "--as-of", "2024-06", "--lang", "zh").out
+
+
+def test_the_table_shows_the_most_urgent_and_says_how_many_more(churnkit, orders, monkeypatch):
+    monkeypatch.setattr(output, "TABLE_ROWS", 1)
+    every = churnkit("scan", orders, "--as-of", "2024-06", "--all", "--format", "json").json()["customers"]
+    table = churnkit("scan", orders, "--as-of", "2024-06", "--all").out
+    assert every[0]["customer"] in table and not any(c["customer"] in table for c in every[1:])
+    assert "… and 2 more customers, less urgent (--format csv or --format json lists them all" in table
+    assert "另有 2 位客户" in churnkit("scan", orders, "--as-of", "2024-06", "--all", "--lang", "zh").out
+    monkeypatch.setattr(output, "TABLE_ROWS", 3)
+    assert "more customers" not in churnkit("scan", orders, "--as-of", "2024-06", "--all").out
 
 
 def test_history_shows_trend_and_lines(churnkit, orders):

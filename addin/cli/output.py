@@ -25,28 +25,26 @@ FIELDS = ["customer", "name", "risk", "reasons", "decline_streak", "low_streak",
           "last_order_date", "core_class", "value_last_12m", "value_at_stake", "first_month", "p_no_order",
           "expected_loss", "p_no_order_reason", "dropped_categories", "rep_departed"]
 SKIPPED_SHOWN = 20
+TABLE_ROWS = 1_000         # customers the terminal table shows, most urgent first: more is no list anyone reads
 PROBABILITY_DECIMALS = 4
 _CENTS_EXACT_BELOW = 1e13
 
 
-def customer_records(analysis: Analysis, lang: str, include_low: bool) -> list[dict[str, Any]]:
-    """One dict per customer with the command-line contract's field names, most urgent first."""
-    columns = customer_columns(analysis, lang, include_low)
-    return [dict(zip(FIELDS, values)) for values in zip(*columns.values())]
-
-
-def customer_columns(analysis: Analysis, lang: str, include_low: bool) -> dict[str, list[Any]]:
-    """``customer_records`` a field at a time: for each of ``FIELDS``, its JSON-ready value per customer."""
+def customer_columns(analysis: Analysis, lang: str, include_low: bool, limit: int | None = None
+                     ) -> tuple[dict[str, list[Any]], int]:
+    """The customers listed (the flagged ones unless ``include_low``), most urgent first, a field at a time: for
+    each of ``FIELDS``, its JSON-ready value per customer (the first ``limit`` customers); and how many there are."""
     model, forecast = analysis.model, analysis.forecast
-    ranked = model.ranked(flagged_only=not include_low)
-    frame = forecast.of(ranked.assign(reasons=model.reasons(lang).loc[ranked.index],
+    listed = model.ranked(flagged_only=not include_low)
+    ranked = listed if limit is None else listed.iloc[:limit]
+    frame = forecast.of(ranked.assign(reasons=model.reasons(lang, ranked.index.to_numpy()),
                                       p_no_order_reason=np.asarray(forecast.reasons(lang), dtype=object)[ranked.index]))
     columns = {field: _plain_column(frame[field]) for field in FIELDS
                if field not in ("dropped_categories", "p_no_order")}
     columns["dropped_categories"] = frame["dropped_categories"].to_numpy(object).tolist()     # lists of names
     columns["p_no_order"] = [None if p != p else round(p, PROBABILITY_DECIMALS)
                              for p in frame["p_no_order"].to_numpy(float).tolist()]
-    return {field: columns[field] for field in FIELDS}
+    return {field: columns[field] for field in FIELDS}, len(listed)
 
 
 def probability_record(analysis: Analysis, lang: str) -> dict[str, Any]:
@@ -113,7 +111,7 @@ def scan_json(analysis: Analysis, lang: str, include_low: bool) -> str:
     document = {
         "as_of": model.as_of_label,
         "settings": settings_record(analysis),
-        "customers": Rows(FIELDS, list(customer_columns(analysis, lang, include_low).values())),
+        "customers": Rows(FIELDS, list(customer_columns(analysis, lang, include_low)[0].values())),
         "skipped": skipped_records(analysis),
         "summary": analysis.model.risk_counts(),
         "probability": probability_record(analysis, lang),
@@ -126,13 +124,14 @@ def scan_json(analysis: Analysis, lang: str, include_low: bool) -> str:
 
 def scan_csv(analysis: Analysis, lang: str, include_low: bool) -> str:
     """CSV for spreadsheets: a text that a spreadsheet would take for a formula is kept text (``protect_text``)."""
-    return csv_text(FIELDS, list(customer_columns(analysis, lang, include_low).values()))
+    return csv_text(FIELDS, list(customer_columns(analysis, lang, include_low)[0].values()))
 
 
 def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
     words = WORDS[lang]["cli"]
     model = analysis.model
-    records = customer_records(analysis, lang, include_low)
+    columns, listed = customer_columns(analysis, lang, include_low, TABLE_ROWS)
+    records = Rows(FIELDS, list(columns.values())).records()
     counts = analysis.model.risk_counts()
     lines = [words["title"].format(file=analysis.path.name, sheets=", ".join(f"'{s}'" for s in analysis.read.sheets),
                                    as_of=model.as_of_label, n=f"{len(model.customers):,}",
@@ -149,9 +148,13 @@ def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
         rows = [[RISK_LABELS[lang][r["risk"]], r["customer"], r["name"] or "", r["core_class"], r["decline_streak"],
                  r["low_streak"], r["months_without_orders"], r["last_order_date"] or "",
                  f"{r['value_last_12m']:,.2f}", f"{r['value_at_stake']:,.2f}", _share(r["p_no_order"]),
-                 "" if r["expected_loss"] is None else f"{r['expected_loss']:,.2f}", r["reasons"]] for r in records]
+                 "" if r["expected_loss"] is None else f"{r['expected_loss']:,.2f}", r["reasons"]]
+                for r in records]
         headers = [h.format(k=analysis.forecast.horizon_months) for h in words["headers"]]
         lines.append(texttable.render(headers, rows, right=[False] * 4 + [True] * 3 + [False] + [True] * 4))
+        if listed > len(records):
+            left = listed - len(records)
+            lines.append(words["more_customers"].format(n=f"{left:,}", customers=plural(left, "customer")))
     else:
         lines.append(words["none"])
     lines.extend(_skipped_lines(analysis, lang))
