@@ -92,8 +92,8 @@ def combine_tables(tables: Sequence[pa.Table]) -> pd.DataFrame | None:
     """The lines of several sheets, each as the Arrow table of its ``normalise``d lines (``pa.Table.from_pandas``,
     as the line cache keeps them), joined as ``combine`` joins their frames: converted to pandas once, each text
     field's categories made and checked once instead of once per sheet. None when the sheets' columns differ."""
-    names = tables[0].column_names
-    if any(table.column_names != names for table in tables):
+    names = tables[0].column_names if tables else []
+    if not tables or any(table.column_names != names for table in tables):
         return None
     texts = [name for name in names if pa.types.is_dictionary(tables[0].schema.field(name).type)]
     plain = [name for name in names if name not in texts]
