@@ -224,7 +224,7 @@ def test_scipy_is_imported_when_first_used():
     """scipy is a third of churnkit's start: the command line imports it only on the thread that warms it up."""
     code = ("import sys, addin.cli.main, addin.udfs, addin.ribbon; "
             "assert not [m for m in sys.modules if m.startswith('scipy')], 'imported at start'; "
-            "from churn_logic import bgnbd, warm_up; warm_up(); "
+            "from churn_logic import bgnbd, warm_up; warm_up().join(); "
             "assert 'scipy.optimize' in sys.modules and bgnbd.special.gammaln(1.0) == 0.0")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr

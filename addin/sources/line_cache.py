@@ -127,6 +127,10 @@ class LineCache:
 
     # entries
 
+    def holds(self, key: str) -> bool:
+        """Whether there is an entry of ``key`` (``load`` may still find it stale or damaged)."""
+        return (self.folder / (key + SUFFIX)).is_file()
+
     def load(self, key: str, shared: SharedParts | None = None) -> SheetEntry | None:
         """The entry of ``key``, None when there is none, when the workbook's ``shared`` parts no longer match it,
         or when it cannot be read (then it is removed)."""

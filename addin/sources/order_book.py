@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from churn_logic import (DAY_FIRST, MONTH_FIRST, CustomerMonths, OrderBook, RawSheet, Settings, combine,
-                         combine_tables, find_header_row, future_cutoff, normalise)
+                         combine_tables, find_header_row, future_cutoff, normalise, warm_up)
 
 from ..content.sheet_kinds import OUR_SHEET_NAMES
 from ..errors import UserError
@@ -122,6 +122,8 @@ class _SheetReader:
         if name not in self.entries:
             key = self.keys[name] = self.cache.sheet_key(self.guard, name, self.settings,
                                                          future_cutoff(self.today)) if self.cache else None
+            if key and self.cache.holds(key):
+                warm_up()       # Arrow reads the kept lines without Python's lock: scipy is imported meanwhile
             entry = self.cache.load(key, self.shared) if key else None
             if entry is None:
                 found = self._load(name)

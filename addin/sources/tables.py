@@ -3,7 +3,6 @@ package guard let each sheet through) or the values of a workbook open in Excel 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any, Mapping, Protocol, Sequence
 
 import fastexcel
@@ -40,7 +39,7 @@ class ExcelFileTables:
         self._merged[sheet] = self.workbook.guard.check_sheet(sheet)
         # fastexcel reads without Python's lock: scipy is imported meanwhile (after the guard, whose many short
         # steps would wait for the lock at every one)
-        threading.Thread(target=warm_up, name="churnkit-warm-up").start()
+        warm_up()
         try:
             table = self.workbook.reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_arrow()
         except (fastexcel.FastExcelError, pa.ArrowException) as exc:
