@@ -38,8 +38,8 @@ def main() -> None:
             scanned, refreshed = Path(folder, f"scan{round_}.xlsx"), Path(folder, f"refresh{round_}.xlsx")
             shutil.copyfile(source, scanned)
             shutil.copyfile(source, refreshed)
-            scans.append(run_child(CHURNKIT + ["scan", str(scanned), "--quiet"]))
-            refreshes.append(run_child(CHURNKIT + ["refresh", str(refreshed), "--quiet"]))
+            scans.append(run_child(CHURNKIT + ["scan", str(scanned), "--quiet", "--no-cache"]))
+            refreshes.append(run_child(CHURNKIT + ["refresh", str(refreshed), "--quiet", "--no-cache"]))
         openpyxl = (None if args.no_openpyxl else
                     run_child(python(OPENPYXL, str(source), str(Path(folder, "openpyxl.xlsx")))))
     scan_s = statistics.median(t for t, _ in scans)
