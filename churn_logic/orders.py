@@ -144,11 +144,18 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     texts = [field for field in ("customer", *TEXT_FIELDS) if field in order and field not in IDENTIFIER_FIELDS]
     lines = pd.concat([frame.drop(columns=texts, errors="ignore") for frame in frames], ignore_index=True)
     for field in texts:
-        dtype = next(frame[field].dtype for frame in frames if field in frame.columns)
-        parts = [frame[field].array if field in frame.columns
+        having = [frame[field] for frame in frames if field in frame.columns]
+        dtype = next((column.dtype for column in having if not _no_texts(column)), having[0].dtype)
+        parts = [frame[field].array if field in frame.columns and not _no_texts(frame[field])
                  else pd.Categorical.from_codes(np.full(len(frame), -1), dtype=dtype) for frame in frames]
         lines[field] = union_categoricals(parts, sort_categories=True)
     return lines[order]
+
+
+def _no_texts(column: pd.Series) -> bool:
+    """A categorical of no texts (every line missing), whose empty categories may be of another dtype than the
+    other sheets' (a sheet without order lines from the line cache: object, not str): union_categoricals refuses it."""
+    return isinstance(column.dtype, pd.CategoricalDtype) and not len(column.cat.categories)
 
 
 def _empty_lines() -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pytest
 from addin.sources import line_cache, order_book, tables
 from addin.tasks import analysis
 from addin.sources.line_cache import FOLDER_VARIABLE, LineCache, SheetEntry
+from conftest import HEADER, monthly_rows, write_orders
 from messy_books import orders_in_year, random_orders, write_csv, write_messy_xlsx, write_month_sheets
 from package_edits import replace_part, sheet_part
 
@@ -272,3 +273,17 @@ def test_a_bad_cache_size_is_one_sentence(churnkit, tmp_path, monkeypatch):
     assert run.code == 2 and "CHURNKIT_CACHE_MB must be a whole number of megabytes" in run.err
     monkeypatch.setenv(line_cache.SIZE_VARIABLE, "0")
     assert churnkit("scan", SAMPLE).code == 0 and not cache_files()
+
+
+def test_a_sheet_without_order_lines_from_the_cache_beside_a_sheet_of_other_columns(churnkit, tmp_path):
+    """A sheet whose rows are all skipped keeps no line: from the cache its text fields' categories are of another
+    dtype (the Arrow file holds no batch to carry them); joined with a sheet of other columns (a rep) as frames."""
+    rows = [row + ["Li"] for row in monthly_rows("C1", "Acme", [100, 100, 100, 0, 0, 0])
+            + monthly_rows("C2", "Beta", [50] * 6)]
+    path = write_orders(tmp_path / "two.xlsx", rows, header=HEADER + ["Sales Rep"], sheet="Jan",
+                        extra_sheets={"Feb": [HEADER, ["soon", "C9", "Gamma", "x", "SO-9"]]})
+    flags = ("--all-sheets",)
+    plain = scan(churnkit, path, *flags, "--no-cache")
+    assert plain["sheets"] == ["Jan", "Feb"] and [r["sheet"] for r in plain["skipped"]] == ["Feb"]
+    assert scan(churnkit, path, *flags) == plain            # read, and kept
+    assert scan(churnkit, path, *flags) == plain            # both sheets from the cache
