@@ -275,3 +275,14 @@ def test_money_rounded_at_once_is_pythons_round_of_each_value():
     want = [None if v != v else round(v, 2) + 0.0 for v in values.tolist()]
     assert [repr(v) for v in got] == [repr(v) for v in want]
 
+
+
+def test_csv_of_columns_protects_texts_of_every_kind():
+    """A column of numbers and numpy's texts (a str subclass), or of them alone: formula triggers kept text, as
+    ``protect_text`` keeps each."""
+    columns = [[np.str_("=HYPERLINK(\"http://x\")"), np.str_("-2+3"), np.str_("plain")], [1.5, np.str_("@SUM(A1)"), None]]
+    want = [[protect_text(value) for value in column] for column in columns]
+    assert want[0][0] == "'=HYPERLINK(\"http://x\")" and want[1][1] == "'@SUM(A1)"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([["a", "b"], *zip(*want)])
+    assert csv_text(["a", "b"], columns) == out.getvalue()

@@ -31,7 +31,7 @@ def csv_text(fields: Sequence[str], columns: Sequence[Sequence[Any]]) -> str:
 def _cells(column: Sequence[Any]) -> Sequence[Any]:
     """A column's values as CSV cells: texts protected, lists joined; numbers and None as they are."""
     kinds = set(map(type, column))
-    if not kinds & {str, list}:
+    if not any(issubclass(kind, (str, list)) for kind in kinds):     # a str subclass (numpy's str_) is a text too
         return column
     if kinds <= {str, type(None)}:
         return [("'" + value) if value and value.startswith(FORMULA_TRIGGERS) else value for value in column]
