@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import importlib
 import threading
-from types import ModuleType
 
 _MODULES = ("scipy.special", "scipy.optimize")
 
 
 class _Module:
-    """Stands for a module until an attribute is asked of it, then imports it (once: Python keeps it)."""
+    """Stands for a module until an attribute is asked of it, then imports it; each attribute asked is kept."""
 
     def __init__(self, name: str):
         self._name = name
 
     def __getattr__(self, attribute: str):
-        module: ModuleType = importlib.import_module(self._name)
-        return getattr(module, attribute)
+        value = getattr(importlib.import_module(self._name), attribute)
+        setattr(self, attribute, value)         # asked again, found at once
+        return value
 
 
 special = _Module("scipy.special")
@@ -32,15 +32,18 @@ _starting = threading.Lock()
 
 def warm_up() -> threading.Thread:
     """Import the modules on a thread of their own, started at the first call (every later use finds them
-    imported); the thread."""
+    imported), and return that thread. A run that ends without scipy does not wait for it."""
     global _thread
     with _starting:
         if _thread is None:
-            _thread = threading.Thread(target=_import, name="churnkit-warm-up")
+            _thread = threading.Thread(target=_import, name="churnkit-warm-up", daemon=True)
             _thread.start()
     return _thread
 
 
 def _import() -> None:
-    for name in _MODULES:
-        importlib.import_module(name)
+    try:
+        for name in _MODULES:
+            importlib.import_module(name)
+    except Exception:      # the first use imports it again, and says what is wrong where it is needed
+        pass

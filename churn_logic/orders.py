@@ -78,8 +78,9 @@ def normalise(sheets: Sequence[RawSheet], settings: Settings, today: dt.date | N
 
 def combine(books: Sequence[OrderBook], lines: pd.DataFrame | None = None) -> OrderBook:
     """The order books of sheets normalised one by one (``normalise`` of each), as ``normalise`` of them all gives
-    them: the lines one after the other, text fields categorical over all sheets' texts; ``lines``: those
-    already joined (``combine_tables``), the books' own are then not looked at."""
+    them: the lines one after the other, text fields categorical over all sheets' texts. ``lines``: their lines
+    joined already (``combine_tables``); then only the books' skipped rows, ignored rows and date orders are read,
+    and anything that has those will do for a book (the line cache's ``KeptBook``)."""
     if lines is None:
         lines = _concat([book.lines for book in books]) if books else _empty_lines()
     bad_rows = pd.concat([book.skipped for book in books], ignore_index=True) if books \

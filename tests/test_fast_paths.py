@@ -262,6 +262,9 @@ def test_terminal_tables_line_up_as_measured_character_by_character(seed):
     for text in texts:
         for limit in (1, 2, 3, 10, 59, 60):
             assert texttable.clip(text, limit) == _plain_clip(text, limit)
+    broken = texttable.render(["Name", "Risk"], [["Acme\nLtd\r\n", "LOST"], ["\tTab\x1bCo\x85", "HIGH"]])
+    assert broken.splitlines() == ["Name        Risk", "──────────  ────", "Acme Ltd    LOST",
+                                   " Tab Co     HIGH"]                    # a control character is a space
 
 
 def test_money_rounded_at_once_is_pythons_round_of_each_value():

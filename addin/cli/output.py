@@ -31,9 +31,10 @@ _CENTS_EXACT_BELOW = 1e13
 
 
 def customer_columns(analysis: Analysis, lang: str, include_low: bool, limit: int | None = None
-                     ) -> tuple[dict[str, list[Any]], int]:
+                     ) -> tuple[list[list[Any]], int]:
     """The customers listed (the flagged ones unless ``include_low``), most urgent first, a field at a time: for
-    each of ``FIELDS``, its JSON-ready value per customer (the first ``limit`` customers); and how many there are."""
+    each of ``FIELDS`` in turn, its JSON-ready value per customer (the first ``limit`` customers); and how many
+    customers are listed."""
     model, forecast = analysis.model, analysis.forecast
     listed = model.ranked(flagged_only=not include_low)
     ranked = listed if limit is None else listed.iloc[:limit]
@@ -44,7 +45,7 @@ def customer_columns(analysis: Analysis, lang: str, include_low: bool, limit: in
     columns["dropped_categories"] = frame["dropped_categories"].to_numpy(object).tolist()     # lists of names
     columns["p_no_order"] = [None if p != p else round(p, PROBABILITY_DECIMALS)
                              for p in frame["p_no_order"].to_numpy(float).tolist()]
-    return {field: columns[field] for field in FIELDS}, len(listed)
+    return [columns[field] for field in FIELDS], len(listed)
 
 
 def probability_record(analysis: Analysis, lang: str) -> dict[str, Any]:
@@ -111,7 +112,7 @@ def scan_json(analysis: Analysis, lang: str, include_low: bool) -> str:
     document = {
         "as_of": model.as_of_label,
         "settings": settings_record(analysis),
-        "customers": Rows(FIELDS, list(customer_columns(analysis, lang, include_low)[0].values())),
+        "customers": Rows(FIELDS, customer_columns(analysis, lang, include_low)[0]),
         "skipped": skipped_records(analysis),
         "summary": analysis.model.risk_counts(),
         "probability": probability_record(analysis, lang),
@@ -124,14 +125,14 @@ def scan_json(analysis: Analysis, lang: str, include_low: bool) -> str:
 
 def scan_csv(analysis: Analysis, lang: str, include_low: bool) -> str:
     """CSV for spreadsheets: a text that a spreadsheet would take for a formula is kept text (``protect_text``)."""
-    return csv_text(FIELDS, list(customer_columns(analysis, lang, include_low)[0].values()))
+    return csv_text(FIELDS, customer_columns(analysis, lang, include_low)[0])
 
 
 def scan_table(analysis: Analysis, lang: str, include_low: bool) -> str:
     words = WORDS[lang]["cli"]
     model = analysis.model
     columns, listed = customer_columns(analysis, lang, include_low, TABLE_ROWS)
-    records = Rows(FIELDS, list(columns.values())).records()
+    records = Rows(FIELDS, columns).records()
     counts = analysis.model.risk_counts()
     lines = [words["title"].format(file=analysis.path.name, sheets=", ".join(f"'{s}'" for s in analysis.read.sheets),
                                    as_of=model.as_of_label, n=f"{len(model.customers):,}",

@@ -34,5 +34,5 @@ def _cells(column: Sequence[Any]) -> Sequence[Any]:
     if not any(issubclass(kind, (str, list)) for kind in kinds):     # a str subclass (numpy's str_) is a text too
         return column
     if kinds <= {str, type(None)}:
-        return [("'" + value) if value and value.startswith(FORMULA_TRIGGERS) else value for value in column]
+        return list(map(protect_text, column))
     return [protect_text(LIST_SEPARATOR.join(value) if isinstance(value, list) else value) for value in column]

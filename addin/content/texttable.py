@@ -1,6 +1,7 @@
 """Plain-text tables that line up in a terminal, Chinese characters included."""
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from typing import Sequence
 
@@ -20,18 +21,19 @@ def clip(text: str, limit: int) -> str:
     """Shorten text to ``limit`` terminal columns, marking the cut with '…'."""
     if width(text) <= limit:
         return text
-    used = 0
-    for end, ch in enumerate(text):
-        used += _char_width(ch)
-        if used > limit - 1:
-            return text[:end] + "…"
-    return text
+    end = next(end for end, used in enumerate(itertools.accumulate(map(_char_width, text))) if used > limit - 1)
+    return text[:end] + "…"
+
+
+_CONTROLS = {code: " " for code in (*range(32), *range(127, 160))}      # a line break in a name splits no row
 
 
 def render(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[bool] = (),
            max_width: int = 60) -> str:
-    """A table with a header rule; ``right`` marks columns aligned to the right (numbers)."""
-    cells = [list(headers), *([clip("" if v is None else str(v), max_width) for v in row] for row in rows)]
+    """A table with a header rule; ``right`` marks columns aligned to the right (numbers); a control character
+    (a line break, a tab) of a cell shows as a space."""
+    cells = [list(headers), *([clip("" if v is None else str(v).translate(_CONTROLS), max_width) for v in row]
+                              for row in rows)]
     sizes = [[width(value) for value in row] for row in cells]
     widths = [max(column) for column in zip(*sizes)]
 

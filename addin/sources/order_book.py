@@ -148,7 +148,7 @@ class _SheetReader:
         the cache are joined as Arrow tables first, so that they become one frame at once (``combine_tables``)."""
         kept = [self.entries[name].kept if self.entries[name].book is None else None for name in names]
         if len(names) > 1 and any(kept):
-            books = [book or self.lines(name) for name, book in zip(names, kept)]
+            books = [self.lines(name) if book is None else book for name, book in zip(names, kept)]
             lines = combine_tables([book.lines if isinstance(book, KeptBook) else
                                     pa.Table.from_pandas(book.lines, preserve_index=False) for book in books])
             if lines is not None:

@@ -161,7 +161,7 @@ WORDS = {
         "after": "{n} order {lines} after {as_of} were not scored.",
         "skipped": "Skipped {n} {rows} that could not be read:",
         "more": "… and {n} more (use --format json to list them all).",
-        "more_customers": "… and {n} more {customers}, less urgent (--format csv or --format json lists them all; --out FILE writes them to a file).",
+        "more_customers": "… and {n} more {customers}, less urgent (--format csv or --format json lists them all, with --out FILE into a file).",
         "headers": [
             "Risk",
             "Customer",

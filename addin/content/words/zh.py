@@ -140,7 +140,7 @@ WORDS = {
         "after": "{as_of} 之后的 {n} 条订单行未参与评估。",
         "skipped": "跳过 {n} 行无法读取的数据：",
         "more": "……另有 {n} 行（用 --format json 查看全部）。",
-        "more_customers": "……另有 {n} 位客户，紧急程度较低（用 --format csv 或 --format json 列出全部；--out 文件名 写入文件）。",
+        "more_customers": "……另有 {n} 位客户，紧急程度较低（用 --format csv 或 --format json 列出全部，加 --out 文件名 写入文件）。",
         "headers": [
             "风险",
             "客户",
