@@ -16,6 +16,7 @@ from .kpis import churn_kpis
 from .lazy_scipy import warm_up
 from .lists import AT_RISK, CLASS_ORDER, FLAGGED, REPORT_MONTHS, most_urgent_first, most_valuable_first
 from .model import ChurnModel, NoOrdersError, analyse
+from .money import AmountTooLargeError
 from .orders import OrderBook, RawSheet, combine, combine_tables, no_customer_keys, normalise
 from .parsing import DAY_FIRST, LARGEST_VALUE, MONTH_FIRST, future_cutoff
 from .reps import RepTurnover
@@ -36,5 +37,5 @@ __all__ = [
     "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
     "CategoryDrops", "RepTurnover", "UNITS_PER_ONE", "date_bounds", "read_date_texts", "read_value_texts",
     "no_customer_keys", "LARGEST_VALUE", "CustomerMonths", "LATEST_FIELDS", "POSITION_BITS",
-    "warm_up", "combine_tables",
+    "warm_up", "combine_tables", "AmountTooLargeError",
 ]

@@ -66,3 +66,15 @@ def test_texts_longer_than_a_cell_holds_are_cut_and_the_heading_says_so(churnkit
     heading = {row[0].value: row[1].value for row in ws.iter_rows(max_row=12) if row[0].value}
     assert heading["Cut texts"] == "1 text longer than a cell holds (32,767 characters): cut, ending in …"
     convert(path, tmp_path)
+
+
+def test_amounts_beyond_what_churnkit_counts_exactly_are_one_sentence(churnkit, tmp_path):
+    """Each amount is below the largest an order line may have, but together they pass 460 trillion: no verdict
+    would be exact, so none is given (exit 2, one sentence), whatever the command."""
+    rows = [[dt.datetime(2024, m, 10), f"C{m}", "Acme", 9.0e14, f"SO-{m}"] for m in range(1, 7)]
+    path = write_orders(tmp_path / "orders.xlsx", rows)
+    for command in (("scan",), ("refresh",), ("backtest",)):
+        run = churnkit(*command, path, "--as-of", "2024-06")
+        assert run.code == 2, (command, run.err)
+        assert run.err.startswith("churnkit: orders.xlsx cannot be scored: the amounts add up to more than churnkit "
+                                  "counts exactly (460 trillion)") and run.err.count("\n") == 1, run.err

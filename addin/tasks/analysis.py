@@ -7,8 +7,8 @@ import functools
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from churn_logic import (ChurnModel, NoOrderForecast, NoOrdersError, Settings, analyse, forecast_no_order,
-                         may_be_incomplete, month_label)
+from churn_logic import (AmountTooLargeError, ChurnModel, NoOrderForecast, NoOrdersError, Settings, analyse,
+                         forecast_no_order, may_be_incomplete, month_label)
 
 from ..content.words import plural
 from ..errors import UserError
@@ -85,6 +85,9 @@ def _score(path: Path, read: ReadResult, settings: Settings, strict: bool, today
             read.months.analyse(settings, today, gone_reps(tables))
     except NoOrdersError as exc:
         raise UserError(f"{label or path.name}: {exc}") from exc
+    except AmountTooLargeError as exc:
+        raise UserError(f"{label or path.name} cannot be scored: {exc}; check that the amount column holds "
+                        "amounts (not order numbers or phone numbers), or name it with --amount-column.") from exc
     # the latest line, after the as-of month too: then that month is over
     latest = (read.book.lines["date"].max() if read.months is None else read.months.latest_date).date()
     if may_be_incomplete(model.as_of, latest):
