@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from churn_logic import (LARGEST_VALUE, LATEST_FIELDS, POSITION_BITS, UNITS_PER_ONE, CustomerMonths, OrderBook,
                          RawSheet, Settings, date_bounds, find_header_row, no_customer_keys, normalise,
-                         normalise_header, read_date_texts, read_value_texts)
+                         normalise_header, purchase_days_of_bits, read_date_texts, read_value_texts)
 
 from ..errors import UserError
 from .databases import Relation
@@ -48,9 +48,9 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
     blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
     doubtful = ~good & ~blank
     with progress.step(f"Adding up the order lines per customer and month in {relation.label}"):
-        cells = _aggregate(ibis, parsed, good, doubtful, columns, settings.measure == "orders").to_pyarrow()
-    doubtful_rows = pc.sum(cells["doubtful"]).as_py() or 0
-    cells = cells.filter(pc.greater(cells["lines"], 0)).drop_columns(["doubtful"])
+        cells = _aggregate(ibis, parsed, good, columns, settings.measure == "orders").to_pyarrow()
+    not_lines = (pc.sum(cells["rows"]).as_py() or 0) - (pc.sum(cells["lines"]).as_py() or 0)   # blank ones too
+    cells = cells.filter(pc.greater(cells["lines"], 0)).drop_columns(["rows"])
     # a key that is no customer's (spaces, Total, 合计 …) is judged once per key, after the sums: not on every row
     keys = pc.unique(cells["customer"]) if cells.num_rows else pa.array([], pa.string())
     not_keys = keys.filter(pa.array(no_customer_keys(keys)))
@@ -60,7 +60,7 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
         cells = cells.filter(pc.invert(pc.is_in(cells["customer"], value_set=not_keys)))
     with progress.step("Checking the rows that are not plainly order lines"):       # one pass only when there are
         book = _judged(parsed.filter(doubtful), columns, date_texts, settings, today) \
-            if doubtful_rows or len(not_keys) else normalise([], settings, today)
+            if not_lines or len(not_keys) else normalise([], settings, today)
     book.date_orders = {relation.sheets[0] if len(relation.sheets) == 1 else relation.label: date_order} \
         if date_order else {}
     if not cells.num_rows:
@@ -169,20 +169,19 @@ def _judged(rows, columns: dict[str, str], date_texts: pd.Series | None, setting
     return dataclasses.replace(book, lines=pd.DataFrame())
 
 
-def _aggregate(ibis, rows, good, doubtful, columns: dict[str, str], with_orders: bool):
-    """The customer × month figures of the ``good`` rows (``churn_logic.customer_months``), and the ``doubtful``
-    rows counted in the same pass; the days with a positive line as the bits of a number (day 1: bit 1 …), which
-    every database ORs together faster than it counts distinct days."""
+def _aggregate(ibis, rows, good, columns: dict[str, str], with_orders: bool):
+    """The customer × month figures of the ``good`` rows (``churn_logic.customer_months``), and all rows counted
+    in the same pass (the rows that are no order lines are the difference); the days with a positive line as the
+    bits of a number (day 1: bit 1 …), which every database ORs together faster than it counts distinct days or
+    finds the first and last (``churn_logic.purchase_days_of_bits``)."""
     positive = good & (rows["_units"] > 0)
     day = rows["_day"]
     at = day * (1 << POSITION_BITS) + rows["_pos"].cast("int64")
     figures = {
         "lines": rows.count(where=good),
-        "doubtful": rows.count(where=doubtful),
+        "rows": rows.count(),
         "amount": rows["_units"].sum(where=good).cast("int64"),
         "day_bits": (ibis.literal(1).cast("int64") << rows["_day_of_month"].cast("int32")).bit_or(where=positive),
-        "first_purchase_day": day.min(where=positive),
-        "last_purchase_day": day.max(where=positive),
         "last_day": day.max(where=good),
     }
     if with_orders:
@@ -212,8 +211,9 @@ def _frame(cells: pa.Table) -> pd.DataFrame:
     """The aggregated rows as ``CustomerMonths`` reads them: the keys as a categorical (a million customers'
     keys are not repeated for each of their months), figures as the smallest integers that hold them."""
     out = {"customer": pd.Categorical.from_codes(*_codes(cells["customer"]))}
-    bits = pc.fill_null(cells["day_bits"], 0).to_numpy().astype(np.uint64)
-    out["purchase_days"] = np.bitwise_count(bits).astype(np.int32)
+    bits = pc.fill_null(cells["day_bits"], 0).to_numpy()
+    out["purchase_days"], out["first_purchase_day"], out["last_purchase_day"] = purchase_days_of_bits(
+        cells["month"].to_numpy(), bits)
     for name in (n for n in cells.column_names if n != "day_bits"):
         column = cells[name]
         if name in LATEST_FIELDS:
