@@ -33,14 +33,16 @@ def month_end_day(month: int) -> int:
 
 def purchase_days_of_bits(month: np.ndarray, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per customer-month, from its purchase days as the bits of a number (day 1 of the month: bit 1 …): how
-    many there are, and the day numbers of the first and last (0 where there is none)."""
-    bits = np.asarray(bits, np.int64)
-    before = month_start_day(month) - 1                     # the day before the month's first
+    many there are, and the day numbers of the first and last (0 where there is none), as int32."""
+    month, bits = np.asarray(month, np.int64), np.asarray(bits, np.int64)
+    low = month.min() if len(month) else 0
+    day_before = (month_start_day(np.arange(low, month.max(initial=low) + 1)) - 1).astype(np.int32)  # per month
+    before = day_before[month - low]
     _, lowest = np.frexp((bits & -bits).astype(np.float64))  # 2^d is 0.5 · 2^(d+1): exact below 2^53
     _, highest = np.frexp(bits.astype(np.float64))
     bought = bits > 0
-    return (np.bitwise_count(bits).astype(np.int32), np.where(bought, before + lowest - 1, 0),
-            np.where(bought, before + highest - 1, 0))
+    return (np.bitwise_count(bits).astype(np.int32), np.where(bought, before + (lowest - 1), 0),
+            np.where(bought, before + (highest - 1), 0))
 
 
 def days_of(dates: pd.Series) -> np.ndarray:

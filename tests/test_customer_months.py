@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from churn_logic import (NoOrdersError, Settings, analyse, backtest, churn_kpis, forecast_no_order, purchase_days_of_bits,
-                         resolve, winback_list)
+from churn_logic import (NoOrdersError, Settings, analyse, backtest, churn_kpis, forecast_no_order,
+                         purchase_days_of_bits, resolve, winback_list)
 from churn_logic.forecast_quality import probabilities_by_month
 from churn_logic.purchase_days import month_start_day
 
