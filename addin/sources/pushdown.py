@@ -242,7 +242,9 @@ def _figures(batch: pa.RecordBatch) -> dict:
 
 
 def _numbers(column: pa.Array, filler: int, dtype) -> np.ndarray:
-    return pc.fill_null(column, filler).to_numpy(zero_copy_only=False).astype(dtype, copy=False)
+    """A column of whole numbers as ``dtype``; a sum may come as a decimal (DuckDB's HUGEINT): not as objects."""
+    whole = column.cast(pa.int64())
+    return pc.fill_null(whole, filler).to_numpy(zero_copy_only=False).astype(dtype, copy=False)
 
 
 def _codes(keys: pa.ChunkedArray) -> tuple[np.ndarray, pd.Index]:
