@@ -185,6 +185,15 @@ def _duckdb(ibis, file: str = ":memory:", **options):
                                temp_directory=str(Path(tempfile.gettempdir()) / "churnkit-duckdb"), **options)
 
 
+def free_memory(table) -> None:
+    """Let an embedded DuckDB hand back the memory its allocator keeps after a big query (lowering its limit
+    and setting it again does it); another engine's memory is not churnkit's."""
+    backend = _ibis().get_backend(table)
+    if backend.name == "duckdb":
+        backend.raw_sql("SET memory_limit = '64MB'")
+        backend.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+
+
 def _keyring_password(account: str) -> str | None:
     try:
         return keyring.get_password(KEYRING_SERVICE, account)

@@ -27,7 +27,7 @@ from churn_logic import (LARGEST_VALUE, LATEST_FIELDS, POSITION_BITS, UNITS_PER_
                          normalise_header, purchase_days_of_bits, read_date_texts, read_value_texts)
 
 from ..errors import UserError
-from .databases import Relation
+from .databases import Relation, free_memory
 from .order_book import ReadResult, Steps, _check_lines_read, _date_notes, _Quiet
 
 _TEXT_FIELDS = ("name", "order", "product", "category", "rep", "region", "email")
@@ -50,8 +50,10 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
     blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
     doubtful = ~good & ~blank
     with progress.step(f"Adding up the order lines per customer and month in {relation.label}"):
-        frame, not_lines = _frame(_aggregate(ibis, parsed, good, columns, settings.measure == "orders")
+        parts, not_lines = _parts(_aggregate(ibis, parsed, good, columns, settings.measure == "orders")
                                   .to_pyarrow_batches())
+        free_memory(parsed)
+        frame = _frame(parts)
     # a key that is no customer's (spaces, Total, 合计 …) is judged once per key, after the sums: not on every row
     keys = frame["customer"].cat.categories
     not_keys = keys[no_customer_keys(pa.array(keys.to_numpy(object), pa.string()))].tolist()
@@ -206,11 +208,9 @@ def _orders(lines, columns: dict[str, str]) -> pd.DataFrame:
         orders=_order_count(lines, columns, lines["_units"] > 0)).to_pandas()
 
 
-def _frame(batches: pa.RecordBatchReader) -> tuple[pd.DataFrame, int]:
-    """The aggregated rows as ``CustomerMonths`` reads them, made batch by batch as they arrive (a million
-    customers' months are not held twice), and how many rows are no order lines (all rows less the lines, blank
-    rows among them). The keys are a categorical (a million customers' keys are not repeated for each of their
-    months), the figures the smallest integers that hold them."""
+def _parts(batches: pa.RecordBatchReader) -> tuple[dict[str, list], int]:
+    """The aggregated rows taken batch by batch as they arrive (``_figures``: a million customers' months are not
+    held twice), and how many rows are no order lines (all rows less the lines, blank rows among them)."""
     parts: dict[str, list] = collections.defaultdict(list)
     not_lines = 0
     for batch in itertools.chain([pa.RecordBatch.from_pylist([], schema=batches.schema)], batches):
@@ -219,11 +219,20 @@ def _frame(batches: pa.RecordBatchReader) -> tuple[pd.DataFrame, int]:
             batch = batch.filter(pc.greater(batch["lines"], 0))
         for name, values in _figures(batch).items():
             parts[name].append(values)
+    return parts, not_lines
+
+
+def _frame(parts: dict[str, list]) -> pd.DataFrame:
+    """The rows as ``CustomerMonths`` reads them, of the batches' ``parts`` (taken out of it as they are joined):
+    the keys as a categorical (a million customers' keys are not repeated for each of their months), the figures
+    as the smallest integers that hold them."""
     out = {"customer": pd.Categorical.from_codes(*_codes(pa.chunked_array(parts.pop("customer"), pa.string())))}
-    for name, values in parts.items():
+    while parts:
+        name, values = parts.popitem()
         out[name] = pa.chunked_array(values, values[0].type).to_pandas().astype(object).where(
             lambda v: v.notna(), None).to_numpy() if name in LATEST_FIELDS else np.concatenate(values)
-    return pd.DataFrame(out, copy=False), not_lines        # copy=False: the columns are not gathered into blocks
+        del values
+    return pd.DataFrame(out, copy=False)        # copy=False: the columns are not gathered into blocks
 
 
 def _figures(batch: pa.RecordBatch) -> dict:
