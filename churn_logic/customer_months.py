@@ -184,7 +184,7 @@ def _latest(cells: pd.DataFrame, codes: np.ndarray, customers: int, field: str) 
 
 class MonthlyPurchaseDays:
     """Purchase days (``purchase_days.PurchaseDays``) counted per month: what the model reads of them, at the
-    ends of months, is exactly what the days themselves give."""
+    ends of months, is exactly what the days themselves give (days and counts as int32: 33 million months)."""
 
     def __init__(self, cells: pd.DataFrame, keys: np.ndarray):
         customer = cells["customer"]
@@ -192,13 +192,12 @@ class MonthlyPurchaseDays:
             rows = np.append(pd.Index(keys).get_indexer(customer.cat.categories), -1)[customer.cat.codes.to_numpy()]
         else:
             rows = pd.Index(keys).get_indexer(customer)
-        bought = (rows >= 0) & (cells["purchase_days"].to_numpy(np.int64) > 0)
+        bought = (rows >= 0) & (cells["purchase_days"].to_numpy() > 0)
         self.customers = len(keys)
         self.rows = rows[bought]
-        self.count = cells["purchase_days"].to_numpy(np.int64)[bought]
-        self.first = cells["first_purchase_day"].to_numpy(np.int64)[bought]
-        self.last = cells["last_purchase_day"].to_numpy(np.int64)[bought]
-        self.month_end = month_start_day(cells["month"].to_numpy(np.int64)[bought] + 1) - 1
+        self.count, self.first, self.last = (cells[name].to_numpy()[bought].astype(np.int32, copy=False) for name in
+                                             ("purchase_days", "first_purchase_day", "last_purchase_day"))
+        self.month_end = (month_start_day(cells["month"].to_numpy()[bought] + 1) - 1).astype(np.int32)
 
     def summary(self, last_day: int):
         """``PurchaseDays.summary`` at the end of a month (``last_day``)."""
