@@ -232,7 +232,8 @@ def _frame(parts: dict[str, list]) -> pd.DataFrame:
         out[name] = pa.chunked_array(values, values[0].type).to_pandas().astype(object).where(
             lambda v: v.notna(), None).to_numpy() if name in LATEST_FIELDS else np.concatenate(values)
         del values
-    return pd.DataFrame(out, copy=False)        # copy=False: the columns are not gathered into blocks
+    pa.default_memory_pool().release_unused()       # Arrow's allocator keeps what the keys' encoding used
+    return pd.DataFrame(out, copy=False)            # copy=False: the columns are not gathered into blocks
 
 
 def _figures(batch: pa.RecordBatch) -> dict:
