@@ -50,10 +50,11 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
     blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
     doubtful = ~good & ~blank
     with progress.step(f"Adding up the order lines per customer and month in {relation.label}"):
-        parts, not_lines = _parts(_aggregate(ibis, parsed, good, columns, settings.measure == "orders")
-                                  .to_pyarrow_batches())
+        parts, lines_read = _parts(_aggregate(ibis, parsed, good, columns, settings.measure == "orders")
+                                   .to_pyarrow_batches())
         free_memory(parsed)
         frame = _frame(parts)
+    not_lines = int(relation.table.count().execute()) - lines_read         # blank rows among them
     # a key that is no customer's (spaces, Total, 合计 …) is judged once per key, after the sums: not on every row
     keys = frame["customer"].cat.categories
     not_keys = keys[no_customer_keys(pa.array(keys.to_numpy(object), pa.string()))].tolist()
@@ -171,16 +172,15 @@ def _judged(rows, columns: dict[str, str], date_texts: pd.Series | None, setting
 
 
 def _aggregate(ibis, rows, good, columns: dict[str, str], with_orders: bool):
-    """The customer × month figures of the ``good`` rows (``churn_logic.customer_months``), and all rows counted
-    in the same pass (the rows that are no order lines are the difference); the days with a positive line as the
-    bits of a number (day 1: bit 1 …), which every database ORs together faster than it counts distinct days or
-    finds the first and last (``churn_logic.purchase_days_of_bits``)."""
+    """The customer × month figures of the ``good`` rows (``churn_logic.customer_months``); the days with a
+    positive line as the bits of a number (day 1: bit 1 …), which every database ORs together faster than it
+    counts distinct days or finds the first and last (``churn_logic.purchase_days_of_bits``). The rows that are
+    no order lines are all rows (which a Parquet file's metadata says) less the lines: not a figure per group."""
     positive = good & (rows["_units"] > 0)
     day = rows["_day"]
     at = day * (1 << POSITION_BITS) + rows["_pos"].cast("int64")
     figures = {
         "lines": rows.count(where=good),
-        "rows": rows.count(),
         "amount": rows["_units"].sum(where=good).cast("int64"),
         "day_bits": (ibis.literal(1).cast("int64") << rows["_day_of_month"].cast("int32")).bit_or(where=positive),
         "last_day": day.max(where=good),
@@ -210,16 +210,16 @@ def _orders(lines, columns: dict[str, str]) -> pd.DataFrame:
 
 def _parts(batches: pa.RecordBatchReader) -> tuple[dict[str, list], int]:
     """The aggregated rows taken batch by batch as they arrive (``_figures``: a million customers' months are not
-    held twice), and how many rows are no order lines (all rows less the lines, blank rows among them)."""
+    held twice), and how many order lines they add up."""
     parts: dict[str, list] = collections.defaultdict(list)
-    not_lines = 0
+    lines = 0
     for batch in itertools.chain([pa.RecordBatch.from_pylist([], schema=batches.schema)], batches):
-        not_lines += (pc.sum(batch["rows"]).as_py() or 0) - (pc.sum(batch["lines"]).as_py() or 0)
+        lines += pc.sum(batch["lines"]).as_py() or 0
         if not pc.all(pc.greater(batch["lines"], 0)).as_py():
             batch = batch.filter(pc.greater(batch["lines"], 0))
         for name, values in _figures(batch).items():
             parts[name].append(values)
-    return parts, not_lines
+    return parts, lines
 
 
 def _frame(parts: dict[str, list]) -> pd.DataFrame:
@@ -241,7 +241,7 @@ def _figures(batch: pa.RecordBatch) -> dict:
     out = {"customer": batch["customer"]}
     out["purchase_days"], out["first_purchase_day"], out["last_purchase_day"] = purchase_days_of_bits(
         _numbers(batch["month"], 0, np.int64), _numbers(batch["day_bits"], 0, np.int64))
-    for name in (n for n in batch.schema.names if n not in ("customer", "day_bits", "rows")):
+    for name in (n for n in batch.schema.names if n not in ("customer", "day_bits")):
         if name in LATEST_FIELDS:
             out[name] = batch[name]
         elif name.endswith("_at"):
