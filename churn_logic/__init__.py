@@ -21,6 +21,7 @@ from .orders import OrderBook, RawSheet, combine, combine_tables, no_customer_ke
 from .parsing import DAY_FIRST, LARGEST_VALUE, MONTH_FIRST, future_cutoff
 from .reps import RepTurnover
 from .periods import may_be_incomplete, month_label, parse_month
+from .purchase_days import purchase_days_of_bits
 from .no_order import NoOrderForecast, forecast as forecast_no_order
 from .settings import SPECS, Settings, SettingsError, canonical_name, resolve
 from .subset import rep_customers
@@ -37,5 +38,5 @@ __all__ = [
     "canonical_name", "rep_customers", "RISK_LABELS", "format_number", "DAY_FIRST", "MONTH_FIRST",
     "CategoryDrops", "RepTurnover", "UNITS_PER_ONE", "date_bounds", "read_date_texts", "read_value_texts",
     "no_customer_keys", "LARGEST_VALUE", "CustomerMonths", "LATEST_FIELDS", "POSITION_BITS",
-    "warm_up", "combine_tables", "AmountTooLargeError",
+    "warm_up", "combine_tables", "AmountTooLargeError", "purchase_days_of_bits",
 ]

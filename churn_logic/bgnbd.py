@@ -64,48 +64,64 @@ class _Histories:
         self.repeat = self.x > 0
 
 
-def _terms(params, h: _Histories):
+@dataclasses.dataclass(frozen=True)
+class _Terms:
+    """The parts of eq. (6) (``_terms``), and what they are made of that the gradient reads again."""
+    a12: np.ndarray             # per distinct x
+    a3: np.ndarray              # per customer, as the rest
+    a4: np.ndarray
+    log_b: np.ndarray           # ln(b+x−1) per distinct x
+    r_x: np.ndarray             # r + x
+    alpha_T: np.ndarray         # α + T, α + t_x and their logs
+    alpha_t_x: np.ndarray
+    log_T: np.ndarray
+    log_t_x: np.ndarray
+
+
+def _terms(params, h: _Histories) -> _Terms:
     """FHL eq. (6) in logs, in the arrangement of Fader and Hardie's note 027 ("Overcoming the BG/NBD Model's
     #NUM! Error Problem"), which never forms large powers: L = exp(A1 + A2) · (exp(A3) + δ(x>0) exp(A4)),
     with A1 + A2 = ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b) per distinct x, and
-    A3 = −(r+x) ln(α+T), A4 = ln a − ln(b+x−1) − (r+x) ln(α+t_x) per customer; also ln(b+x−1) per distinct x."""
+    A3 = −(r+x) ln(α+T), A4 = ln a − ln(b+x−1) − (r+x) ln(α+t_x) per customer."""
     r, alpha, a, b = params
     x = h.values
     a12 = (special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + special.gammaln(a + b)
            + special.gammaln(b + x) - special.gammaln(b) - special.gammaln(a + b + x))
     log_b = np.log(b + np.maximum(x, 1) - 1)
-    a3 = -(r + h.x) * np.log(alpha + h.T)
-    a4 = np.where(h.repeat, np.log(a) - log_b[h.inverse] - (r + h.x) * np.log(alpha + h.t_x), -np.inf)
-    return a12, a3, a4, log_b
+    r_x, alpha_T, alpha_t_x = r + h.x, alpha + h.T, alpha + h.t_x
+    log_T, log_t_x = np.log(alpha_T), np.log(alpha_t_x)
+    a3 = -r_x * log_T
+    a4 = np.where(h.repeat, np.log(a) - log_b[h.inverse] - r_x * log_t_x, -np.inf)
+    return _Terms(a12, a3, a4, log_b, r_x, alpha_T, alpha_t_x, log_T, log_t_x)
 
 
 def log_likelihood(params, x, t_x, T) -> np.ndarray:
     """Per customer, the log of FHL eq. (6): the likelihood of (x, t_x, T) under (r, α, a, b)."""
     h = _Histories(x, t_x, T)
-    a12, a3, a4, _ = _terms(params, h)
-    return a12[h.inverse] + np.logaddexp(a3, a4)
+    terms = _terms(params, h)
+    return terms.a12[h.inverse] + np.logaddexp(terms.a3, terms.a4)
 
 
 def _mean_log_likelihood_and_gradient(log_params, h: _Histories):
-    """The mean of eq. (6)'s log over customers and its gradient with respect to the log-parameters.
+    """The mean of eq. (6)'s log over customers and its gradient with respect to the log-parameters, from the
+    same logs and sums.
 
     With w3, w4 the shares of exp(A3) and exp(A4) in their sum, the derivatives are
     ∂/∂r = ψ(r+x) − ψ(r) + ln α − w3 ln(α+T) − w4 ln(α+t_x),  ∂/∂α = r/α − (r+x)(w3/(α+T) + w4/(α+t_x)),
     ∂/∂a = ψ(a+b) − ψ(a+b+x) + w4/a,  ∂/∂b = ψ(a+b) + ψ(b+x) − ψ(b) − ψ(a+b+x) − w4/(b+x−1)."""
     params = np.exp(log_params)
     r, alpha, a, b = params
-    a12, a3, a4, log_b = _terms(params, h)
-    both = np.logaddexp(a3, a4)
-    w4 = np.exp(a4 - both)
+    t = _terms(params, h)
+    both = np.logaddexp(t.a3, t.a4)
+    w4 = np.exp(t.a4 - both)
     w3 = 1.0 - w4
-    log_T, log_t_x = np.log(alpha + h.T), np.log(alpha + h.t_x)
     x, share = h.values, h.counts / len(h.x)          # per distinct x: the share of customers with it
     psi = special.digamma
-    d_r = share @ (psi(r + x) - psi(r)) + np.log(alpha) - np.mean(w3 * log_T + w4 * log_t_x)
-    d_alpha = r / alpha - np.mean((r + h.x) * (w3 / (alpha + h.T) + w4 / (alpha + h.t_x)))
+    d_r = share @ (psi(r + x) - psi(r)) + np.log(alpha) - np.mean(w3 * t.log_T + w4 * t.log_t_x)
+    d_alpha = r / alpha - np.mean(t.r_x * (w3 / t.alpha_T + w4 / t.alpha_t_x))
     d_a = share @ (psi(a + b) - psi(a + b + x)) + np.mean(w4) / a
-    d_b = share @ (psi(a + b) + psi(b + x) - psi(b) - psi(a + b + x)) - np.mean(w4 * np.exp(-log_b[h.inverse]))
-    return float(share @ a12 + both.mean()), np.array([d_r, d_alpha, d_a, d_b]) * params
+    d_b = share @ (psi(a + b) + psi(b + x) - psi(b) - psi(a + b + x)) - np.mean(w4 * np.exp(-t.log_b)[h.inverse])
+    return float(share @ t.a12 + both.mean()), np.array([d_r, d_alpha, d_a, d_b]) * params
 
 
 def fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Fit:
@@ -142,8 +158,8 @@ def p_alive(params, x, t_x, T) -> np.ndarray:
     Model" (note 021), eq. (2): 1 / (1 + δ(x>0) · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)).
 
     Not a churn probability: see ``p_no_purchase``."""
-    _, a3, a4, _ = _terms(params, _Histories(x, t_x, T))
-    return special.expit(a3 - a4)
+    terms = _terms(params, _Histories(x, t_x, T))
+    return special.expit(terms.a3 - terms.a4)
 
 
 def p_no_purchase(params, t, x, t_x, T) -> np.ndarray:

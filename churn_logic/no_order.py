@@ -30,7 +30,7 @@ import pandas as pd
 from . import bgnbd, calibration, monthly, streaks
 from .model import ChurnModel
 from .periods import month_label
-from .purchase_days import PurchaseDays, days_of, month_end_day, month_start_day
+from .purchase_days import PurchaseDays, Summary, days_of, month_end_day, month_start_day
 
 MIN_BUYERS = 30             # customers with an order, up to the month the model is fitted at …
 MIN_REPEAT_BUYERS = 10      # … of whom this many ordered on more than one day …
@@ -132,9 +132,10 @@ def forecast(model: ChurnModel, horizon_months: int) -> NoOrderForecast:
     n = len(series.keys)
     purchases = model.months.purchase_days(series.keys) if model.months is not None else \
         PurchaseDays(np.asarray(model.line_rows), days_of(model.lines["date"]), model.lines["amount"].to_numpy(float), n)
-    now = _model_at(purchases, model.as_of, horizon_months, np.ones(n, bool))
+    history = purchases.summary(month_end_day(model.as_of))
+    now = _model_at(history, model.as_of, horizon_months, np.ones(n, bool))
     reason = np.full(n, now.reason, dtype=object)
-    reason[~purchases.summary(month_end_day(model.as_of)).bought] = "no_positive_order"
+    reason[~history.bought] = "no_positive_order"
     p, how, m0, months = now.p, "none", None, None
     if not now.reason:
         mapping, how, m0, months = _calibrate(model, purchases, horizon_months)
@@ -151,10 +152,10 @@ def forecast(model: ChurnModel, horizon_months: int) -> NoOrderForecast:
                            model.customers["customer"].to_numpy(object))
 
 
-def _model_at(purchases: PurchaseDays, month: int, horizon_months: int, customers: np.ndarray) -> _ModelAt:
-    """The model fitted to the histories of ``customers`` (a mask) observed up to the end of ``month``."""
+def _model_at(history: Summary, month: int, horizon_months: int, customers: np.ndarray) -> _ModelAt:
+    """The model fitted to the histories (``history``: observed up to the end of ``month``) of ``customers`` (a
+    mask)."""
     last_day = month_end_day(month)
-    history = purchases.summary(last_day)
     bought = history.bought & customers
     p, repeat = np.full(len(bought), np.nan), np.full(len(bought), np.nan)
     x, t_x, T = history.x[bought], history.t_x[bought], history.T[bought]
@@ -187,7 +188,7 @@ def _calibrate(model: ChurnModel, purchases: PurchaseDays, horizon_months: int):
         column = m0 - series.first_month
         if column < 0:
             continue
-        then = _model_at(purchases, m0, months, series.start <= column)
+        then = _model_at(purchases.summary(month_end_day(m0)), m0, months, series.start <= column)
         if then.reason:
             continue
         scored = np.isfinite(then.p)

@@ -22,13 +22,34 @@ from .periods import day_numbers
 
 
 def month_start_day(month: int | np.ndarray) -> np.ndarray:
-    """The day number (days since 1970-01-01) of the first day of a month integer (``periods``)."""
-    return (np.asarray(month, np.int64) - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    """The day number (days since 1970-01-01) of the first day of a month integer (``periods``); of many months,
+    looked up among the months they span (the calendar is worked out once per month, not once per value)."""
+    month = np.asarray(month, np.int64)
+    low = month.min() if month.size else 0
+    if month.size <= 1 or month.max() - low >= month.size:
+        return _first_days(month)
+    return _first_days(np.arange(low, month.max() + 1))[month - low]
+
+
+def _first_days(month: np.ndarray) -> np.ndarray:
+    return (month - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
 
 
 def month_end_day(month: int) -> int:
     """The day number of the last day of a month."""
     return int(month_start_day(month + 1)) - 1
+
+
+def purchase_days_of_bits(month: np.ndarray, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per customer-month, from its purchase days as the bits of a number (day 1 of the month: bit 1 …): how
+    many there are, and the day numbers of the first and last (0 where there is none), as int32."""
+    bits = np.asarray(bits, np.int64)
+    before = (month_start_day(month) - 1).astype(np.int32)   # the day before the month's first
+    _, lowest = np.frexp((bits & -bits).astype(np.float64))  # 2^d is 0.5 · 2^(d+1): exact below 2^53
+    _, highest = np.frexp(bits.astype(np.float64))
+    bought = bits > 0
+    return (np.bitwise_count(bits).astype(np.int32), np.where(bought, before + (lowest - 1), 0),
+            np.where(bought, before + (highest - 1), 0))
 
 
 def days_of(dates: pd.Series) -> np.ndarray:

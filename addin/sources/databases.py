@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import glob
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -25,6 +26,7 @@ PASSWORD_VARIABLE = "CHURNKIT_DB_PASSWORD"
 KEYRING_SERVICE = "churnkit"
 _SCHEMES = {"duckdb": "duckdb", "postgresql": "postgres", "postgres": "postgres"}
 _FILE_KINDS = (".parquet", ".csv")
+DUCKDB_MEMORY = "2GB"        # the embedded DuckDB's own memory (docs/sources.md "Memory"); beyond it, it spills
 MISSING_EXTRA = ('Reading Parquet files, folders or globs of files and databases needs the database extra: '
                  'pip install "churnkit[db]".')
 
@@ -103,7 +105,7 @@ def _files(ibis, text: str) -> Relation:
                         "files or CSV files, one kind at a time.")
     try:
         import duckdb  # noqa: F401  (the backend's engine: its absence is the extra's absence)
-        connection = ibis.duckdb.connect()
+        connection = _duckdb(ibis)
     except ImportError:
         raise UserError(MISSING_EXTRA) from None
     listed = "[" + ", ".join(_literal(str(f.resolve())) for f in files) + "]"
@@ -167,13 +169,29 @@ def _connect(ibis, url: str, backend: str) -> tuple[Any, str | None]:
         password = _keyring_password(f"{user}@{parts.hostname}")
     try:
         if backend == "duckdb":
-            return ibis.duckdb.connect(file, read_only=True), None
+            return _duckdb(ibis, file, read_only=True), None
         return ibis.postgres.connect(host=parts.hostname or "localhost", port=parts.port or 5432, user=user,
                                      password=password, database=unquote(parts.path.lstrip("/")) or None), password
     except ImportError:
         raise UserError(MISSING_EXTRA) from None
     except Exception as exc:  # the driver's own error types
         raise UserError(f"Could not connect to {_safe(url)}: {_scrub(first_line(exc), password)}.") from None
+
+
+def _duckdb(ibis, file: str = ":memory:", **options):
+    """An embedded DuckDB that keeps within ``DUCKDB_MEMORY``, its aggregation spilling to
+    <tempdir>/churnkit-duckdb beyond it (a million customers' months are several gigabytes of hash table)."""
+    return ibis.duckdb.connect(file, memory_limit=DUCKDB_MEMORY,
+                               temp_directory=str(Path(tempfile.gettempdir()) / "churnkit-duckdb"), **options)
+
+
+def free_memory(table) -> None:
+    """Let an embedded DuckDB hand back the memory its allocator keeps after a big query (lowering its limit
+    and setting it again does it); another engine's memory is not churnkit's."""
+    backend = _ibis().get_backend(table)
+    if backend.name == "duckdb":
+        backend.raw_sql("SET memory_limit = '64MB'")
+        backend.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
 
 
 def _keyring_password(account: str) -> str | None:

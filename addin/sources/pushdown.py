@@ -12,8 +12,10 @@ left out as a sheet's would be, never dropped silently.
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -22,10 +24,10 @@ import pyarrow.compute as pc
 
 from churn_logic import (LARGEST_VALUE, LATEST_FIELDS, POSITION_BITS, UNITS_PER_ONE, CustomerMonths, OrderBook,
                          RawSheet, Settings, date_bounds, find_header_row, no_customer_keys, normalise,
-                         normalise_header, read_date_texts, read_value_texts)
+                         normalise_header, purchase_days_of_bits, read_date_texts, read_value_texts)
 
 from ..errors import UserError
-from .databases import Relation
+from .databases import Relation, free_memory
 from .order_book import ReadResult, Steps, _check_lines_read, _date_notes, _Quiet
 
 _TEXT_FIELDS = ("name", "order", "product", "category", "rep", "region", "email")
@@ -48,27 +50,27 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
     blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
     doubtful = ~good & ~blank
     with progress.step(f"Adding up the order lines per customer and month in {relation.label}"):
-        cells = _aggregate(ibis, parsed, good, doubtful, columns, settings.measure == "orders").to_pyarrow()
-    doubtful_rows = pc.sum(cells["doubtful"]).as_py() or 0
-    cells = cells.filter(pc.greater(cells["lines"], 0)).drop_columns(["doubtful"])
+        parts, lines_read = _parts(_aggregate(ibis, parsed, good, columns, settings.measure == "orders")
+                                   .to_pyarrow_batches())
+        free_memory(parsed)
+        frame = _frame(parts)
+    not_lines = int(relation.table.count().execute()) - lines_read         # blank rows among them
     # a key that is no customer's (spaces, Total, 合计 …) is judged once per key, after the sums: not on every row
-    keys = pc.unique(cells["customer"]) if cells.num_rows else pa.array([], pa.string())
-    not_keys = keys.filter(pa.array(no_customer_keys(keys)))
-    if len(not_keys):
-        no_key = parsed["_customer"].isin(not_keys.to_pylist())
+    keys = frame["customer"].cat.categories
+    not_keys = keys[no_customer_keys(pa.array(keys.to_numpy(object), pa.string()))].tolist()
+    if not_keys:
+        no_key = parsed["_customer"].isin(not_keys)
         doubtful, good = doubtful | no_key, good & ~no_key
-        cells = cells.filter(pc.invert(pc.is_in(cells["customer"], value_set=not_keys)))
+        frame = frame[~frame["customer"].isin(not_keys)].reset_index(drop=True)
     with progress.step("Checking the rows that are not plainly order lines"):       # one pass only when there are
         book = _judged(parsed.filter(doubtful), columns, date_texts, settings, today) \
-            if doubtful_rows or len(not_keys) else normalise([], settings, today)
+            if not_lines or not_keys else normalise([], settings, today)
     book.date_orders = {relation.sheets[0] if len(relation.sheets) == 1 else relation.label: date_order} \
         if date_order else {}
-    if not cells.num_rows:
+    if frame.empty:
         _check_lines_read(book, relation.label, [])
         raise UserError(f"{relation.label} holds no order lines.")
     lines = parsed.filter(good)
-    frame = _frame(cells)
-    del cells                   # the Arrow rows, once the frame has them: a million customers' months are large
     months = CustomerMonths(frame, frozenset(f for f in (*_TEXT_FIELDS, "quantity") if f in columns),
                             pd.Timestamp(int(frame["last_day"].max()), unit="D"),
                             amounts_by=lambda field, windows: _amounts_by(ibis, lines, field, windows),
@@ -169,20 +171,18 @@ def _judged(rows, columns: dict[str, str], date_texts: pd.Series | None, setting
     return dataclasses.replace(book, lines=pd.DataFrame())
 
 
-def _aggregate(ibis, rows, good, doubtful, columns: dict[str, str], with_orders: bool):
-    """The customer × month figures of the ``good`` rows (``churn_logic.customer_months``), and the ``doubtful``
-    rows counted in the same pass; the days with a positive line as the bits of a number (day 1: bit 1 …), which
-    every database ORs together faster than it counts distinct days."""
+def _aggregate(ibis, rows, good, columns: dict[str, str], with_orders: bool):
+    """The customer × month figures of the ``good`` rows (``churn_logic.customer_months``); the days with a
+    positive line as the bits of a number (day 1: bit 1 …), which every database ORs together faster than it
+    counts distinct days or finds the first and last (``churn_logic.purchase_days_of_bits``). The rows that are
+    no order lines are all rows (which a Parquet file's metadata says) less the lines: not a figure per group."""
     positive = good & (rows["_units"] > 0)
     day = rows["_day"]
     at = day * (1 << POSITION_BITS) + rows["_pos"].cast("int64")
     figures = {
         "lines": rows.count(where=good),
-        "doubtful": rows.count(where=doubtful),
         "amount": rows["_units"].sum(where=good).cast("int64"),
         "day_bits": (ibis.literal(1).cast("int64") << rows["_day_of_month"].cast("int32")).bit_or(where=positive),
-        "first_purchase_day": day.min(where=positive),
-        "last_purchase_day": day.max(where=positive),
         "last_day": day.max(where=good),
     }
     if with_orders:
@@ -208,22 +208,53 @@ def _orders(lines, columns: dict[str, str]) -> pd.DataFrame:
         orders=_order_count(lines, columns, lines["_units"] > 0)).to_pandas()
 
 
-def _frame(cells: pa.Table) -> pd.DataFrame:
-    """The aggregated rows as ``CustomerMonths`` reads them: the keys as a categorical (a million customers'
-    keys are not repeated for each of their months), figures as the smallest integers that hold them."""
-    out = {"customer": pd.Categorical.from_codes(*_codes(cells["customer"]))}
-    bits = pc.fill_null(cells["day_bits"], 0).to_numpy().astype(np.uint64)
-    out["purchase_days"] = np.bitwise_count(bits).astype(np.int32)
-    for name in (n for n in cells.column_names if n != "day_bits"):
-        column = cells[name]
+def _parts(batches: pa.RecordBatchReader) -> tuple[dict[str, list], int]:
+    """The aggregated rows taken batch by batch as they arrive (``_figures``: a million customers' months are not
+    held twice), and how many order lines they add up."""
+    parts: dict[str, list] = collections.defaultdict(list)
+    lines = 0
+    for batch in itertools.chain([pa.RecordBatch.from_pylist([], schema=batches.schema)], batches):
+        lines += pc.sum(batch["lines"]).as_py() or 0
+        if not pc.all(pc.greater(batch["lines"], 0)).as_py():
+            batch = batch.filter(pc.greater(batch["lines"], 0))
+        for name, values in _figures(batch).items():
+            parts[name].append(values)
+    return parts, lines
+
+
+def _frame(parts: dict[str, list]) -> pd.DataFrame:
+    """The rows as ``CustomerMonths`` reads them, of the batches' ``parts`` (taken out of it as they are joined):
+    the keys as a categorical (a million customers' keys are not repeated for each of their months), the figures
+    as the smallest integers that hold them."""
+    out = {"customer": pd.Categorical.from_codes(*_codes(pa.chunked_array(parts.pop("customer"), pa.string())))}
+    while parts:
+        name, values = parts.popitem()
+        out[name] = pa.chunked_array(values, values[0].type).to_pandas().astype(object).where(
+            lambda v: v.notna(), None).to_numpy() if name in LATEST_FIELDS else np.concatenate(values)
+        del values
+    pa.default_memory_pool().release_unused()       # Arrow's allocator keeps what the keys' encoding used
+    return pd.DataFrame(out, copy=False)            # copy=False: the columns are not gathered into blocks
+
+
+def _figures(batch: pa.RecordBatch) -> dict:
+    """One batch's columns: texts as Arrow arrays, figures as numbers."""
+    out = {"customer": batch["customer"]}
+    out["purchase_days"], out["first_purchase_day"], out["last_purchase_day"] = purchase_days_of_bits(
+        _numbers(batch["month"], 0, np.int64), _numbers(batch["day_bits"], 0, np.int64))
+    for name in (n for n in batch.schema.names if n not in ("customer", "day_bits")):
         if name in LATEST_FIELDS:
-            out[name] = column.to_pandas().astype(object).where(lambda v: v.notna(), None).to_numpy()
-        elif name != "customer":
-            filler = np.iinfo(np.int64).min if name.endswith("_at") else 0
-            values = pc.fill_null(column, filler).to_numpy().astype(np.int64)
-            out[name] = values if name.endswith("_at") or name == "amount" or name == "quantity" else \
-                values.astype(np.int32)
-    return pd.DataFrame(out)
+            out[name] = batch[name]
+        elif name.endswith("_at"):
+            out[name] = _numbers(batch[name], np.iinfo(np.int64).min, np.int64)
+        else:
+            out[name] = _numbers(batch[name], 0, np.int64 if name in ("amount", "quantity") else np.int32)
+    return out
+
+
+def _numbers(column: pa.Array, filler: int, dtype) -> np.ndarray:
+    """A column of whole numbers as ``dtype``; a sum may come as a decimal (DuckDB's HUGEINT): not as objects."""
+    whole = column.cast(pa.int64())
+    return pc.fill_null(whole, filler).to_numpy(zero_copy_only=False).astype(dtype, copy=False)
 
 
 def _codes(keys: pa.ChunkedArray) -> tuple[np.ndarray, pd.Index]:
