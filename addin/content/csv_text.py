@@ -33,6 +33,6 @@ def _cells(column: Sequence[Any]) -> Sequence[Any]:
     kinds = set(map(type, column))
     if not any(issubclass(kind, (str, list)) for kind in kinds):     # a str subclass (numpy's str_) is a text too
         return column
-    if kinds <= {str, type(None)}:
-        return list(map(protect_text, column))
-    return [protect_text(LIST_SEPARATOR.join(value) if isinstance(value, list) else value) for value in column]
+    if any(issubclass(kind, list) for kind in kinds):
+        column = [LIST_SEPARATOR.join(value) if isinstance(value, list) else value for value in column]
+    return list(map(protect_text, column))
