@@ -1,6 +1,7 @@
 """What the benchmark scripts share: the machine they ran on, timing a child process, printing a table."""
 from __future__ import annotations
 
+import compileall
 import os
 import platform
 import subprocess
@@ -13,6 +14,18 @@ from pathlib import Path
 LIBRARIES = ("churnkit", "fastexcel", "python-calamine", "pandas", "numpy", "scipy", "pyarrow", "openpyxl",
              "xlsxwriter")
 PEER_VENV = Path(__file__).resolve().parent / ".venv"
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def _byte_compiled() -> None:
+    """churnkit's modules compiled as ``pip install`` of the wheel leaves them, so that a child process does not
+    compile them from source on every run (it would when ``PYTHONDONTWRITEBYTECODE`` is set, as on these
+    machines, in an editable install): the peers' libraries are compiled too."""
+    for package in ("addin", "churn_logic", "workbook_templates"):
+        compileall.compile_dir(CHECKOUT / package, quiet=1)
+
+
+_byte_compiled()
 
 
 def peer_python() -> Path:
