@@ -11,13 +11,16 @@
 - The orders matrix is counted when first read: same as counting it up front.
 - Categorical lines (codes into sorted texts) score exactly as plain text lines.
 - Terminal tables measure ASCII texts by their length: the same as measuring every character.
-- scipy is imported when first used (or by the warm-up thread while a workbook is read), not at start.
+- scipy is imported when first used (or by the warm-up thread while a workbook is read), not at start; so are
+  keyring, charset-normalizer and filelock, which only a database, a CSV file that is not UTF-8 and a write need
+  (a scan imports neither keyring nor filelock).
 """
 import csv
 import datetime as dt
 import io
 import json
 import math
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -34,6 +37,7 @@ from addin.content.csv_text import csv_text, protect_text
 from addin.ooxml.worksheet import LIST_SEPARATOR
 from churn_logic import RawSheet, Settings, analyse, combine, combine_tables, normalise, resolve, winback_list
 from churn_logic.periods import months_of
+from workbook_templates import SAMPLE, bundled_file
 
 
 @pytest.mark.parametrize("document", [
@@ -221,12 +225,26 @@ def test_orders_counted_when_first_read_are_those_counted_up_front():
 
 
 def test_scipy_is_imported_when_first_used():
-    """scipy is a third of churnkit's start: the command line imports it only on the thread that warms it up."""
+    """scipy is a third of churnkit's start: the command line imports it only on the thread that warms it up; and
+    keyring, charset-normalizer and filelock (a tenth of it) where they are used."""
     code = ("import sys, addin.cli.main, addin.udfs, addin.ribbon; "
             "assert not [m for m in sys.modules if m.startswith('scipy')], 'imported at start'; "
+            "left = [m for m in ('keyring', 'charset_normalizer', 'filelock') if m in sys.modules]; "
+            "assert not left, f'imported at start: {left}'; "
             "from churn_logic import bgnbd, warm_up; warm_up().join(); "
             "assert 'scipy.optimize' in sys.modules and bgnbd.special.gammaln(1.0) == 0.0")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+def test_a_scan_does_not_import_what_only_databases_and_writes_need(tmp_path):
+    """keyring and filelock, imported where they are used (charset-normalizer comes with scipy's numpy.f2py)."""
+    book = tmp_path / "orders.xlsx"
+    shutil.copyfile(bundled_file(SAMPLE), book)
+    code = ("import sys; from addin.cli.main import main; main(['scan', sys.argv[1], '--quiet', '--no-cache']); "
+            "left = [m for m in ('keyring', 'filelock') if m in sys.modules]; "
+            "assert not left, f'imported by a scan: {left}'")
+    run = subprocess.run([sys.executable, "-c", code, str(book)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
 
 

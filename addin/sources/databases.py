@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import keyring
-
 from ..errors import UserError
 from .files import first_line
 
@@ -196,6 +194,8 @@ def free_memory(table) -> None:
 
 def _keyring_password(account: str) -> str | None:
     try:
+        import keyring      # here: its import (35 ms) is a tenth of churnkit's start, and only a database needs it
+
         return keyring.get_password(KEYRING_SERVICE, account)
     except Exception:  # no keyring back-end on this machine: no password from it
         return None
