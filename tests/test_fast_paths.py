@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, strategies as st
 
 from addin.cli import output
 from addin.cli.json_text import Rows, dumps
@@ -83,6 +84,13 @@ def test_csv_of_columns_is_the_csv_modules_text_of_the_records():
                          for f, v in zip(fields, values)})
     assert csv_text(fields, columns) == out.getvalue()
     assert csv_text(fields, [[] for _ in fields]) == "customer,value,dropped,when\r\n"
+
+
+@given(st.lists(st.none() | st.text(st.sampled_from("=+-@\t\r\n 'a零\"")), max_size=20))
+def test_csv_of_a_column_of_texts_protects_each_as_protect_text_does(texts):
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([["t"], *([protect_text(t)] for t in texts)])
+    assert csv_text(["t"], [texts]) == out.getvalue()
 
 
 @pytest.mark.parametrize("document", [{"a": np.int64(3)}, {"a": {1, 2}}, {(1, 2): 3}])
