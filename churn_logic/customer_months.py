@@ -182,6 +182,15 @@ def _latest(cells: pd.DataFrame, codes: np.ndarray, customers: int, field: str) 
     return out
 
 
+def _month_ends(month: np.ndarray) -> np.ndarray:
+    """The day number of the last day of each month, as int32, looked up among the months they span."""
+    if not month.size:
+        return np.zeros(0, np.int32)
+    low = int(month.min())
+    ends = (month_start_day(np.arange(low + 1, int(month.max()) + 2)) - 1).astype(np.int32)
+    return ends[month - low]
+
+
 class MonthlyPurchaseDays:
     """Purchase days (``purchase_days.PurchaseDays``) counted per month: what the model reads of them, at the
     ends of months, is exactly what the days themselves give (days and counts as int32: 33 million months)."""
@@ -189,15 +198,20 @@ class MonthlyPurchaseDays:
     def __init__(self, cells: pd.DataFrame, keys: np.ndarray):
         customer = cells["customer"]
         if isinstance(customer.dtype, pd.CategoricalDtype):      # looked up once per key, not once per month
-            rows = np.append(pd.Index(keys).get_indexer(customer.cat.categories), -1)[customer.cat.codes.to_numpy()]
+            categories = customer.cat.categories
+            codes = customer.cat.codes.to_numpy()
+            if len(categories) == len(keys) and np.array_equal(categories.to_numpy(object), keys):
+                rows = codes        # the rows are the categories (a million keys are not hashed twice)
+            else:
+                rows = np.append(pd.Index(keys).get_indexer(categories), -1)[codes]
         else:
             rows = pd.Index(keys).get_indexer(customer)
         bought = (rows >= 0) & (cells["purchase_days"].to_numpy() > 0)
         self.customers = len(keys)
-        self.rows = rows[bought]
+        self.rows = rows[bought].astype(np.intp, copy=False)        # ufunc.at takes indices as intp at once
         self.count, self.first, self.last = (cells[name].to_numpy()[bought].astype(np.int32, copy=False) for name in
                                              ("purchase_days", "first_purchase_day", "last_purchase_day"))
-        self.month_end = (month_start_day(cells["month"].to_numpy()[bought] + 1) - 1).astype(np.int32)
+        self.month_end = _month_ends(cells["month"].to_numpy()[bought])
 
     def summary(self, last_day: int):
         """``PurchaseDays.summary`` at the end of a month (``last_day``)."""
