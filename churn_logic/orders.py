@@ -76,23 +76,29 @@ def normalise(sheets: Sequence[RawSheet], settings: Settings, today: dt.date | N
     return combine(books)
 
 
-def combine(books: Sequence[OrderBook], lines: pd.DataFrame | None = None) -> OrderBook:
+def combine(books: Sequence[OrderBook], lines: pd.DataFrame | None = None,
+            skipped: pd.DataFrame | None = None) -> OrderBook:
     """The order books of sheets normalised one by one (``normalise`` of each), as ``normalise`` of them all gives
-    them: the lines one after the other, text fields categorical over all sheets' texts. ``lines``: their lines
-    joined already (``combine_tables``); then only the books' skipped rows, ignored rows and date orders are read,
-    and anything that has those will do for a book (the line cache's ``KeptBook``)."""
+    them: the lines one after the other, text fields categorical over all sheets' texts. ``lines`` and
+    ``skipped``: their lines and skipped rows joined already (``combine_tables``); then only the books' ignored rows
+    and date orders are read (and their skipped rows when ``skipped`` is None), and anything that has those will do
+    for a book (the line cache's ``KeptBook``)."""
     if lines is None:
         lines = _concat([book.lines for book in books]) if books else _empty_lines()
-    bad_rows = pd.concat([book.skipped for book in books], ignore_index=True) if books \
-        else pd.DataFrame(columns=SKIPPED_COLUMNS)
+    if skipped is not None:
+        bad_rows = skipped
+    else:
+        bad_rows = pd.concat([book.skipped for book in books], ignore_index=True) if books \
+            else pd.DataFrame(columns=SKIPPED_COLUMNS)
     return OrderBook(lines=lines, skipped=bad_rows, ignored_rows=sum(book.ignored_rows for book in books),
                      date_orders={sheet: order for book in books for sheet, order in book.date_orders.items()})
 
 
 def combine_tables(tables: Sequence[pa.Table]) -> pd.DataFrame | None:
-    """The lines of several sheets, each as the Arrow table of its ``normalise``d lines (``pa.Table.from_pandas``,
-    as the line cache keeps them), joined as ``combine`` joins their frames: converted to pandas once, each text
-    field's categories made and checked once instead of once per sheet. None when the sheets' columns differ."""
+    """The lines (or skipped rows) of several sheets, each as the Arrow table of its ``normalise``d lines
+    (``pa.Table.from_pandas``, as the line cache keeps them), joined as ``combine`` joins their frames: converted to
+    pandas once, each text field's categories made and checked once instead of once per sheet. None when the
+    sheets' columns differ."""
     names = tables[0].column_names if tables else []
     if not tables or any(table.column_names != names for table in tables):
         return None
@@ -225,7 +231,8 @@ def _normalise_sheet(raw: RawSheet, settings: Settings, required: tuple[str, ...
     lines["sheet"] = raw.sheet
     lines["row"] = np.asarray(raw.rows)[good]
     skipped = pd.DataFrame({"sheet": raw.sheet, "row": np.asarray(raw.rows)[bad],
-                            "reason": _reasons(np.flatnonzero(bad), problems, cells)}, columns=SKIPPED_COLUMNS)
+                            "reason": pd.array(_reasons(np.flatnonzero(bad), problems, cells), dtype="str")},
+                           columns=SKIPPED_COLUMNS)      # texts, also when there are none: the sheets' rows join as one
     return lines, skipped, int(((totals | note) & ~blank).sum()), date_order
 
 

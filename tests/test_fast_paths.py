@@ -154,6 +154,8 @@ def test_sheets_joined_as_arrow_tables_are_the_sheets_combined(seed):
         books.append(normalise([RawSheet(f"S{sheet}", np.arange(n) + 2, cells)], Settings()))
     tables = [pa.Table.from_pandas(book.lines, preserve_index=False) for book in books]
     pd.testing.assert_frame_equal(combine_tables(tables), combine(books).lines)
+    skipped = [pa.Table.from_pandas(book.skipped, preserve_index=False) for book in books]
+    pd.testing.assert_frame_equal(combine_tables(skipped), combine(books).skipped)
     assert combine_tables(tables[:1] + [tables[1].drop_columns(["rep"])]) is None      # other columns: not joined
 
 

@@ -59,12 +59,16 @@ _SKIPPED = b"skipped"
 
 @dataclasses.dataclass
 class KeptBook:
-    """An order book as an entry keeps it: the lines as an Arrow table, so that the lines of many sheets can be
-    joined before they become one frame (``churn_logic.combine_tables``)."""
+    """An order book as an entry keeps it: the lines and the skipped rows as Arrow tables, so that those of many
+    sheets can be joined before they become one frame (``churn_logic.combine_tables``)."""
     lines: pa.Table
-    skipped: pd.DataFrame
+    skipped_rows: pa.Table
     ignored_rows: int
     date_orders: dict[str, str]
+
+    @property
+    def skipped(self) -> pd.DataFrame:
+        return self.skipped_rows.to_pandas()
 
     def book(self) -> OrderBook:
         return OrderBook(self.lines.to_pandas(), self.skipped, self.ignored_rows, self.date_orders)
@@ -142,8 +146,8 @@ class LineCache:
             if shared is not None and not shared.match(meta["shared"]):
                 return None
             header = meta["header"] and Header(**{**meta["header"], "merged": tuple(meta["header"]["merged"])})
-            kept = meta["book"] and KeptBook(table, ipc.open_stream(table.schema.metadata[_SKIPPED]).read_all()
-                                             .to_pandas(), **meta["book"])
+            kept = meta["book"] and KeptBook(table, ipc.open_stream(table.schema.metadata[_SKIPPED]).read_all(),
+                                             **meta["book"])
         except FileNotFoundError:
             return None
         except Exception:                  # a damaged entry, or one of another format: a miss

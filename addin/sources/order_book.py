@@ -145,14 +145,14 @@ class _SheetReader:
 
     def combined(self, names: Sequence[str]) -> OrderBook:
         """The order lines of the sheets ``names``, one after the other (``combine``); those of several sheets from
-        the cache are joined as Arrow tables first, so that they become one frame at once (``combine_tables``)."""
+        the cache are joined as Arrow tables first, so that they become one frame at once (``combine_tables``), and
+        so are their skipped rows."""
         kept = [self.entries[name].kept if self.entries[name].book is None else None for name in names]
         if len(names) > 1 and any(kept):
             books = [self.lines(name) if book is None else book for name, book in zip(names, kept)]
-            lines = combine_tables([book.lines if isinstance(book, KeptBook) else
-                                    pa.Table.from_pandas(book.lines, preserve_index=False) for book in books])
+            lines = combine_tables([_table(book, "lines") for book in books])
             if lines is not None:
-                return combine(books, lines)
+                return combine(books, lines, combine_tables([_table(book, "skipped") for book in books]))
         return combine([self.lines(name) for name in names])
 
     def keep(self) -> None:
@@ -163,6 +163,13 @@ class _SheetReader:
     def _load(self, name: str) -> _Candidate | None:
         self.loaded[name] = _look_at(self.tables, name, self.settings)
         return self.loaded[name]
+
+
+def _table(book: OrderBook | KeptBook, part: str) -> pa.Table:
+    """A book's lines or skipped rows as an Arrow table."""
+    if isinstance(book, KeptBook):
+        return book.lines if part == "lines" else book.skipped_rows
+    return pa.Table.from_pandas(getattr(book, part), preserve_index=False)
 
 
 def _choose_sheets(tables: SheetTables, settings: Settings, names: Sequence[str] | None, all_sheets: bool,
