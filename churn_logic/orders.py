@@ -85,12 +85,10 @@ def combine(books: Sequence[OrderBook], lines: pd.DataFrame | None = None,
     for a book (the line cache's ``KeptBook``)."""
     if lines is None:
         lines = _concat([book.lines for book in books]) if books else _empty_lines()
-    if skipped is not None:
-        bad_rows = skipped
-    else:
-        bad_rows = pd.concat([book.skipped for book in books], ignore_index=True) if books \
+    if skipped is None:
+        skipped = pd.concat([book.skipped for book in books], ignore_index=True) if books \
             else pd.DataFrame(columns=SKIPPED_COLUMNS)
-    return OrderBook(lines=lines, skipped=bad_rows, ignored_rows=sum(book.ignored_rows for book in books),
+    return OrderBook(lines=lines, skipped=skipped, ignored_rows=sum(book.ignored_rows for book in books),
                      date_orders={sheet: order for book in books for sheet, order in book.date_orders.items()})
 
 
