@@ -11,6 +11,7 @@
 - The orders matrix is counted when first read: same as counting it up front.
 - Categorical lines (codes into sorted texts) score exactly as plain text lines.
 - Terminal tables measure ASCII texts by their length: the same as measuring every character.
+- A database's customer keys are encoded in parts at once: the codes of encoding them all in one.
 - scipy is imported when first used (or by the warm-up thread while a workbook is read), not at start; so are
   keyring, charset-normalizer and filelock, which only a database, a CSV file that is not UTF-8 and a write need
   (a scan imports neither keyring nor filelock).
@@ -36,6 +37,7 @@ from addin.cli.json_text import Rows, dumps
 from addin.content import texttable
 from addin.content.csv_text import csv_text, protect_text
 from addin.ooxml.worksheet import LIST_SEPARATOR
+from addin.sources import pushdown
 from churn_logic import RawSheet, Settings, analyse, combine, combine_tables, normalise, resolve, winback_list
 from churn_logic.periods import months_of
 from workbook_templates import SAMPLE, bundled_file
@@ -232,6 +234,18 @@ def test_orders_counted_when_first_read_are_those_counted_up_front():
     eager = analyse(lines, resolve([("t", {"measure": "orders"})]), dt.date(2025, 1, 15))
     assert np.array_equal(lazy.series.orders, eager.series.orders)
     assert np.array_equal(eager.series.values, eager.series.orders)
+
+
+@given(st.lists(st.sampled_from(["", "00042", "42", "A", "a", "客户甲"]), max_size=30), st.integers(1, 5),
+       st.integers(1, 4))
+def test_keys_encoded_in_parts_get_the_codes_of_one_encoding(keys, chunk, parts):
+    table = pa.chunked_array([pa.array(keys[i:i + chunk], pa.string()) for i in range(0, len(keys), chunk)],
+                             pa.string())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pushdown, "_KEY_PARTS", parts)
+        codes, distinct = pushdown._codes(table)
+    assert list(distinct) == sorted(set(keys))
+    assert [distinct[code] for code in codes] == keys
 
 
 def test_scipy_is_imported_when_first_used():
