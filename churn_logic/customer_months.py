@@ -41,7 +41,7 @@ from . import categories, money, monthly, reps as rep_rules
 from .codes import sorted_codes
 from .model import ChurnModel, NoOrdersError, score
 from .periods import default_as_of, month_label
-from .purchase_days import Summary, month_start_day
+from .purchase_days import Summary, month_end_days
 from .settings import Settings
 
 LATEST_FIELDS = ("name", "rep", "region", "email")
@@ -182,15 +182,6 @@ def _latest(cells: pd.DataFrame, codes: np.ndarray, customers: int, field: str) 
     return out
 
 
-def _month_ends(month: np.ndarray) -> np.ndarray:
-    """The day number of the last day of each month, as int32, looked up among the months they span."""
-    if not month.size:
-        return np.zeros(0, np.int32)
-    low = int(month.min())
-    ends = (month_start_day(np.arange(low + 1, int(month.max()) + 2)) - 1).astype(np.int32)
-    return ends[month - low]
-
-
 class MonthlyPurchaseDays:
     """Purchase days (``purchase_days.PurchaseDays``) counted per month: what the model reads of them, at the
     ends of months, is exactly what the days themselves give (days and counts as int32: 33 million months)."""
@@ -211,7 +202,7 @@ class MonthlyPurchaseDays:
         self.rows = rows[bought].astype(np.intp, copy=False)        # ufunc.at takes indices as intp at once
         self.count, self.first, self.last = (cells[name].to_numpy()[bought].astype(np.int32, copy=False) for name in
                                              ("purchase_days", "first_purchase_day", "last_purchase_day"))
-        self.month_end = _month_ends(cells["month"].to_numpy()[bought])
+        self.month_end = month_end_days(cells["month"].to_numpy()[bought])
 
     def summary(self, last_day: int):
         """``PurchaseDays.summary`` at the end of a month (``last_day``)."""

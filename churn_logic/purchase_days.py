@@ -22,22 +22,32 @@ from .periods import day_numbers
 
 
 def month_start_day(month: int | np.ndarray) -> np.ndarray:
-    """The day number (days since 1970-01-01) of the first day of a month integer (``periods``); of many months,
-    looked up among the months they span (the calendar is worked out once per month, not once per value)."""
-    month = np.asarray(month, np.int64)
-    low = month.min() if month.size else 0
-    if month.size <= 1 or month.max() - low >= month.size:
-        return _first_days(month)
-    return _first_days(np.arange(low, month.max() + 1))[month - low]
-
-
-def _first_days(month: np.ndarray) -> np.ndarray:
-    return (month - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    """The day number (days since 1970-01-01) of the first day of a month integer (``periods``)."""
+    return _per_month(month, _first_days)
 
 
 def month_end_day(month: int) -> int:
     """The day number of the last day of a month."""
     return int(month_start_day(month + 1)) - 1
+
+
+def month_end_days(month: np.ndarray) -> np.ndarray:
+    """The day number of the last day of each month integer, as int32."""
+    return _per_month(month, lambda months: (_first_days(months + 1) - 1).astype(np.int32))
+
+
+def _per_month(month: int | np.ndarray, of) -> np.ndarray:
+    """``of`` the months, of many months worked out once per month they span and looked up for each (in the
+    months' own type: a column of 33 million int32 months is not made int64 first)."""
+    month = np.asarray(month)
+    low = month.min() if month.size else 0
+    if month.size <= 1 or month.max() - low >= month.size:
+        return of(month)
+    return of(np.arange(low, month.max() + 1))[month - low]
+
+
+def _first_days(month: np.ndarray) -> np.ndarray:
+    return (np.asarray(month, np.int64) - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
 
 
 def purchase_days_of_bits(month: np.ndarray, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

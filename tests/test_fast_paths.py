@@ -4,6 +4,7 @@
 - CSV is written a column at a time: the csv module's text of the records.
 - Money is rounded to cents a column at a time: Python's round of each value.
 - Month integers come from a day → month table: same as pandas' year and month.
+- The first and last days of many months are looked up among the months they span: those of each month alone.
 - Cells are parsed once per distinct text and spread to the rows: same as parsing each cell.
 - Sheets' lines joined as Arrow tables (from the line cache) are the sheets' lines combined as frames.
   Repeated text fields (not order numbers) come out categorical (codes into sorted texts), also across sheets.
@@ -40,6 +41,7 @@ from addin.ooxml.worksheet import LIST_SEPARATOR
 from addin.sources import pushdown
 from churn_logic import RawSheet, Settings, analyse, combine, combine_tables, normalise, resolve, winback_list
 from churn_logic.periods import months_of
+from churn_logic.purchase_days import month_end_days, month_start_day
 from workbook_templates import SAMPLE, bundled_file
 
 
@@ -246,6 +248,17 @@ def test_keys_encoded_in_parts_get_the_codes_of_one_encoding(keys, chunk, parts)
         codes, distinct = pushdown._codes(table)
     assert list(distinct) == sorted(set(keys))
     assert [distinct[code] for code in codes] == keys
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_days_of_many_months_are_those_of_each_month(dtype):
+    months = np.random.default_rng(7).integers(1900 * 12, 2100 * 12, 5000).astype(dtype)
+    calendar = [(dt.date(m // 12, m % 12 + 1, 1) - dt.date(1970, 1, 1)).days for m in range(1900 * 12, 2100 * 12 + 2)]
+    starts = [calendar[m - 1900 * 12] for m in months.tolist()]
+    ends = [calendar[m - 1900 * 12 + 1] - 1 for m in months.tolist()]
+    assert month_start_day(months).tolist() == starts and month_end_days(months).tolist() == ends
+    assert month_end_days(months).dtype == np.int32 and [int(month_start_day(m)) for m in months[:50].tolist()] \
+        == starts[:50]
 
 
 def test_scipy_is_imported_when_first_used():
