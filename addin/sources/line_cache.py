@@ -66,6 +66,11 @@ class KeptBook:
     ignored_rows: int
     date_orders: dict[str, str]
 
+    @classmethod
+    def of(cls, book: OrderBook) -> KeptBook:
+        return cls(pa.Table.from_pandas(book.lines, preserve_index=False),
+                   pa.Table.from_pandas(book.skipped, preserve_index=False), book.ignored_rows, book.date_orders)
+
     @property
     def skipped(self) -> pd.DataFrame:
         return self.skipped_rows.to_pandas()
@@ -88,6 +93,12 @@ class SheetEntry:
         if self.book is None and self.kept is not None:
             self.book = self.kept.book()
         return self.book
+
+    def kept_book(self) -> KeptBook | None:
+        """The order lines as Arrow tables, made once (to be joined with other sheets', then kept)."""
+        if self.kept is None and self.book is not None:
+            self.kept = KeptBook.of(self.book)
+        return self.kept
 
 
 def folder() -> Path:
@@ -162,17 +173,17 @@ class LineCache:
     def store(self, key: str, entry: SheetEntry, shared: SharedParts | None = None) -> None:
         """Keep ``entry``, read with the workbook's ``shared`` parts as they are now (best effort: a cache that
         cannot be written never stops a run)."""
-        book = entry.book
         stamps = shared.stamps() if shared is not None else None
         if shared is not None and stamps is None:
             return
+        book = entry.kept_book()
         meta = {"header": dataclasses.asdict(entry.header) if entry.header else None, "notes": entry.notes,
                 "book": {"ignored_rows": book.ignored_rows, "date_orders": book.date_orders} if book else None,
                 "shared": stamps}
-        table = pa.Table.from_pandas(book.lines, preserve_index=False) if book else pa.table({})
+        table = book.lines if book else pa.table({})
         metadata = {**(table.schema.metadata or {}), _META: json.dumps(meta).encode()}
         if book is not None:
-            metadata[_SKIPPED] = _stream(pa.Table.from_pandas(book.skipped, preserve_index=False))
+            metadata[_SKIPPED] = _stream(book.skipped_rows)
         table = table.replace_schema_metadata(metadata)
         partial = None
         try:

@@ -147,13 +147,21 @@ class _SheetReader:
         """The order lines of the sheets ``names``, one after the other (``combine``); those of several sheets from
         the cache are joined as Arrow tables first, so that they become one frame at once (``combine_tables``), and
         so are their skipped rows."""
-        kept = [self.entries[name].kept if self.entries[name].book is None else None for name in names]
-        if len(names) > 1 and any(kept):
-            books = [self.lines(name) if book is None else book for name, book in zip(names, kept)]
-            lines = combine_tables([_table(book, "lines") for book in books])
+        entries = [self.entries[name] for name in names]
+        if len(names) > 1 and any(entry.book is None and entry.kept is not None for entry in entries):
+            kept = [self._kept(name) for name in names]
+            lines = combine_tables([book.lines for book in kept])
             if lines is not None:
-                return combine(books, lines, combine_tables([_table(book, "skipped") for book in books]))
+                return combine(kept, lines, combine_tables([book.skipped_rows for book in kept]))
         return combine([self.lines(name) for name in names])
+
+    def _kept(self, name: str) -> KeptBook:
+        """A sheet's order lines as Arrow tables: as the cache kept them, or read (``lines``) and made so once, which
+        ``keep`` then stores."""
+        entry = self.entries[name]
+        if entry.kept is None:
+            self.lines(name)
+        return entry.kept_book()
 
     def keep(self) -> None:
         for name in self.read:
@@ -163,13 +171,6 @@ class _SheetReader:
     def _load(self, name: str) -> _Candidate | None:
         self.loaded[name] = _look_at(self.tables, name, self.settings)
         return self.loaded[name]
-
-
-def _table(book: OrderBook | KeptBook, part: str) -> pa.Table:
-    """A book's lines or skipped rows as an Arrow table."""
-    if isinstance(book, KeptBook):
-        return book.lines if part == "lines" else book.skipped_rows
-    return pa.Table.from_pandas(getattr(book, part), preserve_index=False)
 
 
 def _choose_sheets(tables: SheetTables, settings: Settings, names: Sequence[str] | None, all_sheets: bool,
