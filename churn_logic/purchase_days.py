@@ -28,7 +28,7 @@ def month_start_day(month: int | np.ndarray) -> np.ndarray:
 
 def month_end_day(month: int) -> int:
     """The day number of the last day of a month."""
-    return int(month_start_day(month + 1)) - 1
+    return int(month_end_days(np.asarray(month)))
 
 
 def month_end_days(month: np.ndarray) -> np.ndarray:
