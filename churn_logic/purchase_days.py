@@ -90,7 +90,9 @@ class PurchaseDays:
         first = int(days.min()) if len(days) else 0
         span = (int(days.max()) - first + 1) if len(days) else 1
         pairs = np.sort(rows * span + (days - first))       # sorting is faster than np.unique's hashing
-        pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+        first_of_run = np.ones(len(pairs), bool)
+        first_of_run[1:] = pairs[1:] != pairs[:-1]
+        pairs = pairs[first_of_run]
         self.rows, self.days = pairs // span, pairs % span + first
 
     def summary(self, last_day: int) -> Summary:

@@ -74,6 +74,17 @@ def test_too_little_history_leaves_the_chance_empty_and_says_why(churnkit, tmp_p
     assert cell.startswith("#CHURN: too few customers to fit the model")
 
 
+def test_credit_notes_only_leave_the_chance_empty_and_say_why(churnkit, tmp_path):
+    rows = [[dt.datetime(2024, m, 10), f"C{i}", f"Name {i}", -50.0 * (i + 1), f"CN-{i}-{m}"]
+            for i in range(3) for m in (1, 2)]
+    path = write_orders(tmp_path / "orders.xlsx", rows)
+    run = churnkit("scan", path, "--all", "--format", "json", "--as-of", "2024-03")
+    assert run.code == 0, run.err
+    customers = run.json()["customers"]
+    assert len(customers) == 3 and all(c["p_no_order"] is None for c in customers)
+    assert {c["p_no_order_reason"] for c in customers} == {"no order line with a positive amount up to the as-of month"}
+
+
 def test_backtest_on_a_history_worked_out_by_hand(churnkit, tmp_path):
     """Six months, horizon 1: Ann orders every month; Bob orders in Jan only; Cy in Jan, Feb and May.
     As of Jan … May (each with a month after it), Z ≥ 2 flags Bob in Mar, Apr, May and Cy in Apr; churned at m
