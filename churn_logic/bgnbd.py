@@ -31,6 +31,8 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
+
 from .lazy_scipy import optimize, special
 
 _LOG_BOUNDS = [(np.log(1e-4), np.log(1e4))] * 4    # the fit searches log-parameters within these
@@ -54,13 +56,26 @@ class Fit:
 
 
 class _Histories:
-    """(x, t_x, T) of many customers, with the distinct values of x (``values``, ``counts``; ``inverse``: each
-    customer's place among them): the parts of the likelihood that depend on x alone are computed once
-    per value, which makes the gamma functions cheap."""
+    """(x, t_x, T) of many customers, as the distinct histories (``x``, ``t_x``, ``T``), the share of the
+    customers having each (``weight``) and each customer's place among them (``rows``): customers with the
+    same history have the same likelihood, so the fit works on the distinct ones (with purchase days in whole
+    days, a million customers have some tens of thousands). The parts of the likelihood that depend on x alone
+    are computed once per distinct x (``values``, with its share ``share``; ``inverse``: each history's place
+    among them), which makes the gamma functions cheap."""
 
     def __init__(self, x, t_x, T):
-        self.x, self.t_x, self.T = (np.asarray(v, float) for v in (x, t_x, T))
-        self.values, self.inverse, self.counts = np.unique(self.x, return_inverse=True, return_counts=True)
+        columns = [np.asarray(v, float) for v in (x, t_x, T)]
+        self.rows = np.zeros(len(columns[0]), np.int64)
+        for column in columns:      # each column's codes joined to those before: a code per distinct history
+            codes, values = pd.factorize(column, use_na_sentinel=False)
+            self.rows = pd.factorize(self.rows * len(values) + codes)[0]
+        distinct = np.bincount(self.rows)
+        self.x, self.t_x, self.T = (np.empty(len(distinct)) for _ in columns)
+        for kept, column in zip((self.x, self.t_x, self.T), columns):
+            kept[self.rows] = column
+        self.weight = distinct / max(len(self.rows), 1)
+        self.values, self.inverse = np.unique(self.x, return_inverse=True)
+        self.share = np.bincount(self.inverse, weights=self.weight)
         self.repeat = self.x > 0
 
 
@@ -68,7 +83,7 @@ class _Histories:
 class _Terms:
     """The parts of eq. (6) (``_terms``), and what they are made of that the gradient reads again."""
     a12: np.ndarray             # per distinct x
-    a3: np.ndarray              # per customer, as the rest
+    a3: np.ndarray              # per distinct history, as the rest
     a4: np.ndarray
     log_b: np.ndarray           # ln(b+x−1) per distinct x
     r_x: np.ndarray             # r + x
@@ -99,7 +114,7 @@ def log_likelihood(params, x, t_x, T) -> np.ndarray:
     """Per customer, the log of FHL eq. (6): the likelihood of (x, t_x, T) under (r, α, a, b)."""
     h = _Histories(x, t_x, T)
     terms = _terms(params, h)
-    return terms.a12[h.inverse] + np.logaddexp(terms.a3, terms.a4)
+    return (terms.a12[h.inverse] + np.logaddexp(terms.a3, terms.a4))[h.rows]
 
 
 def _mean_log_likelihood_and_gradient(log_params, h: _Histories):
@@ -115,13 +130,13 @@ def _mean_log_likelihood_and_gradient(log_params, h: _Histories):
     both = np.logaddexp(t.a3, t.a4)
     w4 = np.exp(t.a4 - both)
     w3 = 1.0 - w4
-    x, share = h.values, h.counts / len(h.x)          # per distinct x: the share of customers with it
+    x, share, weight = h.values, h.share, h.weight
     psi = special.digamma
-    d_r = share @ (psi(r + x) - psi(r)) + np.log(alpha) - np.mean(w3 * t.log_T + w4 * t.log_t_x)
-    d_alpha = r / alpha - np.mean(t.r_x * (w3 / t.alpha_T + w4 / t.alpha_t_x))
-    d_a = share @ (psi(a + b) - psi(a + b + x)) + np.mean(w4) / a
-    d_b = share @ (psi(a + b) + psi(b + x) - psi(b) - psi(a + b + x)) - np.mean(w4 * np.exp(-t.log_b)[h.inverse])
-    return float(share @ t.a12 + both.mean()), np.array([d_r, d_alpha, d_a, d_b]) * params
+    d_r = share @ (psi(r + x) - psi(r)) + np.log(alpha) - weight @ (w3 * t.log_T + w4 * t.log_t_x)
+    d_alpha = r / alpha - weight @ (t.r_x * (w3 / t.alpha_T + w4 / t.alpha_t_x))
+    d_a = share @ (psi(a + b) - psi(a + b + x)) + weight @ w4 / a
+    d_b = share @ (psi(a + b) + psi(b + x) - psi(b) - psi(a + b + x)) - weight @ (w4 * np.exp(-t.log_b)[h.inverse])
+    return float(share @ t.a12 + weight @ both), np.array([d_r, d_alpha, d_a, d_b]) * params
 
 
 def fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Fit:
@@ -158,8 +173,9 @@ def p_alive(params, x, t_x, T) -> np.ndarray:
     Model" (note 021), eq. (2): 1 / (1 + δ(x>0) · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)).
 
     Not a churn probability: see ``p_no_purchase``."""
-    terms = _terms(params, _Histories(x, t_x, T))
-    return special.expit(terms.a3 - terms.a4)
+    h = _Histories(x, t_x, T)
+    terms = _terms(params, h)
+    return special.expit(terms.a3 - terms.a4)[h.rows]
 
 
 def p_no_purchase(params, t, x, t_x, T) -> np.ndarray:

@@ -90,3 +90,18 @@ def test_no_purchase_is_certain_over_no_time_and_less_likely_over_more():
     assert np.allclose(bgnbd.p_no_purchase(PARAMS, 0.0, x, t_x, T), 1.0)
     assert np.all(np.diff([bgnbd.p_no_purchase(PARAMS, t, x, t_x, T) for t in (30, 90, 365)], axis=0) < 0)
     assert bgnbd.p_alive(PARAMS, x, t_x, T)[0] == 1.0     # P(alive) of a one-time buyer: why it is never shown
+
+
+def test_customers_with_the_same_history_are_fitted_as_one_history_weighted():
+    """Purchase days in whole days repeat histories: the mean log-likelihood over the distinct ones, weighted,
+    is that over the customers, and twice the customers give the same fit."""
+    rng = np.random.default_rng(5)
+    x, t_x, T, _ = bgnbd.simulate(rng, PARAMS, rng.integers(60, 64, 5_000).astype(float))
+    t_x = np.floor(t_x)
+    histories = bgnbd._Histories(x, t_x / 120, T / 120)
+    assert len(histories.x) < len(x) / 3
+    point = np.log([0.3, 0.1, 2.0, 0.7])
+    value = bgnbd._mean_log_likelihood_and_gradient(point, histories)[0]
+    assert value == pytest.approx(bgnbd.log_likelihood(np.exp(point), x, t_x / 120, T / 120).mean(), rel=1e-12)
+    once, twice = bgnbd.fit(x, t_x, T), bgnbd.fit(np.tile(x, 2), np.tile(t_x, 2), np.tile(T, 2))
+    assert np.allclose(once.params, twice.params, rtol=1e-9)
