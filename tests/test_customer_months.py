@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from churn_logic import (NoOrdersError, Settings, analyse, backtest, churn_kpis, forecast_no_order,
                          purchase_days_of_bits, resolve, winback_list)
 from churn_logic.forecast_quality import probabilities_by_month
-from churn_logic.purchase_days import month_start_day
+from churn_logic.purchase_days import PurchaseDays, days_of, month_end_day, month_start_day
 
 from addin.sources.order_book import read_order_book
 from month_aggregates import aggregate
@@ -103,3 +103,22 @@ def test_purchase_days_of_bits_are_the_days_themselves(month, days):
     count, first, last = purchase_days_of_bits(np.array([month]), np.array([sum(1 << d for d in days)]))
     numbers = [start + d - 1 for d in days]
     assert (count[0], first[0], last[0]) == (len(days), min(numbers, default=0), max(numbers, default=0))
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(order_lines())
+def test_purchase_days_by_month_are_the_days_themselves(case):
+    """At every month end, from before the first order to after the last, the purchase days as customer × month
+    matrices say what the days do: x, t_x and T of each customer, and who bought in the months between."""
+    lines = case[0]
+    keys = np.array(sorted(set(lines["customer"])) + ["no lines"], dtype=object)
+    by_months = aggregate(lines).purchase_days(keys)
+    by_days = PurchaseDays(pd.Index(keys).get_indexer(lines["customer"]), days_of(lines["date"]),
+                           lines["amount"].to_numpy(float), len(keys))
+    for month in range(2022 * 12 + 10, 2025 * 12 + 3):
+        end = month_end_day(month)
+        for field in ("bought", "x", "t_x", "T"):
+            np.testing.assert_array_equal(getattr(by_months.summary(end), field), getattr(by_days.summary(end), field))
+        for months in (1, 3):
+            after = month_end_day(month - months)
+            np.testing.assert_array_equal(by_months.bought_between(after, end), by_days.bought_between(after, end))
