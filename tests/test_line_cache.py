@@ -4,7 +4,6 @@ Each test has a cache folder of its own (conftest's ``own_line_cache``). Reads a
 a sheet is loaded from the workbook file (``ExcelFileTables.load``) or a CSV file is parsed, for the
 order lines: the Reps sheet's status column (who is gone) is read again at every run, and is not counted.
 """
-import collections
 import os
 import re
 import shutil
