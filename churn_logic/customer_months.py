@@ -14,8 +14,8 @@ the rules, the lists and the probability of no order read from the lines of its 
 ``orders``                     distinct order numbers among the lines with a positive amount (an empty order
                                number is one), or such lines when there is no order column (or, when
                                missing, from ``CustomerMonths.orders`` on first use)
-``purchase_days``              distinct days with a line with a positive amount, and the first and last of
-``first_purchase_day``,        them (day numbers, days since 1970-01-01; any value where there is none)
+``purchase_days``              distinct days with a line with a positive amount, and the days of the month
+``first_purchase_day``,        (1–31) of the first and last of them (any value where there is none)
 ``last_purchase_day``
 ``last_day``                   the day of the latest line
 ``<field>``, ``<field>_at``    for name, rep, region and email: the value on the latest line that has one and
@@ -85,8 +85,9 @@ class CustomerMonths:
         series = _series(cells, codes, keys, month[in_scope], as_of, settings.measure, self._orders)
         latest = {field: _latest(cells, codes, len(keys), field) for field in LATEST_FIELDS}
         last_day = np.full(len(keys), _NONE)
-        bought = cells["purchase_days"].to_numpy(np.int64) > 0
-        np.maximum.at(last_day, codes[bought], cells["last_purchase_day"].to_numpy(np.int64)[bought])
+        bought = cells["purchase_days"].to_numpy() > 0
+        np.maximum.at(last_day, codes[bought], month_start_day(month[in_scope][bought]) - 1
+                      + cells["last_purchase_day"].to_numpy()[bought])
         last_order = np.where(last_day == _NONE, np.datetime64("NaT"), last_day.astype("datetime64[D]"))
         columns = ["customer", "date", "amount", *sorted(self.fields)]
         lines = pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
@@ -206,16 +207,15 @@ class MonthlyPurchaseDays:
         width = int(np.max(month, where=bought, initial=self.first_month)) - self.first_month + 1 \
             if bought.any() else 0
         self.count, self.first, self.last = (np.zeros((len(keys), width), np.int8) for _ in range(3))
-        figures = [(self.count, count, False), (self.first, cells["first_purchase_day"].to_numpy(), True),
-                   (self.last, cells["last_purchase_day"].to_numpy(), True)]
+        figures = [(self.count, count), (self.first, cells["first_purchase_day"].to_numpy()),
+                   (self.last, cells["last_purchase_day"].to_numpy())]
         for start in range(0, len(rows), _CHUNK):           # a chunk at a time: no 33 million-row copies
             part = slice(start, start + _CHUNK)
             taken = bought[part]
             months = month[part][taken]
             cell = rows[part][taken].astype(np.int64) * width + (months - self.first_month)
-            before = month_start_day(months) - 1
-            for matrix, values, day in figures:
-                matrix.reshape(-1)[cell] = values[part][taken] - before if day else values[part][taken]
+            for matrix, values in figures:
+                matrix.reshape(-1)[cell] = values[part][taken]
 
     def summary(self, last_day: int) -> Summary:
         """``PurchaseDays.summary`` at the end of a month (``last_day``)."""

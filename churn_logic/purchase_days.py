@@ -50,16 +50,15 @@ def _first_days(month: np.ndarray) -> np.ndarray:
     return (np.asarray(month, np.int64) - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
 
 
-def purchase_days_of_bits(month: np.ndarray, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def purchase_days_of_bits(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per customer-month, from its purchase days as the bits of a number (day 1 of the month: bit 1 …): how
-    many there are, and the day numbers of the first and last (0 where there is none), as int32."""
+    many there are, and the days of the month of the first and last (0 where there is none), as int8."""
     bits = np.asarray(bits, np.int64)
-    before = (month_start_day(month) - 1).astype(np.int32)   # the day before the month's first
     _, lowest = np.frexp((bits & -bits).astype(np.float64))  # 2^d is 0.5 · 2^(d+1): exact below 2^53
     _, highest = np.frexp(bits.astype(np.float64))
     bought = bits > 0
-    return (np.bitwise_count(bits).astype(np.int32), np.where(bought, before + (lowest - 1), 0),
-            np.where(bought, before + (highest - 1), 0))
+    return (np.bitwise_count(bits).astype(np.int8), np.where(bought, lowest - 1, 0).astype(np.int8),
+            np.where(bought, highest - 1, 0).astype(np.int8))
 
 
 def days_of(dates: pd.Series) -> np.ndarray:

@@ -15,6 +15,7 @@ def aggregate(lines: pd.DataFrame) -> CustomerMonths:
                           "day": lines["date"].to_numpy("datetime64[D]").astype(np.int64),
                           "amount": to_units(lines["amount"].to_numpy(float))})
     frame["month"] = lines["date"].dt.year.to_numpy() * 12 + lines["date"].dt.month.to_numpy() - 1
+    frame["day_of_month"] = lines["date"].dt.day.to_numpy()
     frame["position"] = np.arange(len(frame))
     for field in _TEXTS:
         if field in lines.columns:
@@ -27,8 +28,8 @@ def aggregate(lines: pd.DataFrame) -> CustomerMonths:
         row = {"customer": customer, "month": month, "lines": len(group), "amount": int(group["amount"].sum()),
                "orders": positive["order"].fillna("").nunique() if "order" in group else len(positive),
                "purchase_days": positive["day"].nunique(),
-               "first_purchase_day": positive["day"].min() if len(positive) else 0,
-               "last_purchase_day": positive["day"].max() if len(positive) else 0,
+               "first_purchase_day": positive["day_of_month"].min() if len(positive) else 0,
+               "last_purchase_day": positive["day_of_month"].max() if len(positive) else 0,
                "last_day": group["day"].max()}
         if "quantity" in group:
             row["quantity"] = int(group["quantity"].sum())

@@ -243,7 +243,7 @@ def _figures(batch: pa.RecordBatch) -> dict:
     """One batch's columns: texts as Arrow arrays, figures as numbers."""
     out = {"customer": batch["customer"]}
     out["purchase_days"], out["first_purchase_day"], out["last_purchase_day"] = purchase_days_of_bits(
-        _numbers(batch["month"], 0, np.int64), _numbers(batch["day_bits"], 0, np.int64))
+        _numbers(batch["day_bits"], 0, np.int64))
     for name in (n for n in batch.schema.names if n not in ("customer", "day_bits")):
         if name in LATEST_FIELDS:
             out[name] = batch[name]
