@@ -97,6 +97,29 @@ def test_csv_of_a_column_of_texts_protects_each_as_protect_text_does(texts):
     assert csv_text(["t"], [texts]) == out.getvalue()
 
 
+_TEXTS = st.text(st.sampled_from("=+-@\t\r\n ',a零\"\0;"), max_size=6)
+_CELLS = {"texts": st.none() | _TEXTS, "numbers": st.none() | st.integers(-10**20, 10**20) | st.floats() | st.booleans(),
+          "lists": st.none() | _TEXTS | st.lists(_TEXTS, max_size=3),
+          "anything": st.none() | _TEXTS | st.floats() | st.integers() | st.lists(_TEXTS, max_size=2)
+          | st.dates() | _TEXTS.filter(lambda t: "\0" not in t).map(np.str_) | st.floats().map(np.float64)}
+# (numpy's texts drop a trailing NUL, and the csv module writes what such a text had)
+
+
+@given(st.lists(st.sampled_from(sorted(_CELLS)), min_size=1, max_size=4).flatmap(
+    lambda kinds: st.tuples(st.just(kinds), st.integers(0, 6))).flatmap(
+    lambda shape: st.tuples(*(st.lists(_CELLS[kind], min_size=shape[1], max_size=shape[1]) for kind in shape[0]))))
+def test_csv_of_columns_of_any_kind_is_the_csv_modules_text(columns):
+    """Columns of texts, numbers, lists or anything (``_cells`` takes each its own way): the csv
+    module's text of the rows, each text protected and each list joined first."""
+    fields = [f"field {i}" for i in range(len(columns))]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(fields)
+    writer.writerows([protect_text(LIST_SEPARATOR.join(v) if isinstance(v, list) else v) for v in row]
+                     for row in zip(*columns))
+    assert csv_text(fields, [list(column) for column in columns]) == out.getvalue()
+
+
 @pytest.mark.parametrize("document", [{"a": np.int64(3)}, {"a": {1, 2}}, {(1, 2): 3}])
 def test_json_refuses_what_the_json_module_refuses(document):
     with pytest.raises(TypeError) as ours:
