@@ -59,16 +59,17 @@ class _Histories:
     """(x, t_x, T) of many customers, as the distinct histories (``x``, ``t_x``, ``T``), the share of the
     customers having each (``weight``) and each customer's place among them (``rows``): customers with the
     same history have the same likelihood, so the fit works on the distinct ones (with purchase days in whole
-    days, a million customers have some tens of thousands). The parts of the likelihood that depend on x alone
+    days, a million customers of the 100M-line benchmark have 198,883), sorted, so that the same customers in any
+    order give the same sums and the same fit. The parts of the likelihood that depend on x alone
     are computed once per distinct x (``values``, with its share ``share``; ``inverse``: each history's place
     among them), which makes the gamma functions cheap."""
 
     def __init__(self, x, t_x, T):
         columns = [np.asarray(v, float) for v in (x, t_x, T)]
         self.rows = np.zeros(len(columns[0]), np.int64)
-        for column in columns:      # each column's codes joined to those before: a code per distinct history
-            codes, values = pd.factorize(column, use_na_sentinel=False)
-            self.rows = pd.factorize(self.rows * len(values) + codes)[0]
+        for column in columns:      # each column's codes joined to those before: a code per distinct history,
+            codes, values = pd.factorize(column, sort=True, use_na_sentinel=False)     # in the histories' order
+            self.rows = pd.factorize(self.rows * len(values) + codes, sort=True)[0]
         distinct = np.bincount(self.rows)
         self.x, self.t_x, self.T = (np.empty(len(distinct)) for _ in columns)
         for kept, column in zip((self.x, self.t_x, self.T), columns):

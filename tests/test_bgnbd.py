@@ -94,7 +94,7 @@ def test_no_purchase_is_certain_over_no_time_and_less_likely_over_more():
 
 def test_customers_with_the_same_history_are_fitted_as_one_history_weighted():
     """Purchase days in whole days repeat histories: the mean log-likelihood over the distinct ones, weighted,
-    is that over the customers, and twice the customers give the same fit."""
+    is that over the customers, twice the customers give the same fit, and so do they in any order."""
     rng = np.random.default_rng(5)
     x, t_x, T, _ = bgnbd.simulate(rng, PARAMS, rng.integers(60, 64, 5_000).astype(float))
     t_x = np.floor(t_x)
@@ -105,3 +105,5 @@ def test_customers_with_the_same_history_are_fitted_as_one_history_weighted():
     assert value == pytest.approx(bgnbd.log_likelihood(np.exp(point), x, t_x / 120, T / 120).mean(), rel=1e-12)
     once, twice = bgnbd.fit(x, t_x, T), bgnbd.fit(np.tile(x, 2), np.tile(t_x, 2), np.tile(T, 2))
     assert np.allclose(once.params, twice.params, rtol=1e-9)
+    shuffled = rng.permutation(len(x))                      # the customers in another order: the very same fit
+    assert bgnbd.fit(x[shuffled], t_x[shuffled], T[shuffled]) == once
