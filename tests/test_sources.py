@@ -9,6 +9,8 @@ import os
 import duckdb
 import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import postgres_server
@@ -219,3 +221,34 @@ def test_file_problems_are_one_sentence(tmp_path, churnkit, monkeypatch):
     _one_sentence(churnkit("scan", "mysql://u@h/db", "--table", "t"), "does not read mysql://")
     monkeypatch.setitem(__import__("sys").modules, "ibis", None)        # the db extra not installed
     _one_sentence(churnkit("scan", tmp_path / "bad.parquet"), 'pip install "churnkit[db]"')
+
+
+def test_files_the_engine_cannot_read_as_they_are_are_one_sentence(tmp_path, churnkit):
+    """CSV files whose columns do not agree, and a TIME column where the dates should be: one sentence each."""
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "a.csv").write_text("Customer,Date,Amount\nC1,2024-01-05,10\n", encoding="utf-8")
+    (tmp_path / "exports" / "b.csv").write_text("Customer,Date,Total\nC2,2024-02-05,20\n", encoding="utf-8")
+    _one_sentence(churnkit("scan", tmp_path / "exports"), "Reading the order lines of", "schema mismatch")
+    times = pa.table({"Customer": ["C1", "C2"], "Date": pa.array([dt.time(9), dt.time(10)], pa.time64("us")),
+                      "Amount": [10.0, 20.0]})
+    pq.write_table(times, tmp_path / "times.parquet")
+    _one_sentence(churnkit("scan", tmp_path / "times.parquet"), "because the date cannot be read")
+
+
+def test_narrow_decimal_and_integer_amounts_are_read_exactly(tmp_path, churnkit):
+    """Amounts as DECIMAL(5, 0), DECIMAL(4, 2) and TINYINT give the verdicts the same amounts as doubles give
+    (in their own width they hold neither the bounds nor the units the amounts are counted in)."""
+    days = [dt.date(2024, m, 10) for m in range(1, 7)]
+    amounts = [99, 99, 12, 1, 1, 1]
+    base = {"Customer": ["C1"] * 6 + ["C2"] * 6, "Date": days * 2}
+    results = []
+    for kind, values in [(pa.float64(), [float(a) for a in amounts]), (pa.decimal128(5, 0), amounts),
+                         (pa.decimal128(4, 2), [a / 4 for a in amounts]), (pa.int8(), amounts)]:
+        path = tmp_path / f"orders-{len(results)}.parquet"
+        scale = 4 if kind == pa.decimal128(4, 2) else 1
+        typed = [__import__("decimal").Decimal(str(v)) for v in values] if pa.types.is_decimal(kind) else values
+        pq.write_table(pa.table({**base, "Amount": pa.array(typed * 2, kind)}), path)
+        run = churnkit("scan", path, "--all", "--format", "json", "--as-of", "2024-06")
+        assert run.code == 0, run.err
+        results.append([(c["customer"], c["risk"], c["value_at_stake"] * scale) for c in run.json()["customers"]])
+    assert all(result == results[0] for result in results), results

@@ -42,6 +42,22 @@ class Relation:
     label: str                    # what it is, in a message: "orders.parquet", "table 'sales' of postgresql://…"
     path: Path                    # a path that stands for it: its name, and the folder of churnkit.toml
     sheets: list[str]             # what was read: the files, or the table
+    password: str | None = dataclasses.field(default=None, repr=False)   # cut out of the engine's errors
+
+    def failed(self, exc: BaseException) -> UserError:
+        """The sentence for an error the engine gave while it read the rows (files whose columns do not agree, a
+        value the engine cannot convert …)."""
+        return UserError(f"Reading the order lines of {self.label} failed: {_scrub(first_line(exc), self.password)}.")
+
+
+def engine_errors() -> tuple[type[BaseException], ...]:
+    """The error types of the engines that read order lines where they lie (DuckDB, PostgreSQL's driver)."""
+    import duckdb
+    try:
+        import psycopg
+    except ImportError:
+        return (duckdb.Error,)
+    return duckdb.Error, psycopg.Error
 
 
 def open_source(source: str | Path, table: str | None = None, query: str | None = None) -> Relation:
@@ -72,7 +88,7 @@ def open_source(source: str | Path, table: str | None = None, query: str | None 
         rows = rows.mutate(_pos=ibis.row_number())
     name = table or "query"
     rows = rows.mutate(_sheet=ibis.literal(name), _row=rows["_pos"] + 1)
-    return Relation(rows, label, Path.cwd() / name, [name])
+    return Relation(rows, label, Path.cwd() / name, [name], password)
 
 
 def _ibis():

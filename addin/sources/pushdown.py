@@ -104,7 +104,7 @@ def _parsed(ibis, table, columns: dict[str, str], settings: Settings, today: dt.
     first_day, last_day = date_bounds(today)
     schema = table.schema()
     date, date_texts, date_order = table[columns["date"]], None, None
-    if schema[columns["date"]].is_temporal():
+    if schema[columns["date"]].is_date() or schema[columns["date"]].is_timestamp():     # a TIME column is no date
         day = date.cast("date").epoch_days().cast("int64")
         table = table.mutate(_day=day, _month=date.year().cast("int64") * 12 + date.month().cast("int64") - 1,
                              _day_of_month=date.day().cast("int64"))
@@ -118,10 +118,14 @@ def _parsed(ibis, table, columns: dict[str, str], settings: Settings, today: dt.
     for field, name in (("amount", "_units"), ("quantity", "_qunits")):
         if field not in columns:
             continue
-        value = table[columns[field]]
-        if schema[columns[field]].is_numeric():
+        value, kind = table[columns[field]], schema[columns[field]]
+        if kind.is_decimal():       # in its own width, DECIMAL(5, 0) cannot hold the bounds or the units
+            value = value.cast(f"decimal(38, {kind.scale or 0})")
+        elif kind.is_integer() and kind.nbytes < 8:
+            value = value.cast("int64")
+        if kind.is_numeric():
             finite = value.notnull() & (value.abs() < LARGEST_VALUE)
-            if schema[columns[field]].is_floating():
+            if kind.is_floating():
                 finite &= ~value.isnan() & ~value.isinf()
             table = table.mutate(**{name: ibis.ifelse(finite, (value * UNITS_PER_ONE).round().cast("int64"), None)})
         else:

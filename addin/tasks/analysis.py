@@ -13,7 +13,7 @@ from churn_logic import (AmountTooLargeError, ChurnModel, NoOrderForecast, NoOrd
 from ..content.words import plural
 from ..errors import UserError
 from ..sources.files import check_file, open_workbook
-from ..sources.databases import is_database_source, open_source
+from ..sources.databases import engine_errors, is_database_source, open_source
 from ..sources.line_cache import LineCache
 from ..sources.order_book import ReadResult, Steps, read_order_book
 from ..sources.pushdown import read_relation
@@ -53,7 +53,10 @@ def analyse_workbook(source: Path | str | Workbook, flags: Mapping[str, Any] | N
     if not isinstance(source, Workbook) and is_database_source(source):
         relation = open_source(source, table, query)
         settings = gather(relation.path.parent if relation.path.parent.is_dir() else Path.cwd(), flags or {}, None)
-        read = read_relation(relation, settings, progress, today)
+        try:
+            read = read_relation(relation, settings, progress, today)
+        except engine_errors() as exc:
+            raise relation.failed(exc) from None
         return _score(relation.path, read, settings, strict, today, None, relation.label)
     if isinstance(source, Workbook):
         path, tables = source.path, source.tables()
