@@ -62,7 +62,7 @@ class ZipParts:
                     info = self._info_for(name)
                     out.writestr(info, self.changed[name])
                 else:
-                    _copy_raw(self._zip, self._zip.getinfo(name), out)
+                    copy_raw(self._zip, self._zip.getinfo(name), out)
 
     def _info_for(self, name: str) -> zipfile.ZipInfo:
         if self._zip is not None and name in self._originals():
@@ -92,7 +92,7 @@ def raw_bytes(source: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return fp.read(info.compress_size)
 
 
-def _copy_raw(source: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
+def copy_raw(source: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
     """Append one entry of ``source`` to ``out`` without decompressing it."""
     data = raw_bytes(source, info)
     entry = copy.copy(info)

@@ -125,12 +125,16 @@ class PackageGuard:
 
     def check_sheet(self, sheet: str) -> tuple[str, ...]:
         """Refuse the sheet with one sentence when reading it would go wrong; its merged ranges (``D1:E1`` …)."""
-        part = self.sheets.get(sheet, "").lower()
-        if part not in self.entries:
+        info = self.sheet_part(sheet)
+        if info is None:
             return ()                             # calamine does not find it either, and says so
-        if part not in self._merged:
-            self._merged[part] = self._check_sheet(sheet, self.entries[part])
-        return self._merged[part]
+        if info.filename not in self._merged:
+            self._merged[info.filename] = self._check_sheet(sheet, info)
+        return self._merged[info.filename]
+
+    def sheet_part(self, sheet: str) -> zipfile.ZipInfo | None:
+        """The zip entry of a sheet's part, as calamine finds it."""
+        return self.entries.get(self.sheets.get(sheet, "").lower())
 
     # the parts calamine reads when it opens a workbook
 

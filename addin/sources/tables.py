@@ -14,6 +14,7 @@ from churn_logic import warm_up
 from ..ooxml.worksheet import EXCEL_TEXT_MAX
 from .files import OpenWorkbook, first_line
 from .guard import UnreadableSheet
+from .sheet_pieces import load_in_pieces
 
 
 class SheetTables(Protocol):
@@ -40,10 +41,14 @@ class ExcelFileTables:
         # fastexcel reads without Python's lock: scipy is imported meanwhile (after the guard, whose many short
         # steps would wait for the lock at every one)
         warm_up()
+        guard = self.workbook.guard
+        part = guard.sheet_part(sheet)
+        table = load_in_pieces(guard.path, part, guard.folder, sheet) if part is not None else None
         try:
             # eagerly: fastexcel builds the Arrow columns as it reads (half a second less on a million lines)
-            table = pa.Table.from_batches([self.workbook.reader.load_sheet(
-                sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)])
+            if table is None:
+                table = pa.Table.from_batches([self.workbook.reader.load_sheet(
+                    sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)])
         except (fastexcel.FastExcelError, pa.ArrowException) as exc:
             detail = first_line(exc).removeprefix("calamine error: ")
             raise UnreadableSheet(f"Sheet '{sheet}' of {self.label} cannot be read ({detail}); open the workbook "
