@@ -252,3 +252,20 @@ def test_narrow_decimal_and_integer_amounts_are_read_exactly(tmp_path, churnkit)
         assert run.code == 0, run.err
         results.append([(c["customer"], c["risk"], c["value_at_stake"] * scale) for c in run.json()["customers"]])
     assert all(result == results[0] for result in results), results
+
+
+@pytest.mark.parametrize("kind", [pa.decimal128(14, 4), pa.decimal128(18, 4)])
+def test_decimals_at_the_edge_of_their_width_are_read_exactly(tmp_path, churnkit, kind):
+    """The largest amounts a DECIMAL(14, 4) holds (its units computed in 64 bits) and a DECIMAL(18, 4) (in 128)
+    give what the same amounts as texts give."""
+    top = __import__("decimal").Decimal("9" * (kind.precision - kind.scale) + "." + "9" * kind.scale)
+    days = [dt.date(2024, m, 10) for m in range(1, 7)]
+    amounts = [top, top, top / 1000, top / 1000, -top, top / 10**6]
+    amounts = [a.quantize(__import__("decimal").Decimal("0.0001")) for a in amounts]
+    frame = {"Customer": ["C1"] * 6, "Date": days, "Amount": amounts}
+    typed, texts = tmp_path / "orders.parquet", tmp_path / "orders.csv"
+    pq.write_table(pa.table({**frame, "Amount": pa.array(amounts, kind)}), typed)
+    texts.write_text("Customer,Date,Amount\n" + "".join(f"C1,{d},{a}\n" for d, a in zip(days, amounts)))
+    runs = [churnkit("scan", path, "--all", "--format", "json", "--as-of", "2024-06") for path in (typed, texts)]
+    assert [run.code for run in runs] == [0, 0], [run.err for run in runs]
+    assert runs[0].json()["customers"] == runs[1].json()["customers"]
