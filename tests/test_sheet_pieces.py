@@ -60,13 +60,20 @@ def _tricky_book(path, date_1904=False):
     offset = book.add_worksheet("From C")
     for i in range(300):
         offset.write_row(5 + i, 2, [f"k{i}", i, f"长文本 {i}" * (i % 5)])
+    errors = book.add_worksheet("Errors left")                         # columns A and B give no text
+    bold = book.add_format({"bold": True})
+    for i in range(300):
+        errors.write_formula(i, 0, "=1/0", None, "#DIV/0!")
+        errors.write_blank(i, 1, None, bold)
+        errors.write_row(i, 2, ["" if i % 3 else f"t{i}", i / 7])
     book.close()
     return path
 
 
 def _whole(path, sheet):
-    return pa.Table.from_batches([fastexcel.read_excel(str(path)).load_sheet(
-        sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)])
+    """The sheet as fastexcel reads it whole, from its first column that holds a value."""
+    return sheet_pieces.from_first_value(pa.Table.from_batches([fastexcel.read_excel(str(path)).load_sheet(
+        sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)]))
 
 
 def _pieces(path, sheet):
@@ -86,7 +93,7 @@ def books(tmp_path_factory):
 
 
 @pytest.mark.parametrize("made_by", ["xlsxwriter", "1904", "libreoffice"])
-@pytest.mark.parametrize("sheet", ["Orders", "From C"])
+@pytest.mark.parametrize("sheet", ["Orders", "From C", "Errors left"])
 def test_the_pieces_are_the_whole_sheet(books, made_by, sheet, small_pieces):
     whole = _whole(books[made_by], sheet)
     pieces = _pieces(books[made_by], sheet)
@@ -148,3 +155,13 @@ def test_scan_reads_the_same_in_pieces(tmp_path, churnkit, small_pieces, monkeyp
     whole = churnkit("scan", path, "--all", "--format", "json", "--no-cache")
     assert cut.code == whole.code == 0
     assert cut.json()["skipped"] and cut.out == whole.out
+
+
+def test_a_sheet_starts_at_its_first_column_with_a_value(books, small_pieces):
+    """calamine starts a whole sheet at its first cell (here errors and styled blanks, no text), the pieces at
+    column A: both start at the first column that holds a value."""
+    raw = pa.Table.from_batches([fastexcel.read_excel(str(books["xlsxwriter"])).load_sheet(
+        "Errors left", header_row=None, skip_rows=0, dtypes="string", eager=True)])
+    pieces = _pieces(books["xlsxwriter"], "Errors left")
+    assert raw.num_columns == 4 and pieces.num_columns == 2
+    assert pieces.column(0).to_pylist() == raw.column(2).to_pylist()

@@ -7,9 +7,9 @@ and each piece becomes a workbook of its own in a temporary folder: the workbook
 list, styles, shared strings), copied as they are packed, and the sheet's opening, the piece's rows and a close,
 stored unpacked. A piece is loaded from the Excel row of its first row (``skip_rows``) as soon as it is written,
 while the next is written. To lay every piece out from column A, it gets an anchor cell in column A in a row it
-does not return (the row above its first, and the next piece's first), and the columns empty in every piece are
-dropped from the left, as calamine drops them from a whole sheet. More pieces than cores keep calamine's working
-memory small: a piece's grid is let go of as the next one is loaded.
+does not return (the row above its first, and the next piece's first); the sheet then starts at its first
+column that holds a value (``from_first_value``, as a whole sheet read is made to). More pieces than cores keep
+calamine's working memory small: a piece's grid is let go of as the next one is loaded.
 
 A piece returns its rows only if their numbers rise within it (as Office requires: "rows must appear in
 ascending order", MS-OI29500 2.1.873): a row out of order would fall outside its piece's rows. Where that is not
@@ -70,7 +70,7 @@ def load_in_pieces(path: Path, part: zipfile.ZipInfo, folder: str, sheet: str) -
         return None
     if any(table is None for table in tables):
         return None
-    return _joined(tables)
+    return from_first_value(_joined(tables))
 
 
 class _NotClean(Exception):
@@ -160,22 +160,16 @@ def _load(piece: tuple[Path, int, int | None], sheet: str) -> pa.Table | None:
 
 
 def _joined(tables: list[pa.Table]) -> pa.Table:
-    """The pieces one under another, from the first column any holds a value in, as wide as the widest."""
-    empty = min(_empty_columns_before(table) for table in tables)
-    width = max(table.num_columns for table in tables) - empty
+    """The pieces one under another, as wide as the widest."""
+    width = max(table.num_columns for table in tables)
     names = [f"__UNNAMED__{i}" for i in range(width)]
-    padded = []
-    for table in tables:
-        columns = table.columns[empty:]
-        columns += [pa.nulls(table.num_rows, pa.string())] * (width - len(columns))
-        padded.append(pa.table(columns, names=names))
-    return pa.concat_tables(padded)
+    return pa.concat_tables([pa.table(table.columns + [pa.nulls(table.num_rows, pa.string())] * (
+        width - table.num_columns), names=names) for table in tables])
 
 
-def _empty_columns_before(table: pa.Table) -> int:
-    if not table.num_rows:
-        return table.num_columns
-    for position, column in enumerate(table.columns):
-        if column.null_count < table.num_rows:
-            return position
-    return table.num_columns
+def from_first_value(table: pa.Table) -> pa.Table:
+    """The sheet from its first column that holds a value: calamine starts a whole sheet at its first cell, which
+    may hold nothing it gives as text (an error, a blank with a style), and the pieces at column A."""
+    empty = next((i for i, column in enumerate(table.columns) if column.null_count < table.num_rows), 0)
+    return table.drop_columns(table.column_names[:empty]).rename_columns(
+        [f"__UNNAMED__{i}" for i in range(table.num_columns - empty)]) if empty else table
