@@ -5,17 +5,17 @@ wait. No kept library reads a sheet in parallel, so this is done by hand, at the
 inflated once, cut at ``<row`` tags (a tag cannot stand inside a cell's text, where ``<`` is written ``&lt;``),
 and each piece becomes a workbook of its own in a temporary folder: the workbook's top-level parts (its sheet
 list, styles, shared strings), copied as they are packed, and the sheet's opening, the piece's rows and a close,
-stored unpacked. A piece is loaded from the Excel row of its first row (``skip_rows``) as soon as it is written,
-while the next is written. To lay every piece out from column A, it gets an anchor cell in column A in a row it
-does not return (the row above its first, and the next piece's first); the sheet then starts at its first
-column that holds a value (``from_first_value``, as a whole sheet read is made to). More pieces than cores keep
-calamine's working memory small: a piece's grid is let go of as the next one is loaded.
+stored unpacked. A piece is loaded as soon as it is written, while the next is written.
 
-A piece returns its rows only if their numbers rise within it (as Office requires: "rows must appear in
-ascending order", MS-OI29500 2.1.873): a row out of order would fall outside its piece's rows. Where that is not
-so, where a sheet is not laid out as Excel writes it (no ``<sheetData>``, a prefixed tag, a row without its number
-first), or where a piece cannot be written or loaded, ``None`` says to read the sheet whole, which reads what
-such a sheet holds or says what is wrong with it.
+Each piece but the first gets an anchor cell in column A of the row above its first row, and each but the last
+one in the next piece's first row, so that every piece is laid out from column A and its rows are known to be
+its own: loaded from row 1, the rows above its anchor must hold nothing, and it must end at its closing anchor.
+A cell outside its piece's rows (rows out of order, which Office does not allow: "rows must appear in ascending
+order", MS-OI29500 2.1.873; a row or cell that names another row) fails that, and so does a sheet not laid out
+as Excel writes it (no ``<sheetData>``, prefixed tags, a row whose number is not its first attribute); then, or
+when a piece cannot be written or loaded, ``None`` says to read the sheet whole, which reads what such a sheet
+holds or says what is wrong with it. The pieces joined are the sheet from its first column that holds a value to
+its last row that does (``from_first_value``, ``to_last_value``), as a whole sheet read is made to be too.
 """
 from __future__ import annotations
 
@@ -28,16 +28,18 @@ from pathlib import Path
 from typing import Iterator
 
 import fastexcel
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from isal import isal_zlib
 
 from ..ooxml.zip_parts import copy_raw, raw_bytes
+from .guard import EXCEL_ROWS
 
-PIECE_BYTES = 64 << 20                 # XML bytes per piece: the grid calamine holds while a piece is loaded
+PIECE_BYTES = 128 << 20                # XML bytes per piece: the grid calamine holds while a piece is loaded
 _DATA_OPEN, _DATA_CLOSE, _ROW = b"<sheetData>", b"</sheetData>", b"<row "
-_ROW_NUMBER = re.compile(rb'<row (?:r="(\d+)")?')     # b"" for a row whose number is not its first attribute
+_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")       # the whole sheet's: no piece's
+_ANCHOR = "churnkit: where a piece starts"
 
 
 def workers() -> int:
@@ -47,7 +49,8 @@ def workers() -> int:
 
 def load_in_pieces(path: Path, part: zipfile.ZipInfo, folder: str, sheet: str) -> pa.Table | None:
     """The sheet whose XML is ``part`` (in the workbook whose parts are in ``folder``), every cell as text, as
-    fastexcel loads it whole; ``None`` when it is better read whole (small, one core, or not cut cleanly)."""
+    fastexcel loads it whole (``from_first_value``, ``to_last_value``); ``None`` when it is better read whole
+    (small, one core, or not cut cleanly)."""
     at_once = workers()
     if at_once < 2 or part.file_size < 2 * PIECE_BYTES:
         return None
@@ -56,21 +59,15 @@ def load_in_pieces(path: Path, part: zipfile.ZipInfo, folder: str, sheet: str) -
                 tempfile.TemporaryDirectory(prefix="churnkit-pieces-", ignore_cleanup_errors=True) as temporary:
             data = _inflated(package, part)
             cuts = _cuts(data, -(-len(data) // PIECE_BYTES))
-            loads = []
-            try:
-                for piece in _pieces(package, part, folder, data, cuts, Path(temporary)):
-                    loads.append(pool.submit(_load, piece, sheet))
-            except _NotClean:
-                for load in loads:
-                    load.cancel()
-                raise
+            loads = [pool.submit(_load, piece, sheet)
+                     for piece in _pieces(package, part, folder, data, cuts, Path(temporary))]
             del data
             tables = [load.result() for load in loads]
     except (_NotClean, OSError, zipfile.BadZipFile, isal_zlib.error):
         return None
     if any(table is None for table in tables):
         return None
-    return from_first_value(_joined(tables))
+    return to_last_value(from_first_value(_joined(tables)))
 
 
 class _NotClean(Exception):
@@ -83,49 +80,35 @@ def _inflated(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> bytes:
         else packed
 
 
-def _cuts(data: bytes, count: int) -> list[int]:
-    """Where each piece's rows start in ``data``, then where the rows end."""
+def _cuts(data: bytes, count: int) -> list[tuple[int, int]]:
+    """Where each piece's rows start in ``data`` and the number of its first row (1 for the first piece), then
+    where the rows end."""
     start, end = data.find(_DATA_OPEN), data.rfind(_DATA_CLOSE)
     if start < 0 or end < start:
         raise _NotClean
-    cuts = [start + len(_DATA_OPEN)]
+    cuts = [(start + len(_DATA_OPEN), 1)]
     for k in range(1, count):
-        at = data.find(_ROW, max(cuts[0] + (end - cuts[0]) * k // count, cuts[-1] + 1), end)
+        at = data.find(_ROW, max(cuts[0][0] + (end - cuts[0][0]) * k // count, cuts[-1][0] + 1), end)
         if at < 0:
             break
-        cuts.append(at)
+        number = _ROW_NUMBER.match(data, at)
+        if number is None or not cuts[-1][1] < int(number.group(1)) <= EXCEL_ROWS:
+            raise _NotClean
+        cuts.append((at, int(number.group(1))))
     if len(cuts) < 2:
         raise _NotClean
-    return cuts + [end]
+    return cuts + [(end, 0)]
 
 
-def _row_numbers(data: bytes, begin: int, stop: int) -> np.ndarray:
-    """The numbers of the rows between ``begin`` and ``stop``, each row's number its first attribute, rising."""
-    found = _ROW_NUMBER.findall(data, begin, stop)
-    if not found or b"" in found:
-        raise _NotClean
-    numbers = np.array(found).astype(np.int64)
-    if np.any(numbers[1:] <= numbers[:-1]):
-        raise _NotClean
-    return numbers
-
-
-def _anchor(row: int) -> bytes:
-    return b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>.</t></is></c></row>' % (row, row)
-
-
-def _pieces(package: zipfile.ZipFile, part: zipfile.ZipInfo, folder: str, data: bytes, cuts: list[int],
-            where: Path) -> Iterator[tuple[Path, int, int | None]]:
-    """Each piece written as a workbook file, with the row it is loaded from and how many rows it returns."""
-    head = _DIMENSION.sub(b"", data[:cuts[0]])
+def _pieces(package: zipfile.ZipFile, part: zipfile.ZipInfo, folder: str, data: bytes,
+            cuts: list[tuple[int, int]], where: Path) -> Iterator[tuple[Path, int, int | None]]:
+    """Each piece written as a workbook file, with the number of its first row and that of the next piece's."""
+    head = _DIMENSION.sub(b"", data[:cuts[0][0]])
     shared = [info for info in package.infolist() if _beside_workbook(info.filename, folder)]
     view = memoryview(data)
     try:
-        for k, (begin, stop) in enumerate(zip(cuts, cuts[1:])):
-            numbers, last = _row_numbers(data, begin, stop), k == len(cuts) - 2
-            first, following = int(numbers[0]), None if last else int(_row_numbers(data, stop, stop + 64)[0])
-            if following is not None and numbers[-1] >= following:
-                raise _NotClean
+        for k, ((begin, first), (stop, following)) in enumerate(zip(cuts, cuts[1:])):
+            last = k == len(cuts) - 2
             file = where / f"piece-{k}.xlsx"
             with zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as out:
                 for info in shared:
@@ -136,10 +119,13 @@ def _pieces(package: zipfile.ZipFile, part: zipfile.ZipInfo, folder: str, data: 
                         sheet.write(_anchor(first - 1))
                     sheet.write(view[begin:stop])
                     sheet.write(view[stop:] if last else _anchor(following) + b"</sheetData></worksheet>")
-            top = first - 1 if k else 0                     # the row it is loaded from, as fastexcel counts
-            yield file, top, None if last else following - 1 - top
+            yield file, first, None if last else following
     finally:
         view.release()
+
+
+def _anchor(row: int) -> bytes:
+    return b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>%s</t></is></c></row>' % (row, row, _ANCHOR.encode())
 
 
 def _beside_workbook(name: str, folder: str) -> bool:
@@ -150,13 +136,27 @@ def _beside_workbook(name: str, folder: str) -> bool:
 
 
 def _load(piece: tuple[Path, int, int | None], sheet: str) -> pa.Table | None:
-    file, skip, rows = piece
+    """A piece's rows; None when a cell of it lies outside them (rows out of order, a row or cell that names
+    another row, a row without its number): loaded from row 1, the rows above the piece hold nothing but its
+    anchor, and the piece ends at the anchor in the next piece's first row."""
+    file, first, following = piece
     try:
         table = pa.Table.from_batches([fastexcel.read_excel(str(file)).load_sheet(
-            sheet, header_row=None, skip_rows=skip, dtypes="string", eager=True)])
+            sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)])
     except (fastexcel.FastExcelError, pa.ArrowException):
         return None
-    return table if rows is None else table.slice(0, rows)
+    if (first > 1 and not _only_anchor(table, first - 2)) or (following is not None and (
+            table.num_rows != following or not _only_anchor(table, following - 1, following - 1))):
+        return None
+    return table.slice(first - 1, None if following is None else following - first)
+
+
+def _only_anchor(table: pa.Table, row: int, since: int = 0) -> bool:
+    """Whether rows ``since`` to ``row`` hold nothing but the anchor, in column A of ``row``."""
+    if table.num_rows <= row or table.column(0)[row].as_py() != _ANCHOR:
+        return False
+    return table.column(0).slice(since, row - since).null_count == row - since and all(
+        column.slice(since, row + 1 - since).null_count == row + 1 - since for column in table.columns[1:])
 
 
 def _joined(tables: list[pa.Table]) -> pa.Table:
@@ -173,3 +173,13 @@ def from_first_value(table: pa.Table) -> pa.Table:
     empty = next((i for i, column in enumerate(table.columns) if column.null_count < table.num_rows), 0)
     return table.drop_columns(table.column_names[:empty]).rename_columns(
         [f"__UNNAMED__{i}" for i in range(table.num_columns - empty)]) if empty else table
+
+
+def to_last_value(table: pa.Table) -> pa.Table:
+    """The sheet to its last row that holds a value: calamine ends a whole sheet at its last cell, which may hold
+    nothing it gives as text, and the pieces at the next one's first row."""
+    if not table.num_rows or any(column[-1].is_valid for column in table.columns):
+        return table
+    last = max((pc.max(pc.indices_nonzero(pc.is_valid(column))).as_py() or 0) if column.null_count < len(column)
+               else -1 for column in table.columns)
+    return table.slice(0, last + 1)
