@@ -203,3 +203,23 @@ def test_a_sheet_starts_at_its_first_column_with_a_value(books, small_pieces):
     pieces = _pieces(books["xlsxwriter"], "Errors left")
     assert raw.num_columns == 4 and pieces.num_columns == 2
     assert pieces.column(0).to_pylist() == raw.column(2).to_pylist()
+
+
+def test_no_room_for_the_pieces_reads_whole(tmp_path, churnkit, small_pieces, monkeypatch):
+    """The disk fills up while the pieces are written: the sheet is read whole, with the same result."""
+    path = tmp_path / "messy.xlsx"
+    write_messy_xlsx(random_orders(3), path, 3)
+    whole = churnkit("scan", path, "--all", "--format", "json", "--no-cache")
+    copy, written = sheet_pieces.copy_raw, []
+
+    def full_disk(package, info, out):
+        written.append(info.filename)
+        if len(written) > 10:
+            raise OSError(28, "No space left on device")
+        copy(package, info, out)
+    monkeypatch.setattr(sheet_pieces, "copy_raw", full_disk)
+    sheet = next(iter(PackageGuard(path).sheets))                      # the messy book's one sheet
+    assert _pieces(path, sheet) is None
+    written.clear()
+    run = churnkit("scan", path, "--all", "--format", "json", "--no-cache")
+    assert len(written) > 10 and run.code == 0 and run.out == whole.out

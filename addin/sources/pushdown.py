@@ -36,8 +36,8 @@ from .order_book import ReadResult, Steps, _check_lines_read, _date_notes, _Quie
 _TEXT_FIELDS = ("name", "order", "product", "category", "rep", "region", "email")
 _OWN = ("_sheet", "_row", "_pos")
 _KEY_PARTS = min(4, os.cpu_count() or 1)      # the customer keys are encoded in this many parts at once
-# A DECIMAL of up to 18 digits is held in 64 bits, a wider one in 128 (DuckDB's HUGEINT: the query took a third
-# longer). One of up to 14 digits has its units (4 digits more) in 64 bits, and stays below LARGEST_VALUE.
+# A DECIMAL of up to 18 digits is held in 64 bits, a wider one in 128 (DuckDB's HUGEINT, at about half the
+# speed). One of up to 14 digits has its units (4 digits more) in 64 bits, and stays below LARGEST_VALUE.
 _INT64_DIGITS, _UNIT_DIGITS = 18, round(math.log10(UNITS_PER_ONE))
 
 

@@ -59,8 +59,14 @@ def load_in_pieces(path: Path, part: zipfile.ZipInfo, folder: str, sheet: str) -
                 tempfile.TemporaryDirectory(prefix="churnkit-pieces-", ignore_cleanup_errors=True) as temporary:
             data = _inflated(package, part)
             cuts = _cuts(data, -(-len(data) // PIECE_BYTES))
-            loads = [pool.submit(_load, piece, sheet)
-                     for piece in _pieces(package, part, folder, data, cuts, Path(temporary))]
+            loads = []
+            try:
+                for piece in _pieces(package, part, folder, data, cuts, Path(temporary)):
+                    loads.append(pool.submit(_load, piece, sheet))
+            except OSError:                  # no room for the next piece: the loads not started are not needed
+                for load in loads:
+                    load.cancel()
+                raise
             del data
             tables = [load.result() for load in loads]
     except (_NotClean, OSError, zipfile.BadZipFile, isal_zlib.error):
