@@ -32,7 +32,8 @@ def small_pieces(monkeypatch):
 
 def _tricky_book(path, date_1904=False):
     """Shared strings and inline texts, dates, numbers, booleans, formulas with and without results, an error,
-    gaps between rows, a row wider than the rest, texts that look like XML, a sheet that starts in column C."""
+    gaps between rows, a row wider than the rest, texts that look like XML; a sheet that starts in column C, one
+    with styled empty rows below its data, one whose first two columns give no text."""
     book = xlsxwriter.Workbook(path, {"date_1904": date_1904})
     day = book.add_format({"num_format": "yyyy-mm-dd"})
     orders = book.add_worksheet("Orders")
