@@ -118,12 +118,6 @@ def log_likelihood(params, x, t_x, T) -> np.ndarray:
     return (terms.a12[h.inverse] + np.logaddexp(terms.a3, terms.a4))[h.rows]
 
 
-def _mean_log_likelihood(params, h: _Histories) -> float:
-    """The mean of eq. (6)'s log over the customers of ``h``."""
-    t = _terms(params, h)
-    return float(h.share @ t.a12 + h.weight @ np.logaddexp(t.a3, t.a4))
-
-
 def _mean_log_likelihood_and_gradient(log_params, h: _Histories):
     """The mean of eq. (6)'s log over customers and its gradient with respect to the log-parameters, from the
     same logs and sums.
@@ -172,7 +166,7 @@ def fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Fit:
     r, alpha, a, b = np.exp(result.x)
     # the mean over the distinct histories, which are sorted: the same figure for the customers in any order.
     # With time in units of ``scale``, each customer's log-likelihood is less by x ln(scale) (eq. 6: α carries it)
-    mean = _mean_log_likelihood(np.exp(result.x), scaled) - float(scaled.share @ scaled.values) * np.log(scale)
+    mean = _mean_log_likelihood_and_gradient(result.x, scaled)[0] - float(scaled.share @ scaled.values) * np.log(scale)
     return Fit(float(r), float(alpha * scale), float(a), float(b), float(mean),
                bool(np.isfinite(result.fun)) and (bool(result.success) or stationary))
 
