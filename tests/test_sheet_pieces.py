@@ -80,9 +80,8 @@ def _tricky_book(path, date_1904=False):
 
 def _whole(path, sheet):
     """The sheet as fastexcel reads it whole, from its first column that holds a value to its last row that does."""
-    return sheet_pieces.to_last_value(sheet_pieces.from_first_value(pa.Table.from_batches([
-        fastexcel.read_excel(str(path)).load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string",
-                                                   eager=True)])))
+    return sheet_pieces.used_range(pa.Table.from_batches([fastexcel.read_excel(str(path)).load_sheet(
+        sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)]))
 
 
 def _pieces(path, sheet):

@@ -15,7 +15,7 @@ order", MS-OI29500 2.1.873; a row or cell that names another row) fails that, an
 as Excel writes it (no ``<sheetData>``, prefixed tags, a row whose number is not its first attribute); then, or
 when a piece cannot be written or loaded, ``None`` says to read the sheet whole, which reads what such a sheet
 holds or says what is wrong with it. The pieces joined are the sheet from its first column that holds a value to
-its last row that does (``from_first_value``, ``to_last_value``), as a whole sheet read is made to be too.
+its last row that does (``used_range``), as a whole sheet read is made to be too.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def workers() -> int:
 
 def load_in_pieces(path: Path, part: zipfile.ZipInfo, folder: str, sheet: str) -> pa.Table | None:
     """The sheet whose XML is ``part`` (in the workbook whose parts are in ``folder``), every cell as text, as
-    fastexcel loads it whole (``from_first_value``, ``to_last_value``); ``None`` when it is better read whole
+    fastexcel loads it whole (``used_range``); ``None`` when it is better read whole
     (small, one core, or not cut cleanly)."""
     at_once = workers()
     if at_once < 2 or part.file_size < 2 * PIECE_BYTES:
@@ -73,7 +73,7 @@ def load_in_pieces(path: Path, part: zipfile.ZipInfo, folder: str, sheet: str) -
         return None
     if any(table is None for table in tables):
         return None
-    return to_last_value(from_first_value(_joined(tables)))
+    return used_range(_joined(tables))
 
 
 class _NotClean(Exception):
@@ -168,24 +168,30 @@ def _only_anchor(table: pa.Table, row: int, since: int = 0) -> bool:
 def _joined(tables: list[pa.Table]) -> pa.Table:
     """The pieces one under another, as wide as the widest."""
     width = max(table.num_columns for table in tables)
-    names = [f"__UNNAMED__{i}" for i in range(width)]
     return pa.concat_tables([pa.table(table.columns + [pa.nulls(table.num_rows, pa.string())] * (
-        width - table.num_columns), names=names) for table in tables])
+        width - table.num_columns), names=_names(width)) for table in tables])
 
 
-def from_first_value(table: pa.Table) -> pa.Table:
-    """The sheet from its first column that holds a value: calamine starts a whole sheet at its first cell, which
-    may hold nothing it gives as text (an error, a blank with a style), and the pieces at column A."""
+def used_range(table: pa.Table) -> pa.Table:
+    """The sheet from its first column to its last row that hold a value: calamine lays a whole sheet out from
+    its first to its last cell, which may hold nothing it gives as text (an error, a blank with a style), and the
+    pieces from column A to the next piece's first row."""
+    return _to_last_value(_from_first_value(table))
+
+
+def _names(width: int) -> list[str]:
+    return [f"__UNNAMED__{i}" for i in range(width)]          # fastexcel's names of columns without a header
+
+
+def _from_first_value(table: pa.Table) -> pa.Table:
     empty = next((i for i, column in enumerate(table.columns) if column.null_count < table.num_rows), 0)
-    return table.drop_columns(table.column_names[:empty]).rename_columns(
-        [f"__UNNAMED__{i}" for i in range(table.num_columns - empty)]) if empty else table
+    return table.drop_columns(table.column_names[:empty]).rename_columns(_names(table.num_columns - empty)) \
+        if empty else table
 
 
-def to_last_value(table: pa.Table) -> pa.Table:
-    """The sheet to its last row that holds a value: calamine ends a whole sheet at its last cell, which may hold
-    nothing it gives as text, and the pieces at the next one's first row."""
+def _to_last_value(table: pa.Table) -> pa.Table:
     if not table.num_rows or any(column[-1].is_valid for column in table.columns):
         return table
-    last = max((pc.max(pc.indices_nonzero(pc.is_valid(column))).as_py() or 0) if column.null_count < len(column)
-               else -1 for column in table.columns)
+    last = max(pc.max(pc.indices_nonzero(pc.is_valid(column))).as_py() if column.null_count < len(column) else -1
+               for column in table.columns)
     return table.slice(0, last + 1)

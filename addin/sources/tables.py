@@ -14,7 +14,7 @@ from churn_logic import warm_up
 from ..ooxml.worksheet import EXCEL_TEXT_MAX
 from .files import OpenWorkbook, first_line
 from .guard import UnreadableSheet
-from .sheet_pieces import from_first_value, load_in_pieces, to_last_value
+from .sheet_pieces import load_in_pieces, used_range
 
 
 class SheetTables(Protocol):
@@ -47,8 +47,8 @@ class ExcelFileTables:
         try:
             # eagerly: fastexcel builds the Arrow columns as it reads (half a second less on a million lines)
             if table is None:
-                table = to_last_value(from_first_value(pa.Table.from_batches([self.workbook.reader.load_sheet(
-                    sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)])))
+                table = used_range(pa.Table.from_batches([self.workbook.reader.load_sheet(
+                    sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)]))
         except (fastexcel.FastExcelError, pa.ArrowException) as exc:
             detail = first_line(exc).removeprefix("calamine error: ")
             raise UnreadableSheet(f"Sheet '{sheet}' of {self.label} cannot be read ({detail}); open the workbook "
