@@ -17,7 +17,6 @@ the rules, the lists and the probability of no order read from the lines of its 
 ``purchase_days``              distinct days with a line with a positive amount, and the days of the month
 ``first_purchase_day``,        (1–31) of the first and last of them (any value where there is none)
 ``last_purchase_day``
-``last_day``                   the day of the latest line
 ``<field>``, ``<field>_at``    for name, rep, region and email: the value on the latest line that has one and
                                that line's place in time: its day × 2^32 + its position in the source
                                (larger is later; of equal days, the line that comes last)

@@ -29,8 +29,7 @@ def aggregate(lines: pd.DataFrame) -> CustomerMonths:
                "orders": positive["order"].fillna("").nunique() if "order" in group else len(positive),
                "purchase_days": positive["day"].nunique(),
                "first_purchase_day": positive["day_of_month"].min() if len(positive) else 0,
-               "last_purchase_day": positive["day_of_month"].max() if len(positive) else 0,
-               "last_day": group["day"].max()}
+               "last_purchase_day": positive["day_of_month"].max() if len(positive) else 0}
         if "quantity" in group:
             row["quantity"] = int(group["quantity"].sum())
         for field in LATEST_FIELDS:

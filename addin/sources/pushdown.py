@@ -39,6 +39,7 @@ _KEY_PARTS = min(4, os.cpu_count() or 1)      # the customer keys are encoded in
 # A DECIMAL of up to 18 digits is held in 64 bits, a wider one in 128 (DuckDB's HUGEINT, at about half the
 # speed). One of up to 14 digits has its units (4 digits more) in 64 bits, and stays below LARGEST_VALUE.
 _INT64_DIGITS, _UNIT_DIGITS = 18, round(math.log10(UNITS_PER_ONE))
+_LINE_DAYS = 31          # ``day_bits``: bit d for a purchase on day d of the month, bit d + 31 for any line
 
 
 def read_relation(relation: Relation, settings: Settings, progress: Steps | None = None,
@@ -57,8 +58,8 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
     blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
     doubtful = ~good & ~blank
     with progress.step(f"Adding up the order lines per customer and month in {relation.label}"):
-        parts, lines_read = _parts(_aggregate(ibis, parsed, good, columns, settings.measure == "orders")
-                                   .to_pyarrow_batches())
+        parts, lines_read, latest = _parts(_aggregate(ibis, parsed, good, columns, settings.measure == "orders")
+                                           .to_pyarrow_batches())
         free_memory(parsed)
         frame = _frame(parts)
     not_lines = int(relation.table.count().execute()) - lines_read         # blank rows among them
@@ -79,7 +80,7 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
         raise UserError(f"{relation.label} holds no order lines.")
     lines = parsed.filter(good)
     months = CustomerMonths(frame, frozenset(f for f in (*_TEXT_FIELDS, "quantity") if f in columns),
-                            pd.Timestamp(int(frame["last_day"].max()), unit="D"),
+                            pd.Timestamp(latest),
                             amounts_by=lambda field, windows: _amounts_by(ibis, lines, field, windows),
                             orders=lambda: _orders(lines, columns),
                             lines_of=lambda customer, as_of: _lines_of(lines, columns, customer, as_of),
@@ -184,18 +185,21 @@ def _judged(rows, columns: dict[str, str], date_texts: pd.Series | None, setting
 
 
 def _aggregate(ibis, rows, good, columns: dict[str, str], with_orders: bool):
-    """The customer × month figures of the ``good`` rows (``churn_logic.customer_months``); the days with a
-    positive line as the bits of a number (day 1: bit 1 …), which every database ORs together faster than it
-    counts distinct days or finds the first and last (``churn_logic.purchase_days_of_bits``). The rows that are
-    no order lines are all rows (which a Parquet file's metadata says) less the lines: not a figure per group."""
+    """The customer × month figures of the ``good`` rows (``churn_logic.customer_months``). The days of the
+    month are ORed together as the bits of one number, which every database does faster than it counts distinct
+    days or finds the first and last: each line's day d sets bit d + _LINE_DAYS (the latest line's day is the
+    highest of them), a line with a positive amount bit d too (``churn_logic.purchase_days_of_bits``). The rows
+    that are no order lines are all rows (which a Parquet file's metadata says) less the lines: not a figure per
+    group."""
     positive = good & (rows["_units"] > 0)
-    day = rows["_day"]
-    at = day * (1 << POSITION_BITS) + rows["_pos"].cast("int64")
+    one, day_of_month = ibis.literal(1).cast("int64"), rows["_day_of_month"].cast("int32")
+    at = rows["_day"] * (1 << POSITION_BITS) + rows["_pos"].cast("int64")
+    # a CASE, not the comparison cast to a number: PostgreSQL casts a boolean to no BIGINT
+    bought = ibis.ifelse(rows["_units"] > 0, one << day_of_month, ibis.literal(0).cast("int64"))
     figures = {
         "lines": rows.count(where=good),
         "amount": rows["_units"].sum(where=good).cast("int64"),
-        "day_bits": (ibis.literal(1).cast("int64") << rows["_day_of_month"].cast("int32")).bit_or(where=positive),
-        "last_day": day.max(where=good),
+        "day_bits": ((one << (day_of_month + _LINE_DAYS)) | bought).bit_or(where=good),
     }
     if with_orders:
         figures["orders"] = _order_count(rows, columns, positive)
@@ -220,18 +224,21 @@ def _orders(lines, columns: dict[str, str]) -> pd.DataFrame:
         orders=_order_count(lines, columns, lines["_units"] > 0)).to_pandas()
 
 
-def _parts(batches: pa.RecordBatchReader) -> tuple[dict[str, list], int]:
+def _parts(batches: pa.RecordBatchReader) -> tuple[dict[str, list], int, dt.date | None]:
     """The aggregated rows taken batch by batch as they arrive (``_figures``: a million customers' months are not
-    held twice), and how many order lines they add up."""
+    held twice), how many order lines they add up, and the date of the latest (None without lines)."""
     parts: dict[str, list] = collections.defaultdict(list)
-    lines = 0
+    lines, latest = 0, (-1, 0)          # (month, day of the month)
     for batch in itertools.chain([pa.RecordBatch.from_pylist([], schema=batches.schema)], batches):
         lines += pc.sum(batch["lines"]).as_py() or 0
         if not pc.all(pc.greater(batch["lines"], 0)).as_py():
             batch = batch.filter(pc.greater(batch["lines"], 0))
-        for name, values in _figures(batch).items():
+        figures, batch_latest = _figures(batch)
+        latest = max(latest, batch_latest)
+        for name, values in figures.items():
             parts[name].append(values)
-    return parts, lines
+    month, day = latest
+    return parts, lines, dt.date(month // 12, month % 12 + 1, day) if lines else None
 
 
 def _frame(parts: dict[str, list]) -> pd.DataFrame:
@@ -248,11 +255,13 @@ def _frame(parts: dict[str, list]) -> pd.DataFrame:
     return pd.DataFrame(out, copy=False)            # copy=False: the columns are not gathered into blocks
 
 
-def _figures(batch: pa.RecordBatch) -> dict:
-    """One batch's columns: texts as Arrow arrays, figures as numbers."""
+def _figures(batch: pa.RecordBatch) -> tuple[dict, tuple[int, int]]:
+    """One batch's columns (texts as Arrow arrays, figures as numbers), and the (month, day of the month) of its
+    latest line ((-1, 0) in an empty batch)."""
     out = {"customer": batch["customer"]}
+    bits = _numbers(batch["day_bits"], 0, np.int64)
     out["purchase_days"], out["first_purchase_day"], out["last_purchase_day"] = purchase_days_of_bits(
-        _numbers(batch["day_bits"], 0, np.int64))
+        bits & ((1 << (_LINE_DAYS + 1)) - 1))
     for name in (n for n in batch.schema.names if n not in ("customer", "day_bits")):
         if name in LATEST_FIELDS:
             out[name] = batch[name]
@@ -260,7 +269,10 @@ def _figures(batch: pa.RecordBatch) -> dict:
             out[name] = _numbers(batch[name], np.iinfo(np.int64).min, np.int64)
         else:
             out[name] = _numbers(batch[name], 0, np.int64 if name in ("amount", "quantity") else np.int32)
-    return out
+    if not len(bits):
+        return out, (-1, 0)
+    month = out["month"].max()
+    return out, (int(month), int(purchase_days_of_bits(bits[out["month"] == month] >> _LINE_DAYS)[2].max()))
 
 
 def _numbers(column: pa.Array, filler: int, dtype) -> np.ndarray:
