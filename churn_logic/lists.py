@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .verdicts import RISK_ORDER, RISKS
 
@@ -23,12 +25,22 @@ REPORT_MONTHS = 24
 
 def most_valuable_first(frame: pd.DataFrame, value: str = "value_at_stake") -> pd.DataFrame:
     """Rows by core class (A first), then ``value`` (largest first), then customer key."""
-    return frame.iloc[np.lexsort((frame["customer"].astype(str).to_numpy(), -frame[value].to_numpy(),
-                                  frame["core_class"].map(CLASS_ORDER).to_numpy()))]
+    return frame.iloc[np.lexsort((_text_order(frame["customer"]), -frame[value].to_numpy(),
+                                  _places(frame["core_class"], CLASS_ORDER)))]
 
 
 def most_urgent_first(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows by risk (LOST, HIGH, MEDIUM, LOW), then core class, value at stake and key."""
-    return frame.iloc[np.lexsort((frame["customer"].astype(str).to_numpy(), -frame["value_at_stake"].to_numpy(),
-                                  frame["core_class"].map(CLASS_ORDER).to_numpy(),
-                                  frame["risk"].map(RISK_ORDER).to_numpy()))]
+    return frame.iloc[np.lexsort((_text_order(frame["customer"]), -frame["value_at_stake"].to_numpy(),
+                                  _places(frame["core_class"], CLASS_ORDER), _places(frame["risk"], RISK_ORDER)))]
+
+
+def _places(column: pd.Series, order: dict[str, int]) -> np.ndarray:
+    """Each value's place in ``order`` (looked up a column at a time, not value by value)."""
+    return np.asarray(list(order.values()))[pd.Index(list(order)).get_indexer(column)]
+
+
+def _text_order(texts: pd.Series) -> np.ndarray:
+    """A sort key ordering the texts as Python compares them (by code point): their ranks, which Arrow finds far
+    faster than Python compares texts, since UTF-8's bytes order as the code points do."""
+    return pc.rank(pa.array(texts.astype(str)), tiebreaker="first").to_numpy()

@@ -2,7 +2,8 @@
 
 - JSON output is written without the json module's slow indented encoder: same text; a table's columns too.
 - CSV is written a column at a time: the csv module's text of the records.
-- Money is rounded to cents a column at a time: Python's round of each value.
+- Money and probabilities are rounded a column at a time: Python's round of each value.
+- The lists are ordered with ranks of the keys (Arrow's sort) and of risks and classes: Python's sort.
 - Month integers come from a day → month table: same as pandas' year and month.
 - The first and last days of many months are looked up among the months they span: those of each month alone.
 - Cells are parsed once per distinct text and spread to the rows: same as parsing each cell.
@@ -39,7 +40,8 @@ from addin.content import texttable
 from addin.content.csv_text import csv_text, protect_text
 from addin.ooxml.worksheet import LIST_SEPARATOR
 from addin.sources import pushdown
-from churn_logic import RawSheet, Settings, analyse, combine, combine_tables, normalise, resolve, winback_list
+from churn_logic import (CLASS_ORDER, RISKS, RawSheet, Settings, analyse, combine, combine_tables,
+                         most_urgent_first, most_valuable_first, normalise, resolve, winback_list)
 from churn_logic.periods import months_of
 from churn_logic.purchase_days import month_end_days, month_start_day
 from workbook_templates import SAMPLE, bundled_file
@@ -345,17 +347,35 @@ def test_terminal_tables_line_up_as_measured_character_by_character(seed):
                                    " Tab Co     HIGH"]                    # a control character is a space
 
 
-def test_money_rounded_at_once_is_pythons_round_of_each_value():
+@pytest.mark.parametrize("decimals", [2, 4])            # money, probabilities
+def test_a_column_rounded_at_once_is_pythons_round_of_each_value(decimals):
     rng = np.random.default_rng(5)
+    halves = (rng.integers(-10**9, 10**9, 20000) + 0.5) / 10.0 ** decimals    # the doubles nearest a half
     values = np.concatenate([
-        rng.integers(-10**9, 10**9, 20000) / 100,                       # whole cents: numpy leaves them
-        rng.normal(0, 1e4, 20000), rng.uniform(-1, 1, 2000) * 10.0 ** rng.integers(-8, 16, 2000),
-        [0.125, 2.675, 1.005, -1.005, 0.005, -0.0, 0.0, 1e13, 9.999999999999e12, 4.5e13 + 0.01, 1e300, -1e300,
-         np.nan, np.inf, -np.inf, 5e-324]])
-    got = output._cents(values)
-    want = [None if v != v else round(v, 2) + 0.0 for v in values.tolist()]
+        rng.integers(-10**9, 10**9, 20000) / 100,                       # whole cents
+        rng.normal(0, 1e4, 20000), rng.uniform(0, 1, 20000), rng.uniform(-1, 1, 2000) * 10.0 ** rng.integers(-8, 16, 2000),
+        halves, np.nextafter(halves, np.inf), np.nextafter(halves, -np.inf),
+        [0.125, 2.675, 1.005, -1.005, 0.005, 0.00005, 0.00015, -0.0, 0.0, 1e13, 9.999999999999e12, 4.5e13 + 0.01,
+         2.0 ** 52 / 10 ** decimals + 0.5, 1e300, -1e300, np.nan, np.inf, -np.inf, 5e-324]])
+    got = output._rounded(values, decimals)
+    want = [None if v != v else round(v, decimals) + 0.0 for v in values.tolist()]
     assert [repr(v) for v in got] == [repr(v) for v in want]
 
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_lists_are_in_pythons_order_of_risk_class_value_and_key(dtype):
+    rng = np.random.default_rng(11)
+    odd = ["Ä", "a", "z", "\U0001F600", "\uffff", "é", "e\u0301", "", " ", "10", "9", "Z", "ß", "ss", "客户甲", "客户乙",
+           "A", "a\x00", "aaa", "\u00a0", "\t"]
+    keys = odd + [f"K{i:05d}" for i in rng.permutation(5000)]
+    frame = pd.DataFrame({"customer": pd.Series(rng.permutation(np.array(keys, object)), dtype=dtype),
+                          "value_at_stake": rng.choice([0.0, 10.5, 99.0], len(keys)),       # many ties
+                          "core_class": rng.choice(list(CLASS_ORDER), len(keys)), "risk": rng.choice(RISKS, len(keys))})
+    rows = list(frame.itertuples())
+    urgent = sorted(rows, key=lambda r: (RISKS.index(r.risk), CLASS_ORDER[r.core_class], -r.value_at_stake, r.customer))
+    valuable = sorted(rows, key=lambda r: (CLASS_ORDER[r.core_class], -r.value_at_stake, r.customer))
+    assert most_urgent_first(frame).index.tolist() == [r.Index for r in urgent]
+    assert most_valuable_first(frame).index.tolist() == [r.Index for r in valuable]
 
 
 def test_csv_of_columns_protects_texts_of_every_kind():

@@ -56,6 +56,19 @@ def test_expected_loss_is_the_probability_times_the_value_at_stake(lines):
     assert (result.p_no_order > 0).all() and (result.p_no_order < 1).all()
 
 
+def test_each_row_gets_its_own_customers_probability_whatever_its_index(lines):
+    model = analyse(lines, Settings(as_of=parse_month("2023-06")))
+    result = forecast(model, 3)
+    own = dict(zip(model.customers["customer"], result.p_no_order))
+    customers = model.customers
+    shuffled = customers.sample(frac=1, random_state=3)                              # the model's rows, reordered
+    misleading = shuffled.set_axis(range(len(shuffled)))                            # positions naming others
+    strangers = pd.concat([customers.head(3), customers.head(2).assign(customer=["nobody", "none"])])
+    for frame in (customers, shuffled, misleading, shuffled.iloc[:10], strangers, customers.iloc[:0]):
+        got = result.of(frame)["p_no_order"].tolist()
+        assert got == pytest.approx([own.get(key, np.nan) for key in frame["customer"]], nan_ok=True)
+
+
 def test_a_short_history_is_calibrated_over_fewer_months_or_not_at_all(lines):
     # The orders start in 2022-01: the model needs 3 months (up to 2022-03) before it can be fitted.
     nine = _forecast(lines, "2022-09", 9)

@@ -27,7 +27,7 @@ FIELDS = ["customer", "name", "risk", "reasons", "decline_streak", "low_streak",
 SKIPPED_SHOWN = 20
 TABLE_ROWS = 1_000         # customers the terminal table shows, most urgent first: more is no list anyone reads
 PROBABILITY_DECIMALS = 4
-_CENTS_EXACT_BELOW = 1e13
+_EXACT_WHOLE = 2.0 ** 52    # below it every half is a double, and rint and the division are exact
 
 
 def customer_columns(analysis: Analysis, lang: str, include_low: bool, limit: int | None = None
@@ -43,8 +43,7 @@ def customer_columns(analysis: Analysis, lang: str, include_low: bool, limit: in
     columns = {field: _plain_column(frame[field]) for field in FIELDS
                if field not in ("dropped_categories", "p_no_order")}
     columns["dropped_categories"] = frame["dropped_categories"].to_numpy(object).tolist()     # lists of names
-    columns["p_no_order"] = [None if p != p else round(p, PROBABILITY_DECIMALS)
-                             for p in frame["p_no_order"].to_numpy(float).tolist()]
+    columns["p_no_order"] = _rounded(frame["p_no_order"].to_numpy(float), PROBABILITY_DECIMALS)
     return [columns[field] for field in FIELDS], len(listed)
 
 
@@ -65,7 +64,7 @@ def _plain_column(column: pd.Series) -> list[Any]:
     if kind in ("i", "b"):
         return column.to_numpy().tolist()
     if kind == "f":
-        return _cents(column.to_numpy(float))
+        return _rounded(column.to_numpy(float), 2)
     if dtype == np.dtype("datetime64[ns]"):
         days = np.datetime_as_string(column.to_numpy(), unit="D").tolist()
         return [None if day == "NaT" else day for day in days]
@@ -73,14 +72,20 @@ def _plain_column(column: pd.Series) -> list[Any]:
     return values if set(map(type, values)) <= {str, type(None)} else [_plain(value) for value in values]
 
 
-def _cents(values: np.ndarray) -> list[float | None]:
-    """``round(value, 2) + 0.0`` of each value (Python's exact rounding), None for NaN. A value that numpy's
-    rounding leaves as it is is the double nearest a number of cents, which Python's rounding leaves too (while
-    half a unit in its last place is far below a cent: below 10^13): only the others are rounded one by one."""
-    kept = (np.round(values, 2) == values) & (np.abs(values) < _CENTS_EXACT_BELOW)
-    out = (values + 0.0).tolist()
-    for i in np.flatnonzero(~kept).tolist():
-        out[i] = None if out[i] != out[i] else round(out[i], 2) + 0.0
+def _rounded(values: np.ndarray, decimals: int) -> list[float | None]:
+    """``round(value, decimals) + 0.0`` of each value (Python's exact rounding), None for NaN, a column at a time.
+    ``rint(value · 10^decimals) / 10^decimals`` is the double nearest a whole number of 10^-decimals, as Python's
+    is, and the same number unless the product, rounded itself, is a half: every half below 2^52 is a double,
+    so a product on one side of a half rounds to that half or stays on its side. Those halves (and values too
+    large to scale exactly) are rounded one by one."""
+    scale = 10.0 ** decimals
+    scaled = values * scale
+    whole = np.rint(scaled)
+    with np.errstate(invalid="ignore"):         # infinities and NaN are rounded one by one
+        clear = (np.abs(scaled - whole) != 0.5) & (np.abs(scaled) < _EXACT_WHOLE)
+    out = (np.where(clear, whole / scale, values) + 0.0).tolist()
+    for i in np.flatnonzero(~clear).tolist():
+        out[i] = None if out[i] != out[i] else round(out[i], decimals) + 0.0
     return out
 
 
