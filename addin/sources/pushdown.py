@@ -39,6 +39,7 @@ _KEY_PARTS = min(4, os.cpu_count() or 1)      # the customer keys are encoded in
 # A DECIMAL of up to 18 digits is held in 64 bits, a wider one in 128 (DuckDB's HUGEINT, at about half the
 # speed). One of up to 14 digits has its units (4 digits more) in 64 bits, and stays below LARGEST_VALUE.
 _INT64_DIGITS, _UNIT_DIGITS = 18, round(math.log10(UNITS_PER_ONE))
+_AHEAD = 2               # batches fetched while the ones before are worked on
 _LINE_DAYS = 31          # ``day_bits``: bit d for a purchase on day d of the month, bit d + 31 for any line
 
 
@@ -226,19 +227,37 @@ def _orders(lines, columns: dict[str, str]) -> pd.DataFrame:
 
 def _parts(batches: pa.RecordBatchReader) -> tuple[dict[str, list], int, dt.date | None]:
     """The aggregated rows taken batch by batch as they arrive (``_figures``: a million customers' months are not
-    held twice), how many order lines they add up, and the date of the latest (None without lines)."""
+    held twice), how many order lines they add up, and the date of the latest (None without lines). DuckDB hands
+    the rows over on one thread: each batch is worked on the other while the next is fetched, at most
+    ``_AHEAD`` batches waiting."""
     parts: dict[str, list] = collections.defaultdict(list)
     lines, latest = 0, (-1, 0)          # (month, day of the month)
-    for batch in itertools.chain([pa.RecordBatch.from_pylist([], schema=batches.schema)], batches):
-        lines += pc.sum(batch["lines"]).as_py() or 0
-        if not pc.all(pc.greater(batch["lines"], 0)).as_py():
-            batch = batch.filter(pc.greater(batch["lines"], 0))
-        figures, batch_latest = _figures(batch)
-        latest = max(latest, batch_latest)
+    waiting: collections.deque = collections.deque()
+
+    def take(done) -> None:
+        nonlocal lines, latest
+        figures, batch_latest, batch_lines = done.result()
+        lines, latest = lines + batch_lines, max(latest, batch_latest)
         for name, values in figures.items():
             parts[name].append(values)
+
+    with ThreadPoolExecutor(1) as pool:
+        for batch in itertools.chain([pa.RecordBatch.from_pylist([], schema=batches.schema)], batches):
+            waiting.append(pool.submit(_batch_figures, batch))
+            if len(waiting) > _AHEAD:
+                take(waiting.popleft())
+        while waiting:
+            take(waiting.popleft())
     month, day = latest
     return parts, lines, dt.date(month // 12, month % 12 + 1, day) if lines else None
+
+
+def _batch_figures(batch: pa.RecordBatch) -> tuple[dict, tuple[int, int], int]:
+    """``_figures`` of a batch's groups with lines, and how many lines they add up."""
+    lines = pc.sum(batch["lines"]).as_py() or 0
+    if not pc.all(pc.greater(batch["lines"], 0)).as_py():
+        batch = batch.filter(pc.greater(batch["lines"], 0))
+    return *_figures(batch), lines
 
 
 def _frame(parts: dict[str, list]) -> pd.DataFrame:
