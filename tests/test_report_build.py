@@ -180,6 +180,32 @@ def test_bundled_templates_carry_native_charts_on_their_drawings(kind, charts, s
         assert all("<c:barChart>" in z.read(p).decode() or "<c:lineChart>" in z.read(p).decode() for p in parts)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_pages_broken_by_hand_are_kept_at_a_scale_where_each_fits(reports, kind):
+    """Excel ignores manual page breaks in a sheet fitted to the page: a sheet that has them prints at a scale at
+    which it is no wider than A4 landscape, were its digits DejaVu Sans' 9 pixels (Arial's are 7), and no page up
+    to a break taller; read back from the report's XML."""
+    with zipfile.ZipFile(reports[kind]) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
+    broken = [xml for xml in sheets if "<rowBreaks" in xml]
+    assert bool(broken) == (kind in ("review", "customer-card", "backtest"))
+    for xml in broken:
+        assert 'fitToPage="1"' not in xml
+        scale = int(re.search(r'<pageSetup [^>]*scale="(\d+)"', xml).group(1)) / 100
+        margins = {k: float(v) * 72 for k, v in re.findall(r'(left|right|top|bottom)="([\d.]+)"',
+                                                          re.search(r"<pageMargins [^>]*>", xml).group(0))}
+        columns = [(int(last) - int(first) + 1, float(width)) for first, last, width in
+                   re.findall(r'<col min="(\d+)" max="(\d+)" width="([\d.]+)"', xml)]      # XlsxWriter adds 0.71
+        assert columns and scale * sum(n * (round(width - 0.71, 2) * 9 + 5) for n, width in columns) * 0.75 \
+            <= 841.89 - margins["left"] - margins["right"]
+        default = float(re.search(r'<sheetFormatPr [^>]*defaultRowHeight="([\d.]+)"', xml).group(1))
+        heights = {int(r) - 1: float(h) for r, h in re.findall(r'<row r="(\d+)"[^>]*? ht="([\d.]+)"', xml)}
+        breaks = [int(b) for b in re.findall(r'<brk id="(\d+)"', xml)]
+        for top, end in zip([0, *breaks], breaks):
+            page = sum(heights.get(row, default) for row in range(top, end))
+            assert scale * page <= 595.28 - margins["top"] - margins["bottom"], (top, end)
+
+
 def test_bundled_templates_are_what_the_script_makes(tmp_path):
     for path in write_templates(tmp_path):
         assert path.read_bytes() == (TEMPLATE_DIR / path.name).read_bytes(), path.name

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,11 @@ TEAL, PINK, ORANGE = "#1A9988", "#E0609A", "#C55A11"
 FONTS = {"en": "Arial", "zh": "Microsoft YaHei"}
 MONEY, COUNT, PERCENT, SHARE, DATE = "#,##0", "#,##0", "0.0%", "0%", "yyyy-mm-dd"
 SCORE, BRIER, LIFT = "0.00", "0.000", '0.0"×"'      # balanced accuracy and AUROC, the Brier score, lift
+MARGINS = (0.4, 0.4, 0.5, 0.6)       # inches: left, right, top, bottom
+PRINTED = (841.89 - 72 * (MARGINS[0] + MARGINS[1]), 595.28 - 72 * (MARGINS[2] + MARGINS[3]))  # A4 landscape, pt
+# A column's width counts digits of the default font (10 pt) plus padding, in pixels: Arial's digits are 7 pixels
+# wide; DejaVu Sans, which LibreOffice draws where neither Arial nor Liberation Sans is installed, 9
+WIDEST_DIGIT, CELL_PADDING, POINTS_PER_PIXEL = 9, 5, 0.75
 RISK_COLOURS = {"LOST": ("#D9D9D9", "#404040"), "HIGH": ("#FFC7CE", "#9C0006"),
                 "MEDIUM": ("#FFEB9C", "#9C5700"), "LOW": ("#C6EFCE", "#006100")}
 
@@ -49,6 +55,7 @@ class _Book:
         self.wb = xlsxwriter.Workbook(str(path), {"default_format_properties": {"font_name": self.font, "font_size": 10}})
         self.wb.set_properties({"author": "churnkit", "created": CREATED, "comments": "churnkit report template"})
         self._formats: dict[tuple, Any] = {}
+        self._widths: dict[str, list[float]] = {}
 
     def fmt(self, **props: Any):
         key = tuple(sorted(props.items()))
@@ -64,9 +71,23 @@ class _Book:
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.set_margins(left=MARGINS[0], right=MARGINS[1], top=MARGINS[2], bottom=MARGINS[3])
         ws.set_footer(f"&L&8{self.t['footer']}&R&8&P / &N")
+        self._widths[ws.name] = width
         return ws
+
+    def page_breaks(self, ws, rows: list[int]) -> None:
+        """Pages that start at ``rows``, each printed whole: at a fixed scale at which the sheet is no wider than
+        the page and no page up to a break taller, in the widest font that may stand in for the sheet's. Fitting
+        the sheet to the page width would not do: Excel then drops manual page breaks (XlsxWriter's
+        ``fit_to_pages``), and the scale depends on the font's widths, which moves the page's end."""
+        ws.set_h_pagebreaks(rows)
+        width = sum(w * WIDEST_DIGIT + CELL_PADDING for w in self._widths[ws.name]) * POINTS_PER_PIXEL
+        heights = [sum(0 if hidden else height for height, hidden in
+                       (ws.row_sizes.get(row, (ws.default_row_height, False)) for row in range(top, end)))
+                   * POINTS_PER_PIXEL for top, end in zip([0, *rows], rows)]
+        ws.set_print_scale(math.floor(100 * min(PRINTED[0] / width, PRINTED[1] / max(heights))))
+        ws.center_horizontally()
 
     def name(self, ws, name: str, row: int, col: int, last_col: int | None = None, last_row: int | None = None) -> None:
         last_row, last_col = (row if last_row is None else last_row), (col if last_col is None else last_col)
@@ -320,7 +341,7 @@ def _review(b: _Book) -> None:
         _series(ws, flow, (header, col), first, 0, col, colour, gap=40)
     flow.set_size({"width": 1010, "height": 230})
     ws.insert_chart(20, 0, flow, {"x_offset": 4, "y_offset": 4, "object_position": 3})
-    ws.set_h_pagebreaks([header - 2])
+    b.page_breaks(ws, [header - 2])
     b.section(ws, header - 1, 0, t["monthly_title"], 7)
     count, money = {"num_format": COUNT}, {"num_format": MONEY}
     b.block(ws, "ck_monthly_rows", header, 0, t["monthly"],
@@ -385,7 +406,7 @@ def _customer_card(b: _Book) -> None:
     trend.set_legend({"none": True})
     trend.set_size({"width": 1010, "height": 300})
     ws.insert_chart(11, 0, trend, {"x_offset": 4, "y_offset": 4, "object_position": 3})
-    ws.set_h_pagebreaks([header - 1])
+    b.page_breaks(ws, [header - 1])
     b.section(ws, header - 1, 0, t["trend_title"], 3)
     count, money = {"num_format": COUNT}, {"num_format": MONEY}
     b.block(ws, "ck_card_monthly_rows", header, 0, t["card_monthly"], [{"align": "left"}, money, count, money], table=True)
@@ -461,7 +482,7 @@ def _backtest(b: _Book) -> None:
         chart.set_size({"width": 340, "height": 265})
         ws.insert_chart(16, col, chart, {"x_offset": 2, "y_offset": 2, "object_position": 3})
     ws.set_row(header, 42)
-    ws.set_h_pagebreaks([header - 2])
+    b.page_breaks(ws, [header - 2])
 
     ws = b.sheet("probability", [11] * 9 + [13, 11, 11, 13])
     last = 12
