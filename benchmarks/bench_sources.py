@@ -92,7 +92,7 @@ def run_postgres(args) -> None:
                        '"Order No" text)')
             started = time.perf_counter()
             with duckdb.connect() as db, pg.cursor().copy("COPY sales_lines FROM STDIN") as copy:
-                batches = db.execute(f"SELECT * FROM read_parquet('{path}')").fetch_record_batch(1_000_000)
+                batches = db.execute(f"SELECT * FROM read_parquet('{path}')").to_arrow_reader(1_000_000)
                 for batch in batches:
                     for row in zip(*(column.to_pylist() for column in batch.columns)):
                         copy.write_row(row)
