@@ -148,6 +148,20 @@ def test_the_fewest_columns_give_the_same_verdicts(tmp_path, lines, churnkit):
     assert _without_source(_scan(churnkit, parquet)) == _without_source(want)
 
 
+def test_a_totals_row_dated_last_does_not_move_the_as_of_month(tmp_path, churnkit):
+    """The as-of month follows the latest order line; a totals row (key 'Total:') is none, whatever its date."""
+    rows = [("2024-01-10", "C1", "100"), ("2024-01-20", "C1", "100"), ("2024-03-03", "Total:", "200")]
+    frame = pd.DataFrame(rows, columns=["Order Date", "Customer", "Amount"])
+    workbook = write_orders(tmp_path / "totals.xlsx", rows, header=list(frame.columns))
+    frame.to_parquet(tmp_path / "totals.parquet")
+    results = []
+    for source in (workbook, tmp_path / "totals.parquet"):
+        run = churnkit("scan", source, "--all", "--format", "json")
+        assert run.code == 0, run.err
+        results.append(_without_source(run.json()))
+    assert results[0]["as_of"] == "2024-01" and results[1] == results[0]
+
+
 def test_typed_columns_read_as_typed_cells(tmp_path, lines, churnkit):
     """DATE and DECIMAL columns (a database's own types) give what the same values typed into a sheet give."""
     good = lines[~lines["订单号"].isin(["SO-B1", "SO-B2", "SO-B3", ""])].copy()        # no unreadable or totals row

@@ -59,8 +59,8 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
     blank = _blank(parsed[columns["date"]]) & _blank(parsed[columns["customer"]]) & _blank(parsed[columns["amount"]])
     doubtful = ~good & ~blank
     with progress.step(f"Adding up the order lines per customer and month in {relation.label}"):
-        parts, lines_read, latest = _parts(_aggregate(ibis, parsed, good, columns, settings.measure == "orders")
-                                           .to_pyarrow_batches())
+        parts, lines_read = _parts(_aggregate(ibis, parsed, good, columns, settings.measure == "orders")
+                                   .to_pyarrow_batches())
         free_memory(parsed)
         frame = _frame(parts)
     not_lines = int(relation.table.count().execute()) - lines_read         # blank rows among them
@@ -80,8 +80,8 @@ def read_relation(relation: Relation, settings: Settings, progress: Steps | None
         _check_lines_read(book, relation.label, [])
         raise UserError(f"{relation.label} holds no order lines.")
     lines = parsed.filter(good)
-    months = CustomerMonths(frame, frozenset(f for f in (*_TEXT_FIELDS, "quantity") if f in columns),
-                            pd.Timestamp(latest),
+    latest = _latest_date(frame["month"].to_numpy(), frame.pop("last_line_day").to_numpy())
+    months = CustomerMonths(frame, frozenset(f for f in (*_TEXT_FIELDS, "quantity") if f in columns), latest,
                             amounts_by=lambda field, windows: _amounts_by(ibis, lines, field, windows),
                             orders=lambda: _orders(lines, columns),
                             lines_of=lambda customer, as_of: _lines_of(lines, columns, customer, as_of),
@@ -225,19 +225,18 @@ def _orders(lines, columns: dict[str, str]) -> pd.DataFrame:
         orders=_order_count(lines, columns, lines["_units"] > 0)).to_pandas()
 
 
-def _parts(batches: pa.RecordBatchReader) -> tuple[dict[str, list], int, dt.date | None]:
+def _parts(batches: pa.RecordBatchReader) -> tuple[dict[str, list], int]:
     """The aggregated rows taken batch by batch as they arrive (``_figures``: a million customers' months are not
-    held twice), how many order lines they add up, and the date of the latest (None without lines). DuckDB hands
-    the rows over on one thread: each batch is worked on the other while the next is fetched, at most
-    ``_AHEAD`` batches waiting."""
+    held twice), and how many order lines they add up. DuckDB hands the rows over on one thread: each batch is
+    worked on the other while the next is fetched, at most ``_AHEAD`` batches waiting."""
     parts: dict[str, list] = collections.defaultdict(list)
-    lines, latest = 0, (-1, 0)          # (month, day of the month)
+    lines = 0
     waiting: collections.deque = collections.deque()
 
     def take(done) -> None:
-        nonlocal lines, latest
-        figures, batch_latest, batch_lines = done.result()
-        lines, latest = lines + batch_lines, max(latest, batch_latest)
+        nonlocal lines
+        figures, batch_lines = done.result()
+        lines += batch_lines
         for name, values in figures.items():
             parts[name].append(values)
 
@@ -248,16 +247,21 @@ def _parts(batches: pa.RecordBatchReader) -> tuple[dict[str, list], int, dt.date
                 take(waiting.popleft())
         while waiting:
             take(waiting.popleft())
-    month, day = latest
-    return parts, lines, dt.date(month // 12, month % 12 + 1, day) if lines else None
+    return parts, lines
 
 
-def _batch_figures(batch: pa.RecordBatch) -> tuple[dict, tuple[int, int], int]:
+def _batch_figures(batch: pa.RecordBatch) -> tuple[dict, int]:
     """``_figures`` of a batch's groups with lines, and how many lines they add up."""
     lines = pc.sum(batch["lines"]).as_py() or 0
     if not pc.all(pc.greater(batch["lines"], 0)).as_py():
         batch = batch.filter(pc.greater(batch["lines"], 0))
-    return *_figures(batch), lines
+    return _figures(batch), lines
+
+
+def _latest_date(month: np.ndarray, last_line_day: np.ndarray) -> pd.Timestamp:
+    """The date of the latest line of customer-months: the last line's day of the latest month."""
+    last = int(month.max())
+    return pd.Timestamp(last // 12, last % 12 + 1, int(last_line_day[month == last].max()))
 
 
 def _frame(parts: dict[str, list]) -> pd.DataFrame:
@@ -274,13 +278,14 @@ def _frame(parts: dict[str, list]) -> pd.DataFrame:
     return pd.DataFrame(out, copy=False)            # copy=False: the columns are not gathered into blocks
 
 
-def _figures(batch: pa.RecordBatch) -> tuple[dict, tuple[int, int]]:
-    """One batch's columns (texts as Arrow arrays, figures as numbers), and the (month, day of the month) of its
-    latest line ((-1, 0) in an empty batch)."""
+def _figures(batch: pa.RecordBatch) -> dict:
+    """One batch's columns: texts as Arrow arrays, figures as numbers (``last_line_day``: the day of the month of
+    the month's last line)."""
     out = {"customer": batch["customer"]}
     bits = _numbers(batch["day_bits"], 0, np.int64)
     out["purchase_days"], out["first_purchase_day"], out["last_purchase_day"] = purchase_days_of_bits(
         bits & ((1 << (_LINE_DAYS + 1)) - 1))
+    out["last_line_day"] = purchase_days_of_bits(bits >> _LINE_DAYS)[2]
     for name in (n for n in batch.schema.names if n not in ("customer", "day_bits")):
         if name in LATEST_FIELDS:
             out[name] = batch[name]
@@ -288,10 +293,7 @@ def _figures(batch: pa.RecordBatch) -> tuple[dict, tuple[int, int]]:
             out[name] = _numbers(batch[name], np.iinfo(np.int64).min, np.int64)
         else:
             out[name] = _numbers(batch[name], 0, np.int64 if name in ("amount", "quantity") else np.int32)
-    if not len(bits):
-        return out, (-1, 0)
-    month = out["month"].max()
-    return out, (int(month), int(purchase_days_of_bits(bits[out["month"] == month] >> _LINE_DAYS)[2].max()))
+    return out
 
 
 def _numbers(column: pa.Array, filler: int, dtype) -> np.ndarray:
