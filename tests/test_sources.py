@@ -162,6 +162,20 @@ def test_a_totals_row_dated_last_does_not_move_the_as_of_month(tmp_path, churnki
     assert results[0]["as_of"] == "2024-01" and results[1] == results[0]
 
 
+def test_files_of_a_glob_read_quotes_that_the_first_file_has_none_of(tmp_path, churnkit):
+    """Excel quotes a field with a comma in it ("3,000.00"): read so in every file of a glob, as in one CSV file."""
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "a.csv").write_text("Order Date,Customer,Amount,Product\n2024-01-10,C1,100,\n"
+                                                "2024-02-10,C1,200,P1\n")
+    (tmp_path / "exports" / "b.csv").write_text('Order Date,Customer,Amount,Product\n2024-03-10,C1,"3,000.00",\n'
+                                                '2024-04-10,C1,"30""0",P1\n')
+    (tmp_path / "all.csv").write_text((tmp_path / "exports" / "a.csv").read_text()
+                                      + (tmp_path / "exports" / "b.csv").read_text().split("\n", 1)[1])
+    want = _scan(churnkit, tmp_path / "all.csv")
+    assert want["customers"][0]["value_last_12m"] == 3300 and len(want["skipped"]) == 1     # '30"0' is no amount
+    assert _without_source(_scan(churnkit, tmp_path / "exports" / "*.csv")) == _without_source(want)
+
+
 def test_typed_columns_read_as_typed_cells(tmp_path, lines, churnkit):
     """DATE and DECIMAL columns (a database's own types) give what the same values typed into a sheet give."""
     good = lines[~lines["订单号"].isin(["SO-B1", "SO-B2", "SO-B3", ""])].copy()        # no unreadable or totals row

@@ -127,9 +127,10 @@ def _files(ibis, text: str) -> Relation:
         if kinds == {".parquet"}:
             rows = _parquet_rows(connection, files, listed)
         else:
+            # the quotes Excel writes, given: DuckDB would take those it sees in the first file for every file
             rows = connection.sql(
                 f"SELECT *, row_number() OVER () - 1 AS _pos FROM read_csv({listed}, header = true, "
-                "all_varchar = true, filename = '_file')")
+                "all_varchar = true, quote = '\"', escape = '\"', filename = '_file')")
             rows = rows.mutate(_row=rows["_pos"] - rows["_pos"].min().over(group_by=rows["_file"]) + 2)
     except Exception as exc:  # DuckDB's own error types: a damaged file, a file that is not Parquet or CSV
         raise UserError(f"{text} could not be read ({first_line(exc)}).") from None
