@@ -281,19 +281,25 @@ def _frame(parts: dict[str, list]) -> pd.DataFrame:
 def _figures(batch: pa.RecordBatch) -> dict:
     """One batch's columns: texts as Arrow arrays, figures as numbers (``last_line_day``: the day of the month of
     the month's last line)."""
-    out = {"customer": batch["customer"]}
+    out = {"customer": _own(batch["customer"])}
     bits = _numbers(batch["day_bits"], 0, np.int64)
     out["purchase_days"], out["first_purchase_day"], out["last_purchase_day"] = purchase_days_of_bits(
         bits & ((1 << (_LINE_DAYS + 1)) - 1))
     out["last_line_day"] = purchase_days_of_bits(bits >> _LINE_DAYS)[2]
     for name in (n for n in batch.schema.names if n not in ("customer", "day_bits")):
         if name in LATEST_FIELDS:
-            out[name] = batch[name]
+            out[name] = _own(batch[name])
         elif name.endswith("_at"):
             out[name] = _numbers(batch[name], np.iinfo(np.int64).min, np.int64)
         else:
             out[name] = _numbers(batch[name], 0, np.int64 if name in ("amount", "quantity") else np.int32)
     return out
+
+
+def _own(texts: pa.Array) -> pa.Array:
+    """Texts copied into Arrow's own memory: a column of DuckDB's batch keeps the batch's whole chunk of DuckDB's
+    memory while it is held (with a million customers, 1.3 GB more while the frame is made)."""
+    return texts.copy_to(pa.default_cpu_memory_manager())
 
 
 def _numbers(column: pa.Array, filler: int, dtype) -> np.ndarray:
