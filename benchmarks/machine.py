@@ -7,7 +7,6 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 from importlib import metadata
 from pathlib import Path
 
@@ -65,18 +64,23 @@ def _version(name: str) -> str:
         return "-"
 
 
+# Linux counts the memory of the process that started a child in the child's peak (it is its memory until the
+# child's program starts): a small process in between starts the command, so the peak is the command's own
+_MEASURED = ("import os, subprocess, sys, time; started = time.perf_counter(); "
+             "child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL); _, status, usage = os.wait4(child.pid, 0); "
+             "print(os.waitstatus_to_exitcode(status), time.perf_counter() - started, usage.ru_maxrss)")
+
+
 def run_child(argv: list[str]) -> tuple[float, float]:
-    """Run a command to its end, output discarded: (wall seconds, the child's peak memory in MB)."""
+    """Run a command to its end, output discarded: (wall seconds, the command's own peak memory in MB)."""
     with tempfile.TemporaryFile() as stderr:
-        started = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
+        measured = subprocess.run([sys.executable, "-c", _MEASURED, *argv], stdout=subprocess.PIPE, stderr=stderr,
+                                  text=True, check=True)
+        code, elapsed, peak = measured.stdout.split()
+        if int(code) != 0:
             stderr.seek(0)
-            raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}): {stderr.read().decode(errors='replace')}")
-    return elapsed, usage.ru_maxrss / 1024
+            raise SystemExit(f"{' '.join(argv)} failed ({code}): {stderr.read().decode(errors='replace')}")
+    return float(elapsed), int(peak) / 1024
 
 
 def python(code: str, *args: str) -> list[str]:
